@@ -1,0 +1,250 @@
+"""The JSON form of case records (documented in docs/case-format.md).
+
+One converter serves the store, import/export, ``assess`` and central records, so a case means
+the same everywhere. Leaf values (text, dates, enums) go to the records' own converters, which
+hold the validation and its messages; cattrs only walks the structure and reports where a bad
+value sits ("$.cases[0].parties[1]: 'XX' is not a UK postcode").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import types
+import typing
+from enum import Enum
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, IterableValidationError
+
+from duty_tui.services import records
+from duty_tui.services.records import Case, Provider, RecordError
+
+FORMAT = "duty-tui/cases"
+PROVIDERS_FORMAT = "duty-tui/providers"
+SCHEMA_VERSION = 1
+# A day list is kilobytes; anything near this is not a case file.
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+T = TypeVar("T")
+
+
+class CaseFormatError(ValueError):
+    """A document that is not valid in the case format. ``problems`` lists each one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _strict_bool(value: Any, _type: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise RecordError("flag", f"expected true or false, got {type(value).__name__}")
+
+
+def _strict_int(value: Any, _type: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise RecordError("number", f"expected a whole number, got {type(value).__name__}")
+
+
+def _is_leaf(kind: Any) -> bool:
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        return all(arg is type(None) or _is_leaf(arg) for arg in typing.get_args(kind))
+    return kind in (str, dt.date) or _is_enum(kind)
+
+
+def _is_enum(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, Enum)
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True)
+
+    def passthrough(value: Any, _type: Any) -> Any:
+        return value
+
+    # The records' attrs converters parse and validate these, with the messages officers see.
+    converter.register_structure_hook_func(_is_leaf, passthrough)
+    # StrEnums are str subclasses, which cattrs dispatches before any predicate hook.
+    converter.register_structure_hook(str, passthrough)
+    for kind in (v for v in vars(records).values() if _is_enum(v)):
+        converter.register_structure_hook(kind, passthrough)
+        converter.register_unstructure_hook(kind, lambda member: member.value)
+    converter.register_structure_hook(bool, _strict_bool)
+    converter.register_structure_hook(int, _strict_int)
+    converter.register_unstructure_hook(dt.date, dt.date.isoformat)
+    return converter
+
+
+converter = _make_converter()
+
+
+def _format_exception(exc: BaseException, _type: Any) -> str:
+    if isinstance(exc, RecordError):
+        if exc.message.startswith(exc.field):
+            return exc.message
+        return f"{exc.field}: {exc.message}"
+    if isinstance(exc, KeyError):
+        return f"required field {exc.args[0]!r} is missing" if exc.args else "a field is missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
+    if isinstance(exc, TypeError):
+        return "wrong kind of value (expected an object or list here)"
+    return str(exc) or type(exc).__name__
+
+
+def _problems(exc: BaseException, path: str) -> list[str]:
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        messages = cattrs.transform_error(exc, path=path, format_exception=_format_exception)
+        return [_tidy(m) for m in messages]
+    return [f"{path}: {_format_exception(exc, None)}"]
+
+
+def _tidy(message: str) -> str:
+    # transform_error writes "reason @ $.path"; officers read "$.path: reason" more easily.
+    reason, _, where = message.rpartition(" @ ")
+    return f"{where}: {reason}" if where else message
+
+
+def _structure(data: Any, kind: type[T], path: str) -> T:
+    if not isinstance(data, dict):
+        raise CaseFormatError([f"{path}: expected an object"])
+    try:
+        return converter.structure(data, kind)
+    except (
+        ClassValidationError,
+        IterableValidationError,
+        RecordError,
+        KeyError,
+        TypeError,
+        ValueError,
+        cattrs.ForbiddenExtraKeysError,
+    ) as exc:
+        raise CaseFormatError(_problems(exc, path)) from None
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    return converter.unstructure(case)
+
+
+def case_from_dict(data: Any, *, path: str = "$") -> Case:
+    return _structure(data, Case, path)
+
+
+def provider_to_dict(provider: Provider) -> dict[str, Any]:
+    return converter.unstructure(provider)
+
+
+def provider_from_dict(data: Any, *, path: str = "$") -> Provider:
+    return _structure(data, Provider, path)
+
+
+def dump_cases(cases: list[Case] | tuple[Case, ...]) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "cases": [case_to_dict(c) for c in cases],
+    }
+
+
+def dumps_cases(cases: list[Case] | tuple[Case, ...]) -> str:
+    return json.dumps(dump_cases(cases), ensure_ascii=False, indent=2)
+
+
+def parse_json(raw: bytes | str, *, what: str = "file") -> Any:
+    """JSON text to data, with a message that says where the JSON is broken."""
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise CaseFormatError([f"the {what} is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB"])
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CaseFormatError([f"the {what} is not UTF-8 text (byte {exc.start})"]) from None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise CaseFormatError(
+            [f"the {what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]
+        ) from None
+    except RecursionError:
+        raise CaseFormatError([f"the {what} is nested too deeply"]) from None
+
+
+def _check_header(data: Any, expected_format: str) -> None:
+    if not isinstance(data, dict):
+        raise CaseFormatError(["$: expected an object with format, schema_version and a list"])
+    if data.get("format") != expected_format:
+        raise CaseFormatError([f"$.format: expected {expected_format!r}"])
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise CaseFormatError(
+            [
+                f"$.schema_version: {version!r} is not supported (this version reads "
+                f"{SCHEMA_VERSION})"
+            ]
+        )
+
+
+def load_cases(raw: bytes | str | dict[str, Any]) -> list[Case]:
+    """Every case in a case-format document, or :class:`CaseFormatError` with every problem.
+
+    All or nothing: one bad case refuses the whole document, so nothing is half-imported.
+    """
+    data = raw if isinstance(raw, dict) else parse_json(raw)
+    _check_header(data, FORMAT)
+    items = data.get("cases")
+    if not isinstance(items, list):
+        raise CaseFormatError(["$.cases: expected a list of cases"])
+    extra = set(data) - {"format", "schema_version", "cases"}
+    if extra:
+        raise CaseFormatError([f"$: unknown field(s): {', '.join(sorted(extra))}"])
+    cases: list[Case] = []
+    problems: list[str] = []
+    for index, item in enumerate(items):
+        try:
+            cases.append(case_from_dict(item, path=f"$.cases[{index}]"))
+        except CaseFormatError as exc:
+            problems.extend(exc.problems)
+    seen: dict[str, int] = {}
+    for index, case in enumerate(cases):
+        if case.id in seen:
+            problems.append(f"$.cases[{index}]: id repeats case {seen[case.id]}")
+        seen.setdefault(case.id, index)
+    if problems:
+        raise CaseFormatError(problems)
+    return cases
+
+
+def load_providers(raw: bytes | str | dict[str, Any]) -> list[Provider]:
+    data = raw if isinstance(raw, dict) else parse_json(raw)
+    _check_header(data, PROVIDERS_FORMAT)
+    items = data.get("providers")
+    if not isinstance(items, list):
+        raise CaseFormatError(["$.providers: expected a list of providers"])
+    providers: list[Provider] = []
+    problems: list[str] = []
+    for index, item in enumerate(items):
+        try:
+            providers.append(provider_from_dict(item, path=f"$.providers[{index}]"))
+        except CaseFormatError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise CaseFormatError(problems)
+    return providers
+
+
+def dump_providers(providers: list[Provider] | tuple[Provider, ...]) -> dict[str, Any]:
+    return {
+        "format": PROVIDERS_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "providers": [provider_to_dict(p) for p in providers],
+    }
+
+
+def evolve(record: T, **changes: Any) -> T:
+    """``attrs.evolve`` that reports a bad value as RecordError like construction does."""
+    return attrs.evolve(record, **changes)

@@ -1,0 +1,585 @@
+"""The record the duty officer keeps: case, hearing, parties, children, screening, directions.
+
+Source: "The record the officer keeps (minimum)" in shared/domain.md.
+
+Records are frozen ``attrs`` classes validated at construction: a record that exists is valid.
+Change one with :func:`attrs.evolve`. Every parse function here raises :class:`RecordError`
+whose message names the field and says exactly what is wrong, safe to show beside the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from duty_tui.services.text import TextError, clean_text
+
+
+class RecordError(ValueError):
+    """A value a record cannot hold. ``field`` names it; the message says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+# --- enums ------------------------------------------------------------------------------------
+
+
+class Jurisdiction(StrEnum):
+    WALES = "wales"
+    ENGLAND = "england"
+
+    @property
+    def service(self) -> str:
+        return "Cafcass Cymru" if self is Jurisdiction.WALES else "Cafcass"
+
+    @property
+    def label(self) -> str:
+        return self.value.title()
+
+
+class OfficerRole(StrEnum):
+    FCA = "FCA"  # Family Court Adviser
+    FCSW = "FCSW"  # Family Court Social Worker
+
+
+class HearingType(StrEnum):
+    FHDRA = "FHDRA"  # First Hearing Dispute Resolution Appointment
+
+
+class PartyRole(StrEnum):
+    APPLICANT = "applicant"
+    RESPONDENT = "respondent"
+    OTHER_FAMILY_MEMBER = "other_family_member"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Language(StrEnum):
+    ENGLISH = "english"
+    WELSH = "welsh"
+
+    @property
+    def label(self) -> str:
+        return "Cymraeg / Welsh" if self is Language.WELSH else "English"
+
+
+class Answer(StrEnum):
+    """A screening answer. UNKNOWN is never read as NO (domain.md, Suitability)."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return "not yet known" if self is Answer.UNKNOWN else self.value
+
+
+class Activity(StrEnum):
+    """The activities of the catalogue (domain.md, The activities)."""
+
+    WT4C = "wt4c"
+    MEDIATION_INFO = "mediation_info"
+    CONTACT_SUPPORTED = "contact_supported"
+    CONTACT_SUPERVISED = "contact_supervised"
+    PTFC = "ptfc"
+    CCI = "cci"
+
+
+class Delivery(StrEnum):
+    REMOTE = "remote"
+    FACE_TO_FACE = "face_to_face"
+
+    @property
+    def label(self) -> str:
+        return "face to face" if self is Delivery.FACE_TO_FACE else "remote"
+
+
+class FundingRoute(StrEnum):
+    """How an activity is paid for (domain.md, The arrangements that referrals must respect)."""
+
+    LEGAL_AID = "legal_aid"  # WT4C / mediation session free on legal aid
+    PAID = "paid"  # the party pays the fee
+    FINANCIAL_ASSISTANCE = "financial_assistance"  # applied for; referral waits for decision
+    FHDRA_AGREED = "fhdra_agreed"  # contact centre route (a), 002_
+    REPORT_OR_INVOLVEMENT = "report_or_involvement"  # contact centre route (b), 002_
+    SERVICE_FUNDED = "service_funded"  # PTfC when directed / CCI funded hours
+    SELF_REFERRAL = "self_referral"  # the parties refer themselves and pay; nothing queued
+
+
+class DirectionStatus(StrEnum):
+    PROPOSED = "proposed"
+    DIRECTED = "directed"
+    WITHDRAWN = "withdrawn"
+
+
+class ReferralState(StrEnum):
+    DRAFT = "draft"
+    QUEUED = "queued"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    REJECTED = "rejected"
+
+
+class AssistanceDecision(StrEnum):
+    """The decision on a financial-assistance application (000_: due within 5 working days)."""
+
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class Accreditation(StrEnum):
+    """NACCC accreditation: standard for supported contact, enhanced for supervised."""
+
+    NONE = "none"
+    STANDARD = "standard"
+    ENHANCED = "enhanced"
+
+
+# --- parsers: text in, clean value out, RecordError with a reason otherwise ----------------------
+
+# FamilyMan numbers (court code, year, P for private law, serial: "CF24P01234") and the 16-digit
+# numbers of the digital private-law service ("1234-5678-9012-3456").
+_FAMILYMAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z]\d{5}$")
+_DIGITAL = re.compile(r"^\d{16}$")
+
+# The UK postcode shape (outward code, space, inward code), plus the Girobank special case.
+_POSTCODE = re.compile(
+    r"^(GIR 0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW]?|\d{2}|[A-HK-Y]\d[ABEHMNPRVWXY]?|[A-HK-Y]\d{2}) "
+    r"\d[ABD-HJLNP-UW-Z]{2})$"
+)
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_PHONE = re.compile(r"^\+?[0-9 ()-]{7,24}$")
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+NAME_MAX = 120
+TEXT_MAX = 2000
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _text(
+    field: str, max_length: int = NAME_MAX, *, required: bool = False, multiline: bool = False
+) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        try:
+            text = clean_text(value, field=field, max_length=max_length, multiline=multiline)
+        except TextError as exc:
+            raise RecordError(field, str(exc)) from None
+        if required and not text:
+            raise RecordError(field, f"{field} is required")
+        return text
+
+    return convert
+
+
+def parse_case_number(value: Any) -> str:
+    text = _text("case number", 40)(value).upper().replace(" ", "")
+    if not text:
+        raise RecordError("case number", "case number is required")
+    digits = text.replace("-", "")
+    if _DIGITAL.match(digits):
+        return f"{digits[0:4]}-{digits[4:8]}-{digits[8:12]}-{digits[12:16]}"
+    if _FAMILYMAN.match(text):
+        return text
+    raise RecordError(
+        "case number",
+        f"{text!r} is not a case number: expected like CF24P01234 or 1234-5678-9012-3456",
+    )
+
+
+def parse_postcode(value: Any, *, field: str = "postcode") -> str:
+    """A UK postcode, normalised to "CF10 1AA"; empty means not known yet."""
+    typed = _text(field, 16)(value)
+    text = typed.upper().replace(" ", "")
+    if not text:
+        return ""
+    if len(text) > 4:
+        text = f"{text[:-3]} {text[-3:]}"
+    if not _POSTCODE.match(text):
+        # Quote what the officer typed, not our reformatting of it.
+        raise RecordError(field, f"{typed!r} is not a UK postcode (like CF10 1AA)")
+    return text
+
+
+def postcode_district(postcode: str) -> str:
+    """Outward code: "CF10 1AA" -> "CF10"."""
+    return postcode.split(" ")[0] if postcode else ""
+
+
+def postcode_area(postcode: str) -> str:
+    """Letters of the outward code: "CF10 1AA" -> "CF"."""
+    match = re.match(r"^[A-Z]+", postcode)
+    return match.group(0) if match else ""
+
+
+def parse_date(value: Any, *, field: str = "date") -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(field, 20)(value)
+    if not text:
+        raise RecordError(field, f"{field} is required")
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise RecordError(field, f"{text!r} is not a date: use DD/MM/YYYY or YYYY-MM-DD")
+
+
+def parse_optional_date(value: Any, *, field: str = "date") -> dt.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_date(value, field=field)
+
+
+def parse_date_of_birth(value: Any, *, today: dt.date | None = None) -> dt.date:
+    born = parse_date(value, field="date of birth")
+    today = today or dt.date.today()
+    if born > today:
+        raise RecordError("date of birth", f"{born:%d/%m/%Y} is in the future")
+    if _years_between(born, today) >= 18:
+        raise RecordError("date of birth", f"{born:%d/%m/%Y} is 18 or more years ago: not a child")
+    return born
+
+
+def _years_between(start: dt.date, end: dt.date) -> int:
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
+def parse_email(value: Any) -> str:
+    text = _text("email", 254)(value)
+    if text and not _EMAIL.match(text):
+        raise RecordError("email", f"{text!r} is not an email address")
+    return text
+
+
+def parse_phone(value: Any) -> str:
+    text = _text("phone", 30)(value)
+    if text and not (_PHONE.match(text) and sum(c.isdigit() for c in text) >= 7):
+        raise RecordError("phone", f"{text!r} is not a phone number")
+    return text
+
+
+def parse_id(value: Any) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise RecordError("id", "id must be 1-64 letters, digits, '-' or '_'")
+    return value
+
+
+def _enum(kind: type[StrEnum], field: str) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        try:
+            return kind(value)
+        except ValueError:
+            allowed = ", ".join(member.value for member in kind)
+            raise RecordError(field, f"{field} {value!r} is not one of: {allowed}") from None
+
+    return convert
+
+
+def _not_future(field: str) -> Callable[[Any, Any, dt.date | None], None]:
+    def check(_instance: Any, _attribute: Any, value: dt.date | None) -> None:
+        if value is not None and value > dt.date.today():
+            raise RecordError(field, f"{field} {value:%d/%m/%Y} is in the future")
+
+    return check
+
+
+# --- records ----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Officer:
+    name: str = attrs.field(converter=_text("officer name", required=True))
+    role: OfficerRole = attrs.field(converter=_enum(OfficerRole, "officer role"))
+
+
+@attrs.frozen
+class Hearing:
+    date: dt.date = attrs.field(converter=lambda v: parse_date(v, field="hearing date"))
+    type: HearingType = attrs.field(
+        default=HearingType.FHDRA, converter=_enum(HearingType, "hearing type")
+    )
+
+
+@attrs.frozen
+class TimeConstraints:
+    """When a party cannot attend (s11E(3): work, education, religious beliefs)."""
+
+    work: str = attrs.field(default="", converter=_text("work times", 500))
+    education: str = attrs.field(default="", converter=_text("education times", 500))
+    religious_observance: str = attrs.field(
+        default="", converter=_text("religious observance", 500)
+    )
+
+
+@attrs.frozen
+class Party:
+    name: str = attrs.field(converter=_text("name", required=True))
+    role: PartyRole = attrs.field(converter=_enum(PartyRole, "role"))
+    postcode: str = attrs.field(default="", converter=parse_postcode)
+    language: Language = attrs.field(
+        default=Language.ENGLISH, converter=_enum(Language, "language")
+    )
+    legal_aid: Answer = attrs.field(default=Answer.UNKNOWN, converter=_enum(Answer, "legal aid"))
+    constraints: TimeConstraints = attrs.field(factory=TimeConstraints)
+    phone: str = attrs.field(default="", converter=parse_phone)
+    email: str = attrs.field(default="", converter=parse_email)
+    id: str = attrs.field(factory=new_id, converter=parse_id)
+
+
+@attrs.frozen
+class Child:
+    name: str = attrs.field(converter=_text("name", required=True))
+    date_of_birth: dt.date = attrs.field(converter=parse_date_of_birth)
+    id: str = attrs.field(factory=new_id, converter=parse_id)
+
+
+@attrs.frozen
+class ScreeningAnswer:
+    """One screening question: yes / no / not yet known, and who answered when."""
+
+    answer: Answer = attrs.field(default=Answer.UNKNOWN, converter=_enum(Answer, "answer"))
+    answered_on: dt.date | None = attrs.field(
+        default=None,
+        converter=lambda v: parse_optional_date(v, field="answered on"),
+        validator=_not_future("answered on"),
+    )
+    answered_by: str = attrs.field(default="", converter=_text("answered by"))
+
+    def __attrs_post_init__(self) -> None:
+        if self.answer is not Answer.UNKNOWN and (self.answered_on is None or not self.answered_by):
+            raise RecordError(
+                "answer", f"an answer of {self.answer.value!r} needs the date and who answered"
+            )
+
+
+SCREENING_QUESTIONS: dict[str, str] = {
+    "police_check": "Police check: concerns found",
+    "local_authority_check": "Local authority check: concerns found",
+    "domestic_abuse": "Domestic abuse alleged or found",
+    "other_harm": "Other harm or risk to a child or adult",
+}
+
+
+@attrs.frozen
+class Screening:
+    """Safeguarding screening before the FHDRA (domain.md, The legal frame; PD12B 14.13).
+
+    Each question asks whether a concern exists, so YES means a risk is present.
+    """
+
+    police_check: ScreeningAnswer = attrs.field(factory=ScreeningAnswer)
+    local_authority_check: ScreeningAnswer = attrs.field(factory=ScreeningAnswer)
+    domestic_abuse: ScreeningAnswer = attrs.field(factory=ScreeningAnswer)
+    other_harm: ScreeningAnswer = attrs.field(factory=ScreeningAnswer)
+    # Date the safeguarding letter reached the court; it goes with any contact-centre referral.
+    safeguarding_letter_on: dt.date | None = attrs.field(
+        default=None,
+        converter=lambda v: parse_optional_date(v, field="safeguarding letter date"),
+        validator=_not_future("safeguarding letter date"),
+    )
+
+    def answers(self) -> dict[str, ScreeningAnswer]:
+        return {name: getattr(self, name) for name in SCREENING_QUESTIONS}
+
+    @property
+    def complete(self) -> bool:
+        return all(a.answer is not Answer.UNKNOWN for a in self.answers().values())
+
+
+@attrs.frozen
+class Assessment:
+    """The officer's recorded judgement that contact is safe with supervision, or a CCI plan.
+
+    The tool never makes this judgement (domain.md, Suitability); it records who, when and why.
+    """
+
+    activity: Activity = attrs.field(converter=_enum(Activity, "activity"))
+    assessed_by: str = attrs.field(converter=_text("assessed by", required=True))
+    assessed_on: dt.date = attrs.field(
+        converter=lambda v: parse_date(v, field="assessed on"), validator=_not_future("assessed on")
+    )
+    reason: str = attrs.field(converter=_text("reason", TEXT_MAX, required=True, multiline=True))
+    party_id: str | None = attrs.field(default=None)
+    id: str = attrs.field(factory=new_id, converter=parse_id)
+
+
+@attrs.frozen
+class Provider:
+    """A provider of an activity: a NACCC contact centre, a WT4C provider, and so on."""
+
+    id: str = attrs.field(converter=parse_id)
+    name: str = attrs.field(converter=_text("provider name", 200, required=True))
+    activities: tuple[Activity, ...] = attrs.field(
+        converter=lambda vs: tuple(_enum(Activity, "activity")(v) for v in vs)
+    )
+    jurisdiction: Jurisdiction = attrs.field(converter=_enum(Jurisdiction, "jurisdiction"))
+    # Postcode areas ("CF") or districts ("CF10") whose residents can reasonably travel to the
+    # venue (s11E(2)); remote delivery is open to everyone.
+    areas: tuple[str, ...] = attrs.field(
+        factory=tuple, converter=lambda vs: tuple(_text("area", 8)(v).upper() for v in vs)
+    )
+    venue_postcode: str = attrs.field(
+        default="", converter=lambda v: parse_postcode(v, field="venue postcode")
+    )
+    delivery: tuple[Delivery, ...] = attrs.field(
+        default=(Delivery.REMOTE,),
+        converter=lambda vs: tuple(_enum(Delivery, "delivery")(v) for v in vs),
+    )
+    languages: tuple[Language, ...] = attrs.field(
+        default=(Language.ENGLISH,),
+        converter=lambda vs: tuple(_enum(Language, "language")(v) for v in vs),
+    )
+    accreditation: Accreditation = attrs.field(
+        default=Accreditation.NONE, converter=_enum(Accreditation, "accreditation")
+    )
+    next_available: dt.date | None = attrs.field(
+        default=None, converter=lambda v: parse_optional_date(v, field="next available")
+    )
+    phone: str = attrs.field(default="", converter=parse_phone)
+    email: str = attrs.field(default="", converter=parse_email)
+    sample: bool = attrs.field(default=False)
+
+
+@attrs.frozen
+class Direction:
+    """An activity direction (Children Act 1989 s11A): which activity, for whom, with whom."""
+
+    activity: Activity = attrs.field(converter=_enum(Activity, "activity"))
+    party_id: str = attrs.field(converter=parse_id)
+    provider_id: str = attrs.field(default="", converter=lambda v: parse_id(v) if v else "")
+    funding: FundingRoute | None = attrs.field(
+        default=None, converter=lambda v: None if v is None else _enum(FundingRoute, "funding")(v)
+    )
+    delivery: Delivery = attrs.field(default=Delivery.REMOTE, converter=_enum(Delivery, "delivery"))
+    status: DirectionStatus = attrs.field(
+        default=DirectionStatus.PROPOSED, converter=_enum(DirectionStatus, "status")
+    )
+    directed_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: parse_optional_date(v, field="directed on")
+    )
+    # The group or session booked; two parents are never put in the same one.
+    session: str = attrs.field(default="", converter=_text("session", 80))
+    # Contact-centre route (a): ordered at the FHDRA after consulting the duty officer, and
+    # agreed by both parties (002_).
+    both_parties_agreed: bool = attrs.field(default=False)
+    # Financial assistance application received (the decision is due 5 working days after).
+    assistance_applied_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: parse_optional_date(v, field="assistance applied on")
+    )
+    # Read only when an application was received: the referral waits for a grant (000_).
+    assistance_decision: AssistanceDecision = attrs.field(
+        default=AssistanceDecision.PENDING,
+        converter=_enum(AssistanceDecision, "assistance decision"),
+    )
+    # Date of the booked group or session (the WT4C day, the PTfC workshop): the PTfC follow-up
+    # call is due within six weeks of it (003_).
+    session_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: parse_optional_date(v, field="session on")
+    )
+    # Date the party completed the activity: evaluation and the six-month contact run from it
+    # (001_).
+    completed_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: parse_optional_date(v, field="completed on")
+    )
+    notes: str = attrs.field(default="", converter=_text("notes", TEXT_MAX, multiline=True))
+    id: str = attrs.field(factory=new_id, converter=parse_id)
+
+
+@attrs.frozen
+class Referral:
+    """One referral per party and activity, queued until central records acknowledge it."""
+
+    direction_id: str = attrs.field(converter=parse_id)
+    party_id: str = attrs.field(converter=parse_id)
+    activity: Activity = attrs.field(converter=_enum(Activity, "activity"))
+    provider_id: str = attrs.field(converter=parse_id)
+    state: ReferralState = attrs.field(
+        default=ReferralState.DRAFT, converter=_enum(ReferralState, "state")
+    )
+    revision: int = attrs.field(default=1)
+    receipt: str = attrs.field(default="", converter=_text("receipt", 120))
+    reason: str = attrs.field(default="", converter=_text("reason", TEXT_MAX, multiline=True))
+    id: str = attrs.field(factory=new_id, converter=parse_id)
+
+    @revision.validator
+    def _check_revision(self, _attribute: Any, value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise RecordError("revision", "revision must be a whole number from 1")
+
+
+def _unique_ids(field: str) -> Callable[[Any, Any, tuple[Any, ...]], None]:
+    def check(_instance: Any, _attribute: Any, items: tuple[Any, ...]) -> None:
+        ids = [item.id for item in items]
+        if len(ids) != len(set(ids)):
+            raise RecordError(field, f"two {field} share one id")
+
+    return check
+
+
+@attrs.frozen
+class Case:
+    case_number: str = attrs.field(converter=parse_case_number)
+    court: str = attrs.field(converter=_text("court", required=True))
+    jurisdiction: Jurisdiction = attrs.field(converter=_enum(Jurisdiction, "jurisdiction"))
+    hearing: Hearing
+    officer: Officer
+    parties: tuple[Party, ...] = attrs.field(
+        default=(), converter=tuple, validator=_unique_ids("parties")
+    )
+    children: tuple[Child, ...] = attrs.field(
+        default=(), converter=tuple, validator=_unique_ids("children")
+    )
+    screening: Screening = attrs.field(factory=Screening)
+    assessments: tuple[Assessment, ...] = attrs.field(default=(), converter=tuple)
+    directions: tuple[Direction, ...] = attrs.field(
+        default=(), converter=tuple, validator=_unique_ids("directions")
+    )
+    referrals: tuple[Referral, ...] = attrs.field(
+        default=(), converter=tuple, validator=_unique_ids("referrals")
+    )
+    id: str = attrs.field(factory=new_id, converter=parse_id)
+
+    def __attrs_post_init__(self) -> None:
+        party_ids = {p.id for p in self.parties}
+        for direction in self.directions:
+            if direction.party_id not in party_ids:
+                raise RecordError("directions", "a direction names a party not in this case")
+        for referral in self.referrals:
+            if referral.party_id not in party_ids:
+                raise RecordError("referrals", "a referral names a party not in this case")
+
+    def party(self, party_id: str) -> Party:
+        for party in self.parties:
+            if party.id == party_id:
+                return party
+        raise KeyError(party_id)
+
+    @property
+    def service(self) -> str:
+        return self.jurisdiction.service
+
+    @property
+    def title(self) -> str:
+        names = " v ".join(
+            p.name for p in self.parties if p.role is not PartyRole.OTHER_FAMILY_MEMBER
+        )
+        return f"{self.case_number} {names}".strip()

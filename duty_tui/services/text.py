@@ -1,0 +1,60 @@
+"""Cleaning free text that came from a keyboard, a file or the network.
+
+Names and notes keep every letter (Welsh ŵ ŷ, accents, any script) but lose what could act on a
+terminal or hide text: control characters, escape sequences, bidirectional overrides.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte ESC sequences, and the 8-bit
+# C1 forms of CSI/OSC. Stripped as whole sequences so their parameters do not survive as text.
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]            # CSI
+    | (?:\x1b\]|\x9d).*?(?:\x07|\x1b\\|\x9c|$)  # OSC, to BEL / ST / end
+    | \x1b[PX^_].*?(?:\x1b\\|\x9c|$)            # DCS, SOS, PM, APC
+    | \x1b[@-Z\\-_]                             # other Fe escapes
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+# Bidi controls can make a name read differently from what is stored ("Trojan source").
+_BIDI = dict.fromkeys(
+    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], None
+)
+
+
+class TextError(ValueError):
+    """Text that cannot be accepted; the message says why and is safe to show."""
+
+
+def clean_text(value: object, *, field: str, max_length: int, multiline: bool = False) -> str:
+    """Return ``value`` as clean, NFC-normalised text, or raise :class:`TextError`.
+
+    Whitespace runs collapse to one space (newlines kept when ``multiline``). Too-long text is
+    refused, not cut: silently losing the end of a note is worse than being told.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TextError(f"{field} must be text")
+    text = _ESCAPE_SEQUENCE.sub("", value)
+    text = unicodedata.normalize("NFC", text.translate(_BIDI))
+    kept: list[str] = []
+    for char in text:
+        if char in "\t\r\n":
+            kept.append("\n" if multiline and char == "\n" else " ")
+        elif unicodedata.category(char) not in ("Cc", "Cs", "Co", "Cn"):
+            kept.append(char)
+    text = "".join(kept)
+    if multiline:
+        lines = [" ".join(line.split()) for line in text.split("\n")]
+        text = "\n".join(lines).strip("\n")
+    else:
+        text = " ".join(text.split())
+    if len(text) > max_length:
+        raise TextError(f"{field} is {len(text)} characters long; the most allowed is {max_length}")
+    return text

@@ -1,0 +1,37 @@
+import pytest
+
+from duty_tui.services.text import TextError, clean_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Gwenllïan Ŵyn Pŷr", "Gwenllïan Ŵyn Pŷr"),
+        ("Sio\u0302n", "Siôn"),  # combining circumflex folds to the precomposed letter
+        ("  two   spaces\tand\ttabs ", "two spaces and tabs"),
+        ("red\x1b[31m text\x1b[0m", "red text"),
+        ("title\x1b]0;pwned\x07 here", "title here"),
+        ("osc8 \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "osc8 link"),
+        ("c1 csi \x9b2J gone", "c1 csi gone"),
+        ("bell\x07 null\x00 del\x7f", "bell null del"),
+        ("rtl \u202eevil\u202c name", "rtl evil name"),
+        ("[red]x[/]", "[red]x[/]"),  # markup is just text here; screens show it literally
+        (None, ""),
+    ],
+)
+def test_clean_text(raw, expected):
+    assert clean_text(raw, field="name", max_length=100) == expected
+
+
+def test_multiline_keeps_line_breaks_only():
+    assert clean_text("a  b\n\n c\r", field="notes", max_length=50, multiline=True) == "a b\n\nc"
+
+
+def test_too_long_is_refused_with_the_length():
+    with pytest.raises(TextError, match="name is 121 characters long; the most allowed is 120"):
+        clean_text("x" * 121, field="name", max_length=120)
+
+
+def test_not_text_is_refused():
+    with pytest.raises(TextError, match="name must be text"):
+        clean_text(42, field="name", max_length=10)

@@ -1,0 +1,29 @@
+"""The typed face of the store: Case records in, Case records out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from duty_tui.services.caseformat import case_from_dict, case_to_dict
+from duty_tui.services.records import Case
+from duty_tui.services.summary import case_summary
+from store import Store
+
+
+class CaseRepository:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def save(self, case: Case) -> None:
+        """Durable on return: the case is on disk, encrypted, with its index entry."""
+        self._store.save_case(case.id, case_to_dict(case), case_summary(case))
+
+    def get(self, case_id: str) -> Case:
+        return case_from_dict(self._store.load_case(case_id))
+
+    def delete(self, case_id: str) -> None:
+        self._store.delete_case(case_id)
+
+    def summaries(self) -> dict[str, dict[str, Any]]:
+        """case id -> summary (see duty_tui.services.summary), without decrypting any case."""
+        return self._store.summaries()

@@ -1,0 +1,220 @@
+"""Keys and the encrypted file format.
+
+Key hierarchy: passphrase --Argon2id--> key-encryption key --AES-GCM--> random 256-bit data key
+--AES-GCM--> every file. Changing the passphrase rewraps the data key and touches nothing else.
+
+Blob format (case files, table files)::
+
+    magic "DTYS" | version 0x01 | nonce (12 random bytes) | AES-GCM ciphertext+tag
+
+The associated data is magic+version+identity, where identity says which file this is meant to
+be (b"case:<id>", b"table:<name>"): a file copied over another case's file fails to decrypt.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from typing import Any
+
+import attrs
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+MAGIC = b"DTYS"
+VERSION = 1
+HEADER = MAGIC + bytes([VERSION])
+NONCE_LEN = 12
+TAG_LEN = 16
+KEY_LEN = 32
+SALT_LEN = 16
+# OWASP Password Storage Cheat Sheet, Argon2id minimum: m=19 MiB, t=2, p=1.
+OWASP_MIN_MEMORY_KIB = 19456
+OWASP_MIN_TIME_COST = 2
+
+KEYFILE_FORMAT = "duty-tui/store-key"
+KEYFILE_VERSION = 1
+
+
+class Corrupt(Exception):
+    """Internal: a blob or record that fails to authenticate. Callers turn it into an error
+    naming the case or table."""
+
+
+@attrs.frozen
+class KdfParams:
+    """Argon2id cost. The defaults are above OWASP's minimum (about 0.1 s on a laptop)."""
+
+    memory_cost: int = 65536  # KiB
+    time_cost: int = 3
+    parallelism: int = 1
+
+    @classmethod
+    def for_tests(cls) -> KdfParams:
+        """INSECURE: the cheapest Argon2id there is, so tests can create hundreds of stores.
+
+        Only ever passed explicitly; nothing in the store chooses it.
+        """
+        return cls(memory_cost=8, time_cost=1, parallelism=1)
+
+    def meets_owasp_minimum(self) -> bool:
+        return (
+            self.memory_cost >= OWASP_MIN_MEMORY_KIB
+            and self.time_cost >= OWASP_MIN_TIME_COST
+            and self.parallelism >= 1
+        )
+
+
+def derive_key(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    return hash_secret_raw(
+        secret=passphrase.encode("utf-8"),
+        salt=salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_cost,
+        parallelism=params.parallelism,
+        hash_len=KEY_LEN,
+        type=Type.ID,
+    )
+
+
+class Cipher:
+    """AES-GCM under the data key, with a fresh random nonce for every write.
+
+    Random 96-bit nonces are safe for far more writes than a laptop will ever make (NIST's
+    2^32 limit per key).
+    """
+
+    def __init__(self, data_key: bytes) -> None:
+        self._aead = AESGCM(data_key)
+
+    def seal_blob(self, plaintext: bytes, identity: bytes) -> bytes:
+        nonce = os.urandom(NONCE_LEN)
+        return HEADER + nonce + self._aead.encrypt(nonce, plaintext, HEADER + identity)
+
+    def open_blob(self, blob: bytes, identity: bytes) -> bytes:
+        if len(blob) < len(HEADER) + NONCE_LEN + TAG_LEN:
+            raise Corrupt("truncated")
+        if blob[: len(HEADER)] != HEADER:
+            raise Corrupt("not a store file of a known version")
+        start = len(HEADER)
+        nonce = blob[start : start + NONCE_LEN]
+        try:
+            return self._aead.decrypt(nonce, blob[start + NONCE_LEN :], HEADER + identity)
+        except InvalidTag:
+            raise Corrupt("fails authentication") from None
+
+    def seal_record(self, plaintext: bytes, aad: bytes) -> bytes:
+        """nonce + ciphertext + tag, without the file header (index log records)."""
+        nonce = os.urandom(NONCE_LEN)
+        return nonce + self._aead.encrypt(nonce, plaintext, aad)
+
+    def open_record(self, record: bytes | memoryview, aad: bytes) -> bytes:
+        if len(record) < NONCE_LEN + TAG_LEN:
+            raise Corrupt("truncated")
+        try:
+            return self._aead.decrypt(
+                bytes(record[:NONCE_LEN]), bytes(record[NONCE_LEN:]), aad
+            )
+        except InvalidTag:
+            raise Corrupt("fails authentication") from None
+
+
+# --- keyfile --------------------------------------------------------------------------------
+# A small JSON file, not secret: the KDF parameters and salt, and the wrapped data key. The
+# parameters are bound as associated data of the wrap, so editing them cannot go unnoticed.
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: Any) -> bytes:
+    if not isinstance(text, str):
+        raise ValueError("expected base64 text")
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _wrap_aad(params: KdfParams, salt: bytes) -> bytes:
+    fields = {
+        "name": "argon2id",
+        "memory_cost": params.memory_cost,
+        "time_cost": params.time_cost,
+        "parallelism": params.parallelism,
+        "salt": _b64(salt),
+    }
+    return b"keyfile:" + json.dumps(fields, sort_keys=True).encode("ascii")
+
+
+def wrap_key(data_key: bytes, passphrase: str, params: KdfParams) -> bytes:
+    """The keyfile's bytes: data_key wrapped under a key derived from passphrase."""
+    salt = os.urandom(SALT_LEN)
+    kek = derive_key(passphrase, salt, params)
+    nonce = os.urandom(NONCE_LEN)
+    wrapped = AESGCM(kek).encrypt(nonce, data_key, _wrap_aad(params, salt))
+    document = {
+        "format": KEYFILE_FORMAT,
+        "version": KEYFILE_VERSION,
+        "kdf": {
+            "name": "argon2id",
+            "memory_cost": params.memory_cost,
+            "time_cost": params.time_cost,
+            "parallelism": params.parallelism,
+            "salt": _b64(salt),
+        },
+        "wrapped_key": {"nonce": _b64(nonce), "ciphertext": _b64(wrapped)},
+    }
+    return (json.dumps(document, indent=2) + "\n").encode("ascii")
+
+
+class BadKeyfile(Exception):
+    """Internal: the keyfile is not one we can read (as opposed to a wrong passphrase)."""
+
+
+def read_keyfile_params(raw: bytes) -> KdfParams:
+    params, _salt, _nonce, _wrapped = _parse_keyfile(raw)
+    return params
+
+
+def _parse_keyfile(raw: bytes) -> tuple[KdfParams, bytes, bytes, bytes]:
+    try:
+        document = json.loads(raw.decode("ascii"))
+        if document.get("format") != KEYFILE_FORMAT:
+            raise BadKeyfile("not a duty-tui keyfile")
+        if document.get("version") != KEYFILE_VERSION:
+            raise BadKeyfile(f"keyfile version {document.get('version')!r} is not supported")
+        kdf = document["kdf"]
+        if kdf.get("name") != "argon2id":
+            raise BadKeyfile("unknown key derivation")
+        params = KdfParams(
+            memory_cost=int(kdf["memory_cost"]),
+            time_cost=int(kdf["time_cost"]),
+            parallelism=int(kdf["parallelism"]),
+        )
+        salt = _unb64(kdf["salt"])
+        nonce = _unb64(document["wrapped_key"]["nonce"])
+        wrapped = _unb64(document["wrapped_key"]["ciphertext"])
+    except BadKeyfile:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        raise BadKeyfile(f"keyfile is malformed ({type(exc).__name__})") from None
+    if len(nonce) != NONCE_LEN or len(salt) < 8:
+        raise BadKeyfile("keyfile is malformed")
+    return params, salt, nonce, wrapped
+
+
+def unwrap_key(raw: bytes, passphrase: str) -> bytes | None:
+    """The data key, or None if the passphrase does not unwrap it."""
+    params, salt, nonce, wrapped = _parse_keyfile(raw)
+    try:
+        kek = derive_key(passphrase, salt, params)
+    except Exception as exc:  # argon2 rejects impossible parameters with its own errors
+        raise BadKeyfile(f"keyfile has unusable KDF parameters ({type(exc).__name__})") from None
+    try:
+        data_key = AESGCM(kek).decrypt(nonce, wrapped, _wrap_aad(params, salt))
+    except InvalidTag:
+        return None
+    if len(data_key) != KEY_LEN:
+        raise BadKeyfile("keyfile holds a key of the wrong size")
+    return data_key

@@ -1,0 +1,57 @@
+"""The ``duty-tui`` command line.
+
+Each subcommand lives in ``duty_tui/commands/<name>.py`` with ``add_arguments(parser)`` and
+``run(args) -> int``; they are imported only when chosen, so ``duty-tui list`` never pays for
+loading Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+COMMANDS: dict[str, str] = {
+    "run": "open the app (the default)",
+    "demo": "open the app on a demo data dir of fictional families",
+    "import": "add the cases of a case-format JSON file to the store",
+    "list": "print the stored cases' numbers and hearing dates",
+    "assess": "print suitability, funding and follow-ups for one case file (no store)",
+    "sync": "send queued referrals to central records",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="duty-tui",
+        description="Court duty at the first hearing: capture, check, refer. Offline first.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        module = importlib.import_module(f"duty_tui.commands.{_module(name)}")
+        module.add_arguments(command)
+    return parser
+
+
+def _module(name: str) -> str:
+    return "import_cases" if name == "import" else name
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["run", *argv]
+    args = parser.parse_args(argv)
+    module = importlib.import_module(f"duty_tui.commands.{_module(args.command)}")
+    try:
+        return int(module.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""`duty-tui import FILE.json`: add the cases of a case-format file to the store, all or none."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from duty_tui.commands.common import add_data_dir_argument, fail, read_passphrase, resolve_data_dir
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="a case-format JSON file (docs/case-format.md)")
+    add_data_dir_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from duty_tui.services.caseformat import CaseFormatError, load_cases
+    from store import Store, StoreError
+    from store.cases import CaseRepository
+
+    try:
+        raw = args.file.read_bytes()
+    except OSError as exc:
+        return fail(f"cannot read {args.file}: {exc.strerror}")
+    try:
+        cases = load_cases(raw)
+    except CaseFormatError as exc:
+        lines = "\n  ".join(exc.problems)
+        return fail(f"{args.file} refused, nothing imported:\n  {lines}")
+
+    data_dir = resolve_data_dir(args)
+    first_run = not Store.exists(data_dir)
+    passphrase = read_passphrase(confirm=first_run)
+    if not passphrase:
+        return fail("a passphrase is needed: set DUTY_TUI_PASSPHRASE or run in a terminal")
+    try:
+        store = (
+            Store.create(data_dir, passphrase) if first_run else Store.open(data_dir, passphrase)
+        )
+    except StoreError as exc:
+        return fail(str(exc))
+    try:
+        repo = CaseRepository(store)
+        clashes = _clashes(repo.summaries(), cases)
+        if clashes:
+            lines = "\n  ".join(clashes)
+            return fail(f"{args.file} refused, nothing imported:\n  {lines}")
+        saved: list[str] = []
+        try:
+            for case in cases:
+                repo.save(case)
+                saved.append(case.id)
+        except (OSError, StoreError) as exc:
+            # All or nothing: take back what this import added before the failure.
+            for case_id in saved:
+                repo.delete(case_id)
+            return fail(f"import stopped by a storage error, nothing imported: {exc}", 1)
+    finally:
+        store.close()
+    print(f"imported {len(cases)} case(s) into {data_dir}")
+    return 0
+
+
+def _clashes(existing: dict[str, dict], cases: list) -> list[str]:
+    numbers = {summary.get("case_number"): case_id for case_id, summary in existing.items()}
+    problems = []
+    for index, case in enumerate(cases):
+        if case.id in existing:
+            problems.append(f"$.cases[{index}]: a case with id {case.id} is already stored")
+        elif case.case_number in numbers:
+            problems.append(f"$.cases[{index}]: case {case.case_number} is already stored")
+    return problems

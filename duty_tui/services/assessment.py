@@ -1,0 +1,365 @@
+"""The whole-case assessment: verdicts, funding, options, referral readiness and follow-ups.
+
+This is what ``duty-tui assess`` prints and what the screens show; both call the same functions.
+Everything here is pure: (case, directory, today) in, attrs records out, no I/O, no clock.
+
+``readiness`` answers the question after the order: may the referral for this direction be
+queued now? It adds to the suitability verdict what a referral needs (000_, 002_, PD12B): the
+court's order, a provider that fits the party, the safeguarding letter for a contact centre,
+funding settled, parents not in the same group, and s11A-conformant wording.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from duty_tui.services import options as options_service
+from duty_tui.services.catalogue import Effect, Reason, entry, reason
+from duty_tui.services.followups import FollowUp, followups
+from duty_tui.services.funding import Funding, funding_for
+from duty_tui.services.options import Directory, Options
+from duty_tui.services.records import (
+    Activity,
+    Case,
+    Direction,
+    DirectionStatus,
+    FundingRoute,
+    Jurisdiction,
+    PartyRole,
+    Provider,
+    ReferralState,
+)
+from duty_tui.services.suitability import Status, Verdict, live_directions, matrix, verdict
+from duty_tui.services.wording import Wording, direction_text
+
+FORMAT = "duty-tui/assessment"
+SCHEMA_VERSION = 1
+
+
+class ReadinessStatus(StrEnum):
+    READY = "ready"  # the referral may be queued now
+    WAITING = "waiting"  # not yet: something is still to come (order, decision, answer)
+    BLOCKED = "blocked"  # no: this referral cannot be made as it stands
+
+
+@attrs.frozen
+class Readiness:
+    direction_id: str
+    party_id: str
+    activity: Activity
+    status: ReadinessStatus
+    reasons: tuple[Reason, ...]
+    funding: Funding
+    wording: Wording
+    provider: Provider | None
+
+    @property
+    def ready(self) -> bool:
+        return self.status is ReadinessStatus.READY
+
+
+@attrs.frozen
+class Cell:
+    """One party × activity: the verdict, and for those not blocked, funding and options."""
+
+    party_id: str
+    activity: Activity
+    verdict: Verdict
+    funding: Funding | None  # None when blocked
+    options: Options | None  # only when eligible
+
+
+@attrs.frozen
+class CaseAssessment:
+    case_id: str
+    today: dt.date
+    directory_source: str
+    directory_sample: bool
+    cells: tuple[Cell, ...]
+    directions: tuple[Readiness, ...]
+    followups: tuple[FollowUp, ...]
+
+    def cell(self, party_id: str, activity: Activity) -> Cell:
+        for cell in self.cells:
+            if cell.party_id == party_id and cell.activity is activity:
+                return cell
+        raise KeyError((party_id, activity))
+
+
+def _readiness_status(reasons: tuple[Reason, ...]) -> ReadinessStatus:
+    effects = {r.effect for r in reasons}
+    if Effect.BLOCKS in effects:
+        return ReadinessStatus.BLOCKED
+    if effects & {Effect.UNKNOWN, Effect.WAITING}:
+        return ReadinessStatus.WAITING
+    return ReadinessStatus.READY
+
+
+def readiness(
+    case: Case, direction: Direction, directory: Directory, *, today: dt.date
+) -> Readiness:
+    """May the referral for ``direction`` be queued now, and every reason why (not)."""
+    base = verdict(case, direction.party_id, direction.activity, today=today)
+    reasons: list[Reason] = [r for r in base.reasons if r.rule_id != "ORDER-FIRST"]
+    reasons.append(_order(direction))
+
+    provider = directory.get(direction.provider_id) if direction.provider_id else None
+    reasons += _provider(case, direction, directory, provider, today)
+    reasons += _separation(case, direction)
+
+    money = funding_for(case, direction.party_id, direction.activity, direction, today=today)
+    reasons += money.reasons
+    if not money.may_queue and money.route is FundingRoute.SELF_REFERRAL:
+        rule_id = "CONTACT-SELF" if case.jurisdiction is Jurisdiction.WALES else "CONTACT-ENGLAND"
+        reasons.append(
+            reason(
+                rule_id,
+                "self-referral: the service queues no referral; the "
+                "parties contact the centre themselves",
+                Effect.BLOCKS,
+            )
+        )
+
+    words = direction_text(case, direction, provider)
+    # The provider and sample checks above already speak for the wording; add only s11A.
+    reasons += [r for r in words.reasons if r.rule_id.startswith("S11A-NO-")]
+
+    for referral in case.referrals:
+        if referral.direction_id == direction.id and referral.state in (
+            ReferralState.QUEUED,
+            ReferralState.SENT,
+            ReferralState.ACKNOWLEDGED,
+        ):
+            reasons.append(
+                reason(
+                    "ORDER-FIRST",
+                    f"a referral for this direction is already {referral.state.value}",
+                    Effect.INFO,
+                )
+            )
+    final = tuple(reasons)
+    return Readiness(
+        direction.id,
+        direction.party_id,
+        direction.activity,
+        _readiness_status(final),
+        final,
+        money,
+        words,
+        provider,
+    )
+
+
+def _order(d: Direction) -> Reason:
+    if d.status is DirectionStatus.DIRECTED:
+        when = f" on {d.directed_on:%d/%m/%Y}" if d.directed_on else ""
+        return reason("ORDER-FIRST", f"directed by the court{when}", Effect.MET)
+    if d.status is DirectionStatus.WITHDRAWN:
+        return reason("ORDER-FIRST", "the direction is withdrawn", Effect.BLOCKS)
+    return reason(
+        "ORDER-FIRST", "proposed, not yet ordered: the referral waits for the court", Effect.WAITING
+    )
+
+
+def _provider(
+    case: Case, d: Direction, directory: Directory, provider: Provider | None, today: dt.date
+) -> list[Reason]:
+    if not d.provider_id:
+        return [
+            reason(
+                "S11A-ACTIVITY",
+                "no provider chosen yet: a direction names the provider",
+                Effect.WAITING,
+            )
+        ]
+    if provider is None:
+        return [
+            reason(
+                "S11A-ACTIVITY",
+                f"provider {d.provider_id!r} is not in the directory "
+                f"({directory.source or 'unnamed'}): it cannot be checked",
+                Effect.WAITING,
+            )
+        ]
+    found = options_service.find(
+        case, d.party_id, d.activity, directory, today=today, delivery=d.delivery, explain=True
+    )
+    for option in found.ranked:
+        if option.provider.id == provider.id:
+            return [*option.reasons, *found.notes]
+    for exclusion in found.excluded:
+        if exclusion.provider.id == provider.id:
+            # The only filter passed is the direction's own delivery: say so, not "filter".
+            return [
+                reason("DIRECTION-DELIVERY", r.text, r.effect) if r.rule_id == "FILTER" else r
+                for r in exclusion.reasons
+            ]
+    return [reason("PROVIDER-ACTIVITY", "the provider does not fit", Effect.BLOCKS)]
+
+
+def _separation(case: Case, d: Direction) -> list[Reason]:
+    e = entry(d.activity)
+    out: list[Reason] = []
+    if not e.separate_attendance:
+        return out
+    others = [o for o in live_directions(case) if o.party_id != d.party_id]
+    for other in others:
+        if (
+            d.session
+            and other.session == d.session
+            and other.provider_id == d.provider_id
+            and entry(other.activity).separate_attendance
+        ):
+            out.append(
+                reason(
+                    "SEPARATE-GROUP",
+                    f"the other party is booked into the same "
+                    f"session ({d.session!r}) with this provider",
+                    Effect.BLOCKS,
+                )
+            )
+    party = case.party(d.party_id)
+    principal = (PartyRole.APPLICANT, PartyRole.RESPONDENT)
+    if e.both_attend and party.role in principal:
+        other_parents = [p for p in case.parties if p.id != d.party_id and p.role in principal]
+        directed = {o.party_id for o in others if o.activity is d.activity}
+        if other_parents and not any(p.id in directed for p in other_parents):
+            out.append(
+                reason(
+                    "BOTH-ATTEND",
+                    f"the other parent has no direction for "
+                    f"{e.name}: both parents are expected to attend",
+                    Effect.WARNING,
+                )
+            )
+    return out
+
+
+# --- the whole case ------------------------------------------------------------------------
+
+
+def assess_case(case: Case, directory: Directory, *, today: dt.date) -> CaseAssessment:
+    cells: list[Cell] = []
+    for (party_id, activity), v in matrix(case, today=today).items():
+        money = None
+        found = None
+        if v.status is not Status.BLOCKED:
+            live = live_directions(case, party_id, activity)
+            money = funding_for(case, party_id, activity, live[0] if live else None, today=today)
+        if v.status is Status.ELIGIBLE:
+            found = options_service.find(case, party_id, activity, directory, today=today)
+        cells.append(Cell(party_id, activity, v, money, found))
+    checks = tuple(
+        readiness(case, d, directory, today=today)
+        for d in case.directions
+        if d.status is not DirectionStatus.WITHDRAWN
+    )
+    return CaseAssessment(
+        case.id,
+        today,
+        directory.source,
+        directory.sample,
+        tuple(cells),
+        checks,
+        followups(case, today=today),
+    )
+
+
+# --- plain JSON ----------------------------------------------------------------------------
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _reasons(reasons: tuple[Reason, ...]) -> list[dict[str, str]]:
+    return [r.to_dict() for r in reasons]
+
+
+def funding_to_dict(f: Funding) -> dict[str, Any]:
+    return {
+        "route": f.route.value if f.route else None,
+        "fee_pence": f.fee_pence,
+        "party_pays_pence": f.party_pays_pence,
+        "payer": f.payer.value if f.payer else None,
+        "who_pays": f.who_pays,
+        "may_queue": f.may_queue,
+        "wait_until": _date(f.wait_until),
+        "funded_hours": f.funded_hours,
+        "reasons": _reasons(f.reasons),
+    }
+
+
+def options_to_list(o: Options) -> list[dict[str, Any]]:
+    return [
+        {
+            "provider_id": option.provider.id,
+            "name": option.provider.name,
+            "delivery": [m.value for m in option.delivery],
+            "next_available": _date(option.provider.next_available),
+            "sample": option.provider.sample,
+            "warnings": _reasons(option.warnings),
+        }
+        for option in o.ranked
+    ]
+
+
+def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
+    """Plain JSON data of an assessment (the output of ``duty-tui assess``)."""
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "case": {
+            "id": case.id,
+            "case_number": case.case_number,
+            "jurisdiction": case.jurisdiction.value,
+            "hearing_date": case.hearing.date.isoformat(),
+        },
+        "today": a.today.isoformat(),
+        "directory": {"source": a.directory_source, "sample": a.directory_sample},
+        "parties": [{"id": p.id, "name": p.name, "role": p.role.value} for p in case.parties],
+        "matrix": [
+            {
+                "party_id": c.party_id,
+                "activity": c.activity.value,
+                "status": c.verdict.status.value,
+                "symbol": c.verdict.status.symbol,
+                "reasons": _reasons(c.verdict.reasons),
+                "funding": funding_to_dict(c.funding) if c.funding else None,
+                "options": options_to_list(c.options) if c.options else None,
+                "option_notes": _reasons(c.options.notes) if c.options else [],
+            }
+            for c in a.cells
+        ],
+        "directions": [
+            {
+                "direction_id": r.direction_id,
+                "party_id": r.party_id,
+                "activity": r.activity.value,
+                "provider_id": r.provider.id if r.provider else None,
+                "status": r.status.value,
+                "reasons": _reasons(r.reasons),
+                "funding": funding_to_dict(r.funding),
+                "wording": r.wording.text,
+            }
+            for r in a.directions
+        ],
+        "followups": [
+            {
+                "kind": f.kind.value,
+                "direction_id": f.direction_id,
+                "party_id": f.party_id,
+                "activity": f.activity.value,
+                "due": _date(f.due),
+                "overdue": f.overdue,
+                "text": f.text,
+                "rule": f.reason.rule_id,
+                "source": f.reason.source,
+            }
+            for f in a.followups
+        ],
+    }

@@ -1,0 +1,618 @@
+"""The catalogue of activities and the registry of rules, as data.
+
+Every rule the services apply is a :class:`Rule` with an id and the source it comes from: a page
+in ``shared/sources`` (named by its file) or a public source named in full. Reasons carry their
+rule, so a screen or ``duty-tui assess`` can always say *why* and *on what authority*.
+docs/rules.md lists every rule here (a test keeps the two in step).
+
+The activities are one :class:`Activity` entry each: where they run, their form and length, fee,
+funding routes and what suitability needs. The suitability, options and funding services read
+these flags; they hold no per-activity if-chains of their own.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from types import MappingProxyType
+
+import attrs
+
+from duty_tui.services.records import (
+    Accreditation,
+    Activity,
+    Delivery,
+    FundingRoute,
+    Jurisdiction,
+)
+
+# --- sources ---------------------------------------------------------------------------------
+
+S000 = "000_8963feec634edc05.txt"  # Cafcass Cymru: WT4C, mediation session, contact services
+S001 = "001_95c0c6c7e8e2434b.txt"  # Cafcass Cymru: WT4C suitability and arrangements
+S002 = "002_508de7f0493f5cb2.txt"  # Welsh Government ATISN 16942: child contact centres
+S003 = "003_b8fd72bd5a4a86eb.txt"  # Planning Together for Children
+S004 = "004_f7dfa37d317cb7bf.txt"  # Child Contact Intervention
+CA_S11A = "Children Act 1989 s11A"
+CA_S11E = "Children Act 1989 s11E"
+PD12B = "Practice Direction 12B para 14.13"
+NACCC = "naccc.org.uk (NACCC accreditation: standard and enhanced)"
+BRIEF = "shared/domain.md"
+BANK_HOLIDAYS = "gov.uk/bank-holidays (England and Wales), via the holidays package"
+TOOL = "tool policy (no external source)"
+
+SOURCE_PAGES = (S000, S001, S002, S003, S004)
+
+
+@attrs.frozen
+class Rule:
+    """One rule of the service. ``inferred`` marks the tool's reading where no source says it
+    in so many words (each is an open question in docs/rules.md)."""
+
+    id: str
+    text: str
+    source: str
+    inferred: bool = False
+
+
+class Effect(StrEnum):
+    """What a reason does to a verdict."""
+
+    MET = "met"  # a condition that holds: explains an eligible verdict
+    BLOCKS = "blocks"  # a "no": the activity or provider cannot be used
+    UNKNOWN = "unknown"  # not yet known (screening, assessment, letter): never read as "no risk"
+    WAITING = "waiting"  # a step still to come before a referral (order, decision, provider)
+    WARNING = "warning"  # does not change the verdict, but the officer should look
+    INFO = "info"
+
+
+@attrs.frozen
+class Reason:
+    """Why: the rule, what it found here, and what that does to the verdict."""
+
+    rule: Rule
+    text: str
+    effect: Effect
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def source(self) -> str:
+        return self.rule.source
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "rule": self.rule.id,
+            "source": self.rule.source,
+            "effect": self.effect.value,
+            "text": self.text,
+        }
+
+
+_RULES: tuple[Rule, ...] = (
+    # The legal frame.
+    Rule(
+        "S11A-ACTIVITY",
+        "A direction names the activity and the provider; activities are "
+        "programmes, classes, counselling or guidance sessions, or sessions giving information "
+        "about mediation.",
+        CA_S11A,
+    ),
+    Rule(
+        "S11A-NO-MEDIATION",
+        "A direction may not require taking part in mediation itself; the "
+        "mediation activity is a session giving information and advice about mediation.",
+        CA_S11A,
+    ),
+    Rule(
+        "S11A-NO-TREATMENT",
+        "A direction may not require a medical or psychiatric "
+        "examination, assessment or treatment.",
+        CA_S11A,
+    ),
+    Rule(
+        "S11E-TRAVEL",
+        "A face-to-face venue must be one the person can reasonably be expected "
+        "to travel to: the provider must serve the person's postcode area or district; remote "
+        "delivery is open anywhere.",
+        CA_S11E,
+    ),
+    Rule(
+        "S11E-POSTCODE",
+        "Without the person's postcode no face-to-face provider can be "
+        "matched as local to them; only remote delivery can be offered.",
+        CA_S11E,
+    ),
+    Rule(
+        "S11E-CIRCUMSTANCES",
+        "The court considers the person's circumstances, in particular "
+        "religious beliefs and the times they work or attend education.",
+        CA_S11E,
+    ),
+    Rule(
+        "LOCAL-PROVIDER",
+        "Once ordered, the service refers the person to a suitable provider "
+        "local to where they live.",
+        S000,
+    ),
+    Rule(
+        "ORDER-FIRST",
+        "An activity needs a court order or direction first; only then is the referral made.",
+        S000,
+    ),
+    Rule(
+        "PD12B-LETTER",
+        "The safeguarding letter is attached to any referral to a supported or "
+        "supervised contact centre; without safeguarding information the FHDRA is adjourned "
+        "for it.",
+        PD12B,
+    ),
+    Rule(
+        "UNKNOWN-NOT-NO",
+        'A screening question not yet answered is not "no risk": an '
+        "activity that needs no risk cannot be referred until the screening answers.",
+        f"{PD12B}; {BRIEF} (Suitability)",
+    ),
+    Rule(
+        "SCREENING-KNOWN",
+        "Supervised contact and a Child Contact Intervention are judged on "
+        "complete safeguarding information: every screening question must be answered.",
+        PD12B,
+        inferred=True,
+    ),
+    # Where each activity runs.
+    Rule("JUR-WT4C", "WT4C is delivered in Wales (Cafcass Cymru).", S000),
+    Rule(
+        "JUR-MEDIATION",
+        "The mediation information session is commissioned by Cafcass Cymru (Wales).",
+        S000,
+    ),
+    Rule(
+        "JUR-CONTACT",
+        "Child contact centres are used in Wales and England (NACCC-accredited centres in both).",
+        f"{S002}; {NACCC}",
+    ),
+    Rule("JUR-PTFC", "Planning Together for Children is a Cafcass course (England).", S003),
+    Rule(
+        "JUR-CCI", "Child Contact Intervention is organised and funded by Cafcass (England).", S004
+    ),
+    Rule(
+        "PROVIDER-JURISDICTION",
+        "The provider must be one the case's service refers to: a "
+        "provider in the case's jurisdiction.",
+        f"{S000}; {S002}",
+        inferred=True,
+    ),
+    Rule("PROVIDER-ACTIVITY", "The provider must deliver the activity directed.", CA_S11A),
+    Rule(
+        "DIRECTION-DELIVERY",
+        "The provider must offer the delivery the direction names (remote or face to face).",
+        CA_S11E,
+    ),
+    Rule(
+        "DELIVERY-MODE",
+        "The activity is delivered only in the modes its source describes (remote, face to face).",
+        f"{S001}; {S002}; {S003}",
+    ),
+    # Suitability on the screening.
+    Rule(
+        "WT4C-NO-RISK",
+        "WT4C is suitable only where there are no current safeguarding risks "
+        "and domestic abuse and other forms of harm are not present.",
+        S001,
+    ),
+    Rule(
+        "MEDIATION-NO-CONCERNS",
+        "The mediation information session is used only where there "
+        "are no safeguarding concerns: families are encouraged to resolve disputes themselves "
+        "unless there are safeguarding concerns.",
+        S000,
+        inferred=True,
+    ),
+    Rule(
+        "CONTACT-NO-RISK",
+        "Contact services are not used in any case involving risk to "
+        "children or adults; supported contact only where no risk is identified at all.",
+        S000,
+    ),
+    Rule(
+        "CONTACT-NACCC",
+        "Only contact services accredited by the National Association of "
+        "Child Contact Centres (NACCC) are used.",
+        S000,
+    ),
+    Rule(
+        "SUPPORTED-STANDARD",
+        "Supported contact (low-risk families, volunteers, several "
+        "families in a room, attendance records only) needs NACCC standard accreditation or "
+        "higher.",
+        NACCC,
+    ),
+    Rule(
+        "SUPERVISED-ENHANCED",
+        "Supervised contact (one-to-one within sight and sound, session "
+        "notes for a report) needs NACCC enhanced accreditation.",
+        NACCC,
+    ),
+    Rule(
+        "SUPERVISED-ASSESSMENT",
+        "Supervised contact only where the court has ordered it and "
+        "the officer has recorded (who, when, why) that contact is safe and beneficial with "
+        "supervision; the tool never makes that judgement.",
+        f"{BRIEF} reading {S000} with {S002}",
+        inferred=True,
+    ),
+    Rule(
+        "PTFC-NO-CONCERNS",
+        "PTfC is suitable where the court and Cafcass have no current safeguarding concerns.",
+        f"{BRIEF} (no source page states it; {S003} is silent)",
+        inferred=True,
+    ),
+    Rule(
+        "CCI-PLAN",
+        "A Child Contact Intervention is a bespoke programme planned by Cafcass "
+        "with the family to manage safe contact: it needs the officer's recorded plan (who, "
+        "when, why).",
+        S004,
+    ),
+    Rule(
+        "ASSESSMENT-CURRENT",
+        "An officer's assessment recorded before a later screening "
+        'answer of "yes" did not know of it: the officer should look again.',
+        TOOL,
+        inferred=True,
+    ),
+    # Arrangements between the parties.
+    Rule(
+        "SEPARATE-GROUP",
+        "Separated parents do not attend together: never in the same group or session.",
+        f"{S000}; {S001}; {S003}",
+    ),
+    Rule(
+        "SEPARATE-PROVIDER", "Separated parents are normally referred to different providers.", S000
+    ),
+    Rule("BOTH-ATTEND", "Both parents are expected to attend.", f"{S001}; {S003}"),
+    Rule(
+        "LANGUAGE",
+        "Cafcass Cymru works in Welsh and English: prefer providers who deliver in "
+        "the person's language.",
+        BRIEF,
+    ),
+    Rule(
+        "AVAILABILITY",
+        "Providers with an earlier next available date rank first; one with no "
+        "date given ranks after those with one.",
+        TOOL,
+    ),
+    Rule(
+        "FILTER",
+        "A provider outside the officer's chosen filter (delivery, language, "
+        "available by) is left out.",
+        TOOL,
+    ),
+    Rule(
+        "SAMPLE-PROVIDER",
+        "A sample provider is fictional, for practice and demonstration: "
+        "it is flagged wherever it appears and must not be named in a real order or "
+        "referral.",
+        TOOL,
+    ),
+    # Funding.
+    Rule("FEE-WT4C", "WT4C costs £150; free to a person receiving legal aid.", S000),
+    Rule(
+        "FEE-MEDIATION",
+        "The mediation information session costs £60, with the same "
+        "exemptions and financial assistance as WT4C.",
+        S000,
+    ),
+    Rule(
+        "LEGAL-AID-UNKNOWN",
+        "While legal-aid status is not yet known the fee cannot be "
+        "settled, so the referral cannot be made yet.",
+        f"{S000}; {BRIEF} (Suitability)",
+        inferred=True,
+    ),
+    Rule(
+        "FA-DECISION",
+        "A person who believes paying would cause hardship can apply for "
+        "financial assistance; the decision is due within 5 working days of receipt of the "
+        "application, and only if it is granted is the referral made.",
+        S000,
+    ),
+    Rule(
+        "WORKING-DAYS",
+        "Working days exclude Saturdays, Sundays and the bank holidays of the case's jurisdiction.",
+        BANK_HOLIDAYS,
+    ),
+    Rule(
+        "CONTACT-FUND-A",
+        "Cafcass Cymru funds contact it refers where the court ordered it at "
+        "the FHDRA after consultation with the FCA/FCSW on court duty and both parties agreed.",
+        S002,
+    ),
+    Rule(
+        "CONTACT-FUND-B",
+        "Cafcass Cymru funds contact that is part of an FCA/FCSW report "
+        "recommendation and/or where Cafcass Cymru has active case involvement.",
+        S002,
+    ),
+    Rule(
+        "CONTACT-SELF",
+        "Outside those two routes the parties or their representatives refer "
+        "themselves direct to the centre and pay; the service queues nothing.",
+        S002,
+    ),
+    Rule(
+        "CONTACT-ENGLAND",
+        "The sources give no Cafcass (England) funding route for contact "
+        "centres: the parties refer themselves and pay.",
+        f"{S002} (Wales only)",
+        inferred=True,
+    ),
+    Rule(
+        "PTFC-FREE",
+        "PTfC is free when referred by Cafcass or directed by the court; parents "
+        "cannot refer themselves.",
+        S003,
+    ),
+    Rule("CCI-FUNDED", "Cafcass funds a Child Contact Intervention for up to 12 hours.", S004),
+    # Follow-ups.
+    Rule("FU-ATTENDANCE", "Attendance is confirmed to the court or the practitioner.", S001),
+    Rule("FU-EVALUATION", "Participants complete an evaluation form about the programme.", S001),
+    Rule(
+        "FU-SIX-MONTHS",
+        "Participants are contacted six months after completion to evaluate long-term impact.",
+        S001,
+    ),
+    Rule(
+        "FU-PTFC-CALL",
+        "A trainer may call up to six weeks after the PTfC workshop to see how things are going.",
+        S003,
+    ),
+)
+
+RULES: MappingProxyType[str, Rule] = MappingProxyType({r.id: r for r in _RULES})
+if len(RULES) != len(_RULES):  # an import-time guard, not an assert: -O must not skip it
+    raise RuntimeError("rule ids repeat")
+
+
+def rule(rule_id: str) -> Rule:
+    return RULES[rule_id]
+
+
+def reason(rule_id: str, text: str, effect: Effect) -> Reason:
+    return Reason(RULES[rule_id], text, effect)
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+class ScreeningNeed(StrEnum):
+    """What the safeguarding screening must say before an activity may be used."""
+
+    NO_RISK = "no_risk"  # every question answered "no"
+    KNOWN = "known"  # every question answered; a "yes" leaves it to the officer's assessment
+
+
+class S11AKind(StrEnum):
+    """The kinds of activity s11A allows (mediation and treatment are not among them)."""
+
+    PROGRAMME = "programme"
+    INFORMATION_ABOUT_MEDIATION = "information_about_mediation"
+    CONTACT_SERVICE = "contact_service"
+    GUIDANCE = "guidance"
+
+
+@attrs.frozen
+class CatalogueEntry:
+    activity: Activity
+    name: str
+    jurisdictions: frozenset[Jurisdiction]
+    jurisdiction_rule: str
+    form: str
+    minutes: int | None  # contact-centre sessions are set per centre
+    delivery: tuple[Delivery, ...]  # possible modes, the usual one first
+    fee_pence: int | None  # None: set per centre
+    fee_rule: str | None
+    funding_routes: tuple[FundingRoute, ...]
+    kind: S11AKind
+    # What the wording says the party shall do (s11A-conformant).
+    wording: str
+    screening: ScreeningNeed
+    risk_rule: str  # the rule that names this activity's screening need
+    needs_assessment: bool = False  # the officer's recorded assessment / plan
+    assessment_rule: str | None = None
+    needs_safeguarding_letter: bool = False
+    accreditation: Accreditation | None = None  # minimum NACCC level
+    accreditation_rule: str | None = None
+    separate_attendance: bool = False  # a group course: parents never together
+    both_attend: bool = False
+    self_referral: bool = False  # may the parties refer themselves (and pay)
+    funded_hours: int | None = None
+    sources: tuple[str, ...] = ()
+
+
+_ENTRIES: tuple[CatalogueEntry, ...] = (
+    CatalogueEntry(
+        activity=Activity.WT4C,
+        name="Working Together for Children (WT4C)",
+        jurisdictions=frozenset({Jurisdiction.WALES}),
+        jurisdiction_rule="JUR-WT4C",
+        form="4 hours: one day, or two 2-hour sessions; usually remote, face to face if "
+        "required; a mixed group of parents",
+        minutes=240,
+        delivery=(Delivery.REMOTE, Delivery.FACE_TO_FACE),
+        fee_pence=15000,
+        fee_rule="FEE-WT4C",
+        funding_routes=(
+            FundingRoute.LEGAL_AID,
+            FundingRoute.PAID,
+            FundingRoute.FINANCIAL_ASSISTANCE,
+        ),
+        kind=S11AKind.PROGRAMME,
+        wording="attend the Working Together for Children (WT4C) programme",
+        screening=ScreeningNeed.NO_RISK,
+        risk_rule="WT4C-NO-RISK",
+        separate_attendance=True,
+        both_attend=True,
+        sources=(S000, S001),
+    ),
+    CatalogueEntry(
+        activity=Activity.MEDIATION_INFO,
+        name="Mediation information and advice session",
+        jurisdictions=frozenset({Jurisdiction.WALES}),
+        jurisdiction_rule="JUR-MEDIATION",
+        form="1 hour information and advice session on the potential benefits of mediation",
+        minutes=60,
+        # The source does not say how the session is delivered: both modes are allowed.
+        delivery=(Delivery.REMOTE, Delivery.FACE_TO_FACE),
+        fee_pence=6000,
+        fee_rule="FEE-MEDIATION",
+        funding_routes=(
+            FundingRoute.LEGAL_AID,
+            FundingRoute.PAID,
+            FundingRoute.FINANCIAL_ASSISTANCE,
+        ),
+        kind=S11AKind.INFORMATION_ABOUT_MEDIATION,
+        wording="attend a session giving information and advice about mediation",
+        screening=ScreeningNeed.NO_RISK,
+        risk_rule="MEDIATION-NO-CONCERNS",
+        separate_attendance=True,
+        sources=(S000,),
+    ),
+    CatalogueEntry(
+        activity=Activity.CONTACT_SUPPORTED,
+        name="Supported contact at a child contact centre",
+        jurisdictions=frozenset({Jurisdiction.WALES, Jurisdiction.ENGLAND}),
+        jurisdiction_rule="JUR-CONTACT",
+        form="per centre: low-risk families, volunteers, several families in a room, "
+        "attendance records only (NACCC standard accreditation)",
+        minutes=None,
+        delivery=(Delivery.FACE_TO_FACE, Delivery.REMOTE),
+        fee_pence=None,
+        fee_rule=None,
+        funding_routes=(
+            FundingRoute.FHDRA_AGREED,
+            FundingRoute.REPORT_OR_INVOLVEMENT,
+            FundingRoute.SELF_REFERRAL,
+        ),
+        kind=S11AKind.CONTACT_SERVICE,
+        wording="take part in supported contact at a child contact centre accredited by the "
+        "National Association of Child Contact Centres",
+        screening=ScreeningNeed.NO_RISK,
+        risk_rule="CONTACT-NO-RISK",
+        needs_safeguarding_letter=True,
+        accreditation=Accreditation.STANDARD,
+        accreditation_rule="SUPPORTED-STANDARD",
+        self_referral=True,
+        sources=(S000, S002, NACCC),
+    ),
+    CatalogueEntry(
+        activity=Activity.CONTACT_SUPERVISED,
+        name="Supervised contact at a child contact centre",
+        jurisdictions=frozenset({Jurisdiction.WALES, Jurisdiction.ENGLAND}),
+        jurisdiction_rule="JUR-CONTACT",
+        form="per centre: one-to-one within sight and sound, session notes for a report "
+        "(NACCC enhanced accreditation)",
+        minutes=None,
+        delivery=(Delivery.FACE_TO_FACE, Delivery.REMOTE),
+        fee_pence=None,
+        fee_rule=None,
+        funding_routes=(
+            FundingRoute.FHDRA_AGREED,
+            FundingRoute.REPORT_OR_INVOLVEMENT,
+            FundingRoute.SELF_REFERRAL,
+        ),
+        kind=S11AKind.CONTACT_SERVICE,
+        wording="take part in supervised contact at a child contact centre with enhanced "
+        "accreditation from the National Association of Child Contact Centres",
+        screening=ScreeningNeed.KNOWN,
+        risk_rule="SCREENING-KNOWN",
+        needs_assessment=True,
+        assessment_rule="SUPERVISED-ASSESSMENT",
+        needs_safeguarding_letter=True,
+        accreditation=Accreditation.ENHANCED,
+        accreditation_rule="SUPERVISED-ENHANCED",
+        self_referral=True,
+        sources=(S000, S002, NACCC, PD12B),
+    ),
+    CatalogueEntry(
+        activity=Activity.PTFC,
+        name="Planning Together for Children (PTfC)",
+        jurisdictions=frozenset({Jurisdiction.ENGLAND}),
+        jurisdiction_rule="JUR-PTFC",
+        form="3 stages: e-learning (up to 2 hours, first), a group workshop (2½ hours, usually "
+        "online), an online parenting plan; a follow-up call up to 6 weeks after the "
+        "workshop",
+        minutes=270,
+        delivery=(Delivery.REMOTE, Delivery.FACE_TO_FACE),
+        fee_pence=0,
+        fee_rule="PTFC-FREE",
+        funding_routes=(FundingRoute.SERVICE_FUNDED,),
+        kind=S11AKind.PROGRAMME,
+        wording="complete the Planning Together for Children course (the e-learning first, "
+        "then a group workshop, then an online parenting plan)",
+        screening=ScreeningNeed.NO_RISK,
+        risk_rule="PTFC-NO-CONCERNS",
+        separate_attendance=True,
+        both_attend=True,
+        sources=(S003,),
+    ),
+    CatalogueEntry(
+        activity=Activity.CCI,
+        name="Child Contact Intervention (CCI)",
+        jurisdictions=frozenset({Jurisdiction.ENGLAND}),
+        jurisdiction_rule="JUR-CCI",
+        form="bespoke programme planned by Cafcass with the family, up to 12 funded hours; can "
+        "include preparing parent and child and listening to the child's views",
+        minutes=720,
+        # The source does not say how sessions are delivered: both modes are allowed.
+        delivery=(Delivery.FACE_TO_FACE, Delivery.REMOTE),
+        fee_pence=0,
+        fee_rule="CCI-FUNDED",
+        funding_routes=(FundingRoute.SERVICE_FUNDED,),
+        kind=S11AKind.GUIDANCE,
+        wording="take part in a Child Contact Intervention planned by Cafcass with the family",
+        screening=ScreeningNeed.KNOWN,
+        risk_rule="SCREENING-KNOWN",
+        needs_assessment=True,
+        assessment_rule="CCI-PLAN",
+        funded_hours=12,
+        sources=(S004,),
+    ),
+)
+
+CATALOGUE: MappingProxyType[Activity, CatalogueEntry] = MappingProxyType(
+    {e.activity: e for e in _ENTRIES}
+)
+
+
+def entry(activity: Activity) -> CatalogueEntry:
+    return CATALOGUE[activity]
+
+
+def format_pence(pence: int) -> str:
+    """Money for people: 15000 -> "£150.00". Money is whole pence everywhere, never float."""
+    pounds, rest = divmod(pence, 100)
+    return f"£{pounds:,}.{rest:02d}"
+
+
+def _check_catalogue() -> None:
+    # Cheap import-time guard: every activity is catalogued, every cited rule exists.
+    if set(CATALOGUE) != set(Activity):
+        raise RuntimeError("an activity is missing from the catalogue")
+    for e in _ENTRIES:
+        cited = [
+            e.jurisdiction_rule,
+            e.risk_rule,
+            e.fee_rule,
+            e.assessment_rule,
+            e.accreditation_rule,
+        ]
+        for rule_id in cited:
+            if rule_id is not None and rule_id not in RULES:
+                raise RuntimeError(f"{e.activity} cites unknown rule {rule_id}")
+
+
+_check_catalogue()

@@ -1,0 +1,159 @@
+"""Follow-ups: what must happen after a direction, and by when.
+
+- attendance confirmed to the court or practitioner, and the evaluation form (001_, WT4C);
+- the contact six months after WT4C completion (001_);
+- the PTfC trainer's call, up to six weeks after the workshop (003_);
+- the financial-assistance decision, 5 working days after receipt (000_).
+
+A follow-up whose anchor date (completion, workshop) is not recorded yet is still listed, with no
+due date, so it is not forgotten.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from enum import StrEnum
+
+import attrs
+
+from duty_tui.services.catalogue import Effect, Reason, reason
+from duty_tui.services.funding import assistance_decision_due
+from duty_tui.services.records import (
+    Activity,
+    AssistanceDecision,
+    Case,
+    Direction,
+    DirectionStatus,
+)
+from duty_tui.services.suitability import live_directions
+
+PTFC_CALL_WITHIN = dt.timedelta(weeks=6)  # 003_: "up to six weeks after the workshop"
+SIX_MONTHS = 6  # 001_: "six months post completion"
+
+
+class FollowUpKind(StrEnum):
+    ATTENDANCE = "attendance"
+    EVALUATION = "evaluation"
+    SIX_MONTH_CONTACT = "six_month_contact"
+    PTFC_CALL = "ptfc_call"
+    ASSISTANCE_DECISION = "assistance_decision"
+
+
+@attrs.frozen
+class FollowUp:
+    kind: FollowUpKind
+    direction_id: str
+    party_id: str
+    activity: Activity
+    due: dt.date | None  # None: its anchor date is not recorded yet
+    text: str
+    reason: Reason
+    overdue: bool
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, or the month's last day (31/08 + 6 months -> 28/02)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def followups(case: Case, *, today: dt.date) -> tuple[FollowUp, ...]:
+    """Every follow-up of the case's live directions, soonest first (undated last). Pure."""
+    items: list[FollowUp] = []
+    for d in live_directions(case):
+        items += _for_direction(case, d, today)
+    return tuple(
+        sorted(
+            items, key=lambda f: (f.due is None, f.due or dt.date.max, f.kind.value, f.direction_id)
+        )
+    )
+
+
+def _item(
+    kind: FollowUpKind, d: Direction, due: dt.date | None, text: str, rule_id: str, today: dt.date
+) -> FollowUp:
+    return FollowUp(
+        kind,
+        d.id,
+        d.party_id,
+        d.activity,
+        due,
+        text,
+        reason(rule_id, text, Effect.WAITING),
+        due is not None and due < today,
+    )
+
+
+def _for_direction(case: Case, d: Direction, today: dt.date) -> list[FollowUp]:
+    out: list[FollowUp] = []
+    received = d.assistance_applied_on
+    if (
+        received is not None
+        and received <= today
+        and d.assistance_decision is AssistanceDecision.PENDING
+    ):
+        due = assistance_decision_due(received, case.jurisdiction)
+        out.append(
+            _item(
+                FollowUpKind.ASSISTANCE_DECISION,
+                d,
+                due,
+                f"financial-assistance decision due (received {received:%d/%m/%Y}, 5 working days)",
+                "FA-DECISION",
+                today,
+            )
+        )
+    if d.status is not DirectionStatus.DIRECTED:
+        return out
+    if d.activity is Activity.WT4C:
+        anchor = d.completed_on or d.session_on
+        out.append(
+            _item(
+                FollowUpKind.ATTENDANCE,
+                d,
+                anchor,
+                "confirm attendance to the court or the practitioner"
+                + ("" if anchor else " (session date not recorded yet)"),
+                "FU-ATTENDANCE",
+                today,
+            )
+        )
+        out.append(
+            _item(
+                FollowUpKind.EVALUATION,
+                d,
+                d.completed_on,
+                "evaluation form completed by the participant"
+                + ("" if d.completed_on else " (at completion; not recorded yet)"),
+                "FU-EVALUATION",
+                today,
+            )
+        )
+        six = add_months(d.completed_on, SIX_MONTHS) if d.completed_on else None
+        out.append(
+            _item(
+                FollowUpKind.SIX_MONTH_CONTACT,
+                d,
+                six,
+                "contact the participant six months after completion"
+                + ("" if six else " (completion not recorded yet)"),
+                "FU-SIX-MONTHS",
+                today,
+            )
+        )
+    elif d.activity is Activity.PTFC:
+        call = d.session_on + PTFC_CALL_WITHIN if d.session_on else None
+        out.append(
+            _item(
+                FollowUpKind.PTFC_CALL,
+                d,
+                call,
+                "trainer's follow-up call, up to six weeks after the workshop"
+                + ("" if call else " (workshop date not recorded yet)"),
+                "FU-PTFC-CALL",
+                today,
+            )
+        )
+    return out

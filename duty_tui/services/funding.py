@@ -1,0 +1,460 @@
+"""Funding: who pays for an activity, how much, and whether the referral may be queued now.
+
+Money is whole pence (int), never float. The routes are those of the sources only (000_, 002_,
+003_, 004_): WT4C £150 / mediation session £60, free on legal aid, with financial assistance whose
+decision is due 5 working days after receipt; contact centres funded by Cafcass Cymru only by the
+two routes of 002_, otherwise the parties refer themselves and pay and nothing is queued; PTfC
+free when directed; CCI up to 12 funded hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from enum import StrEnum
+
+import attrs
+import holidays
+
+from duty_tui.services.catalogue import (
+    CatalogueEntry,
+    Effect,
+    Reason,
+    entry,
+    format_pence,
+    reason,
+)
+from duty_tui.services.records import (
+    Activity,
+    Answer,
+    AssistanceDecision,
+    Case,
+    Direction,
+    DirectionStatus,
+    FundingRoute,
+    HearingType,
+    Jurisdiction,
+)
+
+ASSISTANCE_DECISION_WORKING_DAYS = 5  # 000_: "within 5 working days of receipt"
+
+_SUBDIVISION = {Jurisdiction.ENGLAND: "ENG", Jurisdiction.WALES: "WLS"}
+
+
+# --- working days ----------------------------------------------------------------------------
+
+
+@functools.cache
+def bank_holidays(jurisdiction: Jurisdiction) -> holidays.HolidayBase:
+    """Bank holidays of the jurisdiction; years fill in lazily as dates are looked up."""
+    return holidays.country_holidays("GB", subdiv=_SUBDIVISION[jurisdiction])
+
+
+def is_working_day(day: dt.date, jurisdiction: Jurisdiction) -> bool:
+    return day.weekday() < 5 and day not in bank_holidays(jurisdiction)
+
+
+def add_working_days(start: dt.date, days: int, jurisdiction: Jurisdiction) -> dt.date:
+    """The ``days``-th working day after ``start`` (``start`` itself is day 0, whatever it is).
+
+    Received on Friday 19/12/2025: Mon 22, Tue 23, Wed 24, (Christmas, Boxing Day, weekend),
+    Mon 29, Tue 30 -> due Tuesday 30/12/2025.
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = start
+    counted = 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, jurisdiction):
+            counted += 1
+    return day
+
+
+def assistance_decision_due(received_on: dt.date, jurisdiction: Jurisdiction) -> dt.date:
+    return add_working_days(received_on, ASSISTANCE_DECISION_WORKING_DAYS, jurisdiction)
+
+
+# --- the funding record ----------------------------------------------------------------------
+
+
+class Payer(StrEnum):
+    FREE = "free"  # no charge to the party (legal aid)
+    PARTY = "party"  # the party pays the fee
+    SERVICE = "service"  # Cafcass Cymru / Cafcass meets the cost
+    PARTIES_DIRECT = "parties_direct"  # self-referral: the parties pay the centre direct
+
+
+@attrs.frozen
+class Funding:
+    party_id: str
+    activity: Activity
+    route: FundingRoute | None  # None: not yet known (legal-aid status unanswered)
+    fee_pence: int | None  # the activity's fee; None where each centre sets its own
+    party_pays_pence: int | None  # what this party pays; None: not yet known / set by centre
+    payer: Payer | None
+    who_pays: str
+    may_queue: bool  # may the referral be queued now, as far as funding goes
+    wait_until: dt.date | None  # e.g. the financial-assistance decision date
+    funded_hours: int | None
+    reasons: tuple[Reason, ...]
+
+
+def funding_for(
+    case: Case,
+    party_id: str,
+    activity: Activity,
+    direction: Direction | None = None,
+    *,
+    today: dt.date,
+) -> Funding:
+    """How ``activity`` is paid for, for this party, under ``direction`` if one is made.
+
+    Without a direction it says how it would be paid for (to advise the court). Pure.
+    """
+    e = entry(activity)
+    if FundingRoute.LEGAL_AID in e.funding_routes:
+        return _fee(case, party_id, e, direction, today)
+    if FundingRoute.SERVICE_FUNDED in e.funding_routes:
+        return _service(case, party_id, e, direction)
+    return _contact(case, party_id, e, direction)
+
+
+def _make(
+    party_id: str,
+    e: CatalogueEntry,
+    route: FundingRoute | None,
+    pays: int | None,
+    payer: Payer | None,
+    who: str,
+    may_queue: bool,
+    reasons: list[Reason],
+    wait_until: dt.date | None = None,
+) -> Funding:
+    return Funding(
+        party_id,
+        e.activity,
+        route,
+        e.fee_pence,
+        pays,
+        payer,
+        who,
+        may_queue,
+        wait_until,
+        e.funded_hours,
+        tuple(reasons),
+    )
+
+
+def _fee(
+    case: Case, party_id: str, e: CatalogueEntry, d: Direction | None, today: dt.date
+) -> Funding:
+    party = case.party(party_id)
+    fee = e.fee_pence or 0
+    fee_rule = e.fee_rule or "FEE-WT4C"
+    price = format_pence(fee)
+    reasons: list[Reason] = []
+    if d is not None and d.funding is FundingRoute.LEGAL_AID and party.legal_aid is not Answer.YES:
+        reasons.append(
+            reason(
+                fee_rule,
+                "the direction records legal aid, but the party's "
+                f"legal aid is {party.legal_aid.label}",
+                Effect.WARNING,
+            )
+        )
+    received = d.assistance_applied_on if d is not None else None
+    if received is not None and received > today:
+        received = None  # dated after today: not yet received as of today
+
+    if party.legal_aid is Answer.YES:
+        reasons.append(reason(fee_rule, f"receiving legal aid: free (fee {price})", Effect.MET))
+        return _make(
+            party_id,
+            e,
+            FundingRoute.LEGAL_AID,
+            0,
+            Payer.FREE,
+            "free: the party receives legal aid",
+            True,
+            reasons,
+        )
+    if d is not None and received is not None:
+        due = assistance_decision_due(received, case.jurisdiction)
+        if d.assistance_decision is AssistanceDecision.GRANTED:
+            reasons.append(
+                reason(
+                    "FA-DECISION", "financial assistance granted: the referral is made", Effect.MET
+                )
+            )
+            return _make(
+                party_id,
+                e,
+                FundingRoute.FINANCIAL_ASSISTANCE,
+                0,
+                Payer.SERVICE,
+                f"{case.service} meets the cost (financial assistance)",
+                True,
+                reasons,
+            )
+        if d.assistance_decision is AssistanceDecision.REFUSED:
+            reasons.append(
+                reason(
+                    "FA-DECISION",
+                    f"financial assistance refused: the party pays {price}",
+                    Effect.INFO,
+                )
+            )
+            return _make(
+                party_id,
+                e,
+                FundingRoute.PAID,
+                fee,
+                Payer.PARTY,
+                f"the party pays {price}",
+                True,
+                reasons,
+            )
+        reasons.append(
+            reason(
+                "FA-DECISION",
+                f"financial assistance applied for, received "
+                f"{received:%d/%m/%Y}: the referral waits for the decision, due "
+                f"by {due:%d/%m/%Y}",
+                Effect.WAITING,
+            )
+        )
+        reasons.append(
+            reason(
+                "WORKING-DAYS",
+                f"{ASSISTANCE_DECISION_WORKING_DAYS} working "
+                f"days in {case.jurisdiction.label}, weekends and bank holidays "
+                "skipped",
+                Effect.INFO,
+            )
+        )
+        if today > due:
+            reasons.append(
+                reason(
+                    "FA-DECISION",
+                    f"the decision was due by {due:%d/%m/%Y} and is not recorded",
+                    Effect.WARNING,
+                )
+            )
+        return _make(
+            party_id,
+            e,
+            FundingRoute.FINANCIAL_ASSISTANCE,
+            None,
+            None,
+            "not yet known: waiting for the financial-assistance decision",
+            False,
+            reasons,
+            wait_until=due,
+        )
+    if d is not None and d.funding is FundingRoute.FINANCIAL_ASSISTANCE:
+        reasons.append(
+            reason(
+                "FA-DECISION",
+                "financial assistance chosen, but no application "
+                "received yet: the 5 working days run from receipt",
+                Effect.WAITING,
+            )
+        )
+        return _make(
+            party_id,
+            e,
+            FundingRoute.FINANCIAL_ASSISTANCE,
+            None,
+            None,
+            "not yet known: waiting for the financial-assistance application",
+            False,
+            reasons,
+        )
+    if party.legal_aid is Answer.NO or (d is not None and d.funding is FundingRoute.PAID):
+        reasons.append(
+            reason(
+                fee_rule,
+                f"not receiving legal aid: the party pays {price}; "
+                "financial assistance can be applied for if paying would cause "
+                "hardship",
+                Effect.MET,
+            )
+        )
+        return _make(
+            party_id,
+            e,
+            FundingRoute.PAID,
+            fee,
+            Payer.PARTY,
+            f"the party pays {price}",
+            True,
+            reasons,
+        )
+    reasons.append(
+        reason(
+            "LEGAL-AID-UNKNOWN",
+            f"legal aid not yet known: free on legal aid, "
+            f"otherwise {price} or financial assistance",
+            Effect.UNKNOWN,
+        )
+    )
+    return _make(
+        party_id, e, None, None, None, "not yet known: legal aid not yet known", False, reasons
+    )
+
+
+def _service(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) -> Funding:
+    rule_id = e.fee_rule or "PTFC-FREE"
+    reasons: list[Reason] = []
+    what = (
+        f"funded by {case.service} for up to {e.funded_hours} hours"
+        if e.funded_hours
+        else f"free when directed by the court or referred by {case.service}"
+    )
+    reasons.append(reason(rule_id, what, Effect.MET))
+    if d is not None and d.funding not in (None, FundingRoute.SERVICE_FUNDED):
+        reasons.append(
+            reason(
+                rule_id,
+                f"the direction records {d.funding.value}, which does "
+                f"not apply: {e.name} is {what}"
+                + ("" if e.self_referral else "; no self-referral"),
+                Effect.WARNING,
+            )
+        )
+    return _make(
+        party_id,
+        e,
+        FundingRoute.SERVICE_FUNDED,
+        0,
+        Payer.SERVICE,
+        f"{case.service} ({what})",
+        True,
+        reasons,
+    )
+
+
+def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) -> Funding:
+    self_who = "the parties refer themselves to the centre and pay its charges"
+    if case.jurisdiction is not Jurisdiction.WALES:
+        reasons = [
+            reason(
+                "CONTACT-ENGLAND",
+                f"no {case.service} funding route for {e.name.lower()} in the sources: {self_who}",
+                Effect.INFO,
+            )
+        ]
+        return _make(
+            party_id,
+            e,
+            FundingRoute.SELF_REFERRAL,
+            None,
+            Payer.PARTIES_DIRECT,
+            self_who,
+            False,
+            reasons,
+        )
+    claimed = d.funding if d is not None else None
+    reasons = []
+    if claimed is FundingRoute.REPORT_OR_INVOLVEMENT:
+        reasons.append(
+            reason(
+                "CONTACT-FUND-B",
+                "recorded as part of an FCA/FCSW report "
+                "recommendation and/or active Cafcass Cymru involvement",
+                Effect.MET,
+            )
+        )
+        return _make(
+            party_id,
+            e,
+            FundingRoute.REPORT_OR_INVOLVEMENT,
+            0,
+            Payer.SERVICE,
+            f"{case.service} funds the contact",
+            True,
+            reasons,
+        )
+    if claimed is FundingRoute.FHDRA_AGREED and d is not None:
+        unmet = _route_a_unmet(case, d)
+        if not unmet:
+            reasons.append(
+                reason(
+                    "CONTACT-FUND-A",
+                    "ordered at the FHDRA after consulting the "
+                    "officer on duty, and both parties agreed",
+                    Effect.MET,
+                )
+            )
+            return _make(
+                party_id,
+                e,
+                FundingRoute.FHDRA_AGREED,
+                0,
+                Payer.SERVICE,
+                f"{case.service} funds the contact",
+                True,
+                reasons,
+            )
+        if unmet == ["not yet ordered"] and d.status is DirectionStatus.PROPOSED:
+            reasons.append(
+                reason(
+                    "CONTACT-FUND-A",
+                    "both parties agree; funded once the court orders it at this FHDRA",
+                    Effect.WAITING,
+                )
+            )
+            return _make(
+                party_id,
+                e,
+                FundingRoute.FHDRA_AGREED,
+                0,
+                Payer.SERVICE,
+                f"{case.service} funds the contact once ordered",
+                False,
+                reasons,
+            )
+        reasons.append(
+            reason("CONTACT-FUND-A", "route (a) does not apply: " + "; ".join(unmet), Effect.INFO)
+        )
+    else:
+        reasons.append(
+            reason(
+                "CONTACT-FUND-A",
+                "Cafcass Cymru funds it only if ordered at "
+                "the FHDRA with both parties' agreement (route a) or as part of a "
+                "report recommendation / active involvement (route b)",
+                Effect.INFO,
+            )
+        )
+    reasons.append(
+        reason("CONTACT-SELF", f"self-referral: {self_who}; nothing is queued", Effect.INFO)
+    )
+    return _make(
+        party_id,
+        e,
+        FundingRoute.SELF_REFERRAL,
+        None,
+        Payer.PARTIES_DIRECT,
+        self_who,
+        False,
+        reasons,
+    )
+
+
+def _route_a_unmet(case: Case, d: Direction) -> list[str]:
+    unmet: list[str] = []
+    if case.hearing.type is not HearingType.FHDRA:
+        unmet.append("the hearing is not an FHDRA")
+    if d.status is not DirectionStatus.DIRECTED:
+        unmet.append("not yet ordered")
+    elif d.directed_on is None:
+        unmet.append("the date of the order is not recorded")
+    elif d.directed_on != case.hearing.date:
+        unmet.append(
+            f"ordered on {d.directed_on:%d/%m/%Y}, not at the FHDRA of {case.hearing.date:%d/%m/%Y}"
+        )
+    if not d.both_parties_agreed:
+        unmet.append("both parties have not agreed")
+    return unmet

@@ -1,0 +1,510 @@
+"""Options: the provider directory, and which providers fit a party and an activity, best first.
+
+A provider fits when it delivers the activity in the case's jurisdiction, has the NACCC
+accreditation the activity needs, and can reach the party: remote delivery anywhere, face to face
+only where the party's postcode area or district is one the provider serves (s11E: a place the
+person can reasonably travel to; 000_: local to where they live). Language, availability and the
+other parent's provider decide the order, not the fit. Asked to ``explain``, every provider left
+out says why, as a list of reasons.
+
+Directories import from JSON (the providers format of docs/case-format.md) and CSV, all or
+nothing: one bad row refuses the file and every bad row is reported with its number.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from duty_tui.services.caseformat import (
+    MAX_DOCUMENT_BYTES,
+    CaseFormatError,
+    load_providers,
+)
+from duty_tui.services.catalogue import CatalogueEntry, Effect, Reason, entry, reason
+from duty_tui.services.records import (
+    Accreditation,
+    Activity,
+    Case,
+    Delivery,
+    Language,
+    Party,
+    Provider,
+    RecordError,
+    postcode_area,
+    postcode_district,
+)
+from duty_tui.services.suitability import live_directions
+
+
+class DirectoryError(CaseFormatError):
+    """A provider file refused whole; ``problems`` lists every bad row with its number."""
+
+
+# --- the directory -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Directory:
+    providers: tuple[Provider, ...] = attrs.field(converter=tuple)
+    source: str = ""  # where it came from, for display ("sample directory", a file name)
+    _by_id: dict[str, Provider] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        index: dict[str, Provider] = {}
+        for provider in self.providers:
+            if provider.id in index:
+                raise DirectoryError([f"provider id {provider.id!r} repeats"])
+            index[provider.id] = provider
+        object.__setattr__(self, "_by_id", index)
+
+    def get(self, provider_id: str) -> Provider | None:
+        return self._by_id.get(provider_id)
+
+    @property
+    def sample(self) -> bool:
+        """True when every provider is a fictional sample."""
+        return bool(self.providers) and all(p.sample for p in self.providers)
+
+
+@functools.cache
+def sample_directory() -> Directory:
+    """The shipped directory of clearly fictional providers (each ``sample=True``)."""
+    raw = resources.files("duty_tui.data").joinpath("sample_providers.json").read_bytes()
+    return Directory(providers_from_json(raw), source="sample directory (fictional providers)")
+
+
+def load_directory(path: Path) -> Directory:
+    """A directory file: CSV when it ends in .csv, otherwise the JSON providers format.
+
+    Raises :class:`DirectoryError` (every problem listed) or OSError if it cannot be read.
+    """
+    if path.stat().st_size > MAX_DOCUMENT_BYTES:
+        raise DirectoryError([f"the file is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB"])
+    raw = path.read_bytes()
+    if path.suffix.lower() == ".csv":
+        return Directory(providers_from_csv(raw), source=path.name)
+    return Directory(providers_from_json(raw), source=path.name)
+
+
+def providers_from_json(raw: bytes | str | dict[str, Any]) -> tuple[Provider, ...]:
+    try:
+        providers = load_providers(raw)
+    except DirectoryError:
+        raise
+    except CaseFormatError as exc:
+        raise DirectoryError(exc.problems) from None
+    problems = _repeated_ids([(f"$.providers[{i}]", p.id) for i, p in enumerate(providers)])
+    if problems:
+        raise DirectoryError(problems)
+    return tuple(providers)
+
+
+CSV_REQUIRED = ("id", "name", "activities", "jurisdiction")
+CSV_OPTIONAL = (
+    "areas",
+    "venue_postcode",
+    "delivery",
+    "languages",
+    "accreditation",
+    "next_available",
+    "phone",
+    "email",
+    "sample",
+)
+CSV_LISTS = ("activities", "areas", "delivery", "languages")
+LIST_SEPARATOR = ";"
+_TRUE = {"true", "yes", "1", "y"}
+_FALSE = {"false", "no", "0", "n", ""}
+
+
+def providers_from_csv(raw: bytes | str) -> tuple[Provider, ...]:
+    """Providers from CSV text with a header row (docs/rules.md, Provider directory).
+
+    Rows are numbered as in a spreadsheet: the header is row 1. Lists (activities, areas,
+    delivery, languages) are separated by ";". All or nothing.
+    """
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise DirectoryError([f"the file is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB"])
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DirectoryError([f"the file is not UTF-8 text (byte {exc.start})"]) from None
+    reader = csv.reader(io.StringIO(raw, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DirectoryError(["the file is empty: expected a header row"]) from None
+    except csv.Error as exc:
+        raise DirectoryError([f"row 1: {exc}"]) from None
+    columns = [h.strip().lower() for h in header]
+    problems: list[str] = []
+    missing = [c for c in CSV_REQUIRED if c not in columns]
+    unknown = [c for c in columns if c not in CSV_REQUIRED + CSV_OPTIONAL]
+    if missing:
+        problems.append(f"row 1: missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.append(f"row 1: unknown column(s): {', '.join(unknown)}")
+    if len(set(columns)) != len(columns):
+        problems.append("row 1: a column name repeats")
+    if problems:
+        raise DirectoryError(problems)
+
+    providers: list[tuple[int, Provider]] = []
+    row_number = 1
+    try:
+        for row_number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines are not rows
+            if len(cells) > len(columns):
+                problems.append(
+                    f"row {row_number}: {len(cells)} cells, but the header has "
+                    f"{len(columns)} columns"
+                )
+                continue
+            row = dict(zip(columns, cells, strict=False))
+            try:
+                providers.append((row_number, _provider_from_row(row)))
+            except RecordError as exc:
+                message = (
+                    exc.message
+                    if exc.message.startswith(exc.field)
+                    else (f"{exc.field}: {exc.message}")
+                )
+                problems.append(f"row {row_number}: {message}")
+    except csv.Error as exc:
+        problems.append(f"row {row_number + 1}: {exc}")
+    problems += _repeated_ids([(f"row {n}", p.id) for n, p in providers])
+    if problems:
+        # In row order, as the officer will fix them in a spreadsheet.
+        raise DirectoryError(sorted(problems, key=lambda m: int(m.split(":")[0][4:])))
+    return tuple(p for _, p in providers)
+
+
+def _provider_from_row(row: dict[str, str]) -> Provider:
+    values: dict[str, Any] = {}
+    for column, cell in row.items():
+        text = (cell or "").strip()
+        if column in CSV_LISTS:
+            items = [item.strip() for item in text.split(LIST_SEPARATOR) if item.strip()]
+            if items or column in ("activities", "areas"):
+                values[column] = items
+        elif column == "sample":
+            if text.lower() not in _TRUE | _FALSE:
+                raise RecordError("sample", f"sample {text!r} is not true or false")
+            values["sample"] = text.lower() in _TRUE
+        elif text or column in CSV_REQUIRED:
+            values[column] = text
+    if not values.get("activities"):
+        raise RecordError("activities", "activities: at least one activity is required")
+    return Provider(**values)
+
+
+def _repeated_ids(places: list[tuple[str, str]]) -> list[str]:
+    seen: dict[str, str] = {}
+    problems = []
+    for place, provider_id in places:
+        if provider_id in seen:
+            problems.append(f"{place}: id {provider_id!r} repeats {seen[provider_id]}")
+        else:
+            seen[provider_id] = place
+    return problems
+
+
+# --- options -------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Option:
+    provider: Provider
+    delivery: tuple[Delivery, ...]  # the modes this party can use with this provider
+    reasons: tuple[Reason, ...]  # why it fits, and what to look at (warnings)
+
+    @property
+    def warnings(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.effect is Effect.WARNING)
+
+
+@attrs.frozen
+class Exclusion:
+    provider: Provider
+    reasons: tuple[Reason, ...]  # every reason it is left out
+
+
+@attrs.frozen
+class Options:
+    party_id: str
+    activity: Activity
+    ranked: tuple[Option, ...]  # best first
+    excluded: tuple[Exclusion, ...]  # filled only when asked to explain
+    notes: tuple[Reason, ...]  # about the party, whoever the provider (s11E circumstances)
+
+    @property
+    def provider_ids(self) -> tuple[str, ...]:
+        return tuple(o.provider.id for o in self.ranked)
+
+
+_LEVEL = {Accreditation.NONE: 0, Accreditation.STANDARD: 1, Accreditation.ENHANCED: 2}
+
+
+def serves(provider: Provider, postcode: str) -> bool:
+    """Does the provider's catchment (areas "CF" or districts "CF10") include the postcode?"""
+    if not postcode:
+        return False
+    return bool({postcode_area(postcode), postcode_district(postcode)} & set(provider.areas))
+
+
+def find(
+    case: Case,
+    party_id: str,
+    activity: Activity,
+    directory: Directory,
+    *,
+    today: dt.date,
+    delivery: Delivery | None = None,
+    language: Language | None = None,
+    available_by: dt.date | None = None,
+    explain: bool = False,
+) -> Options:
+    """Providers for this party and activity, best first. Pure.
+
+    ``delivery``, ``language`` and ``available_by`` are the officer's filters; without them
+    every mode and language is considered, and the party's language only ranks.
+    """
+    party = case.party(party_id)
+    e = entry(activity)
+    others = _other_parties_providers(case, party_id)
+    fits: list[tuple[tuple[Any, ...], Option]] = []
+    excluded: list[Exclusion] = []
+    for provider in directory.providers:
+        blocks, notes, modes = _evaluate(
+            case, party, e, provider, delivery, language, available_by, others
+        )
+        if blocks:
+            if explain:
+                excluded.append(Exclusion(provider, tuple(blocks)))
+            continue
+        option = Option(provider, modes, tuple(notes))
+        fits.append((_rank_key(option, party, provider.id in others, today), option))
+    fits.sort(key=lambda pair: pair[0])
+    return Options(
+        party_id, activity, tuple(o for _, o in fits), tuple(excluded), _party_notes(party)
+    )
+
+
+def _other_parties_providers(case: Case, party_id: str) -> set[str]:
+    # Only group courses keep parents apart; a contact centre serves the family together.
+    return {
+        d.provider_id
+        for d in live_directions(case)
+        if d.party_id != party_id and d.provider_id and entry(d.activity).separate_attendance
+    }
+
+
+def _evaluate(
+    case: Case,
+    party: Party,
+    e: CatalogueEntry,
+    provider: Provider,
+    delivery: Delivery | None,
+    language: Language | None,
+    available_by: dt.date | None,
+    others: set[str],
+) -> tuple[list[Reason], list[Reason], tuple[Delivery, ...]]:
+    blocks: list[Reason] = []
+    notes: list[Reason] = []
+    if e.activity not in provider.activities:
+        blocks.append(reason("PROVIDER-ACTIVITY", f"does not provide {e.name}", Effect.BLOCKS))
+    if provider.jurisdiction is not case.jurisdiction:
+        blocks.append(
+            reason(
+                "PROVIDER-JURISDICTION",
+                f"provides in "
+                f"{provider.jurisdiction.label}; the case is in "
+                f"{case.jurisdiction.label}",
+                Effect.BLOCKS,
+            )
+        )
+    if e.accreditation is not None:
+        if provider.accreditation is Accreditation.NONE:
+            blocks.append(reason("CONTACT-NACCC", "not accredited by NACCC", Effect.BLOCKS))
+        elif _LEVEL[provider.accreditation] < _LEVEL[e.accreditation]:
+            blocks.append(
+                reason(
+                    e.accreditation_rule or "CONTACT-NACCC",
+                    f"NACCC "
+                    f"{provider.accreditation.value} accreditation; "
+                    f"{e.name.lower()} needs {e.accreditation.value}",
+                    Effect.BLOCKS,
+                )
+            )
+        else:
+            notes.append(
+                reason(
+                    e.accreditation_rule or "CONTACT-NACCC",
+                    f"NACCC {provider.accreditation.value} accreditation",
+                    Effect.MET,
+                )
+            )
+
+    modes, mode_blocks, mode_notes = _modes(party, e, provider, delivery)
+    blocks += mode_blocks
+    notes += mode_notes
+
+    if language is not None and language not in provider.languages:
+        blocks.append(reason("FILTER", f"does not deliver in {language.label}", Effect.BLOCKS))
+    if party.language in provider.languages:
+        notes.append(
+            reason(
+                "LANGUAGE", f"delivers in {party.language.label}, the party's language", Effect.MET
+            )
+        )
+    else:
+        notes.append(
+            reason(
+                "LANGUAGE",
+                f"does not deliver in {party.language.label}, the party's language",
+                Effect.WARNING,
+            )
+        )
+    if available_by is not None and (
+        provider.next_available is None or provider.next_available > available_by
+    ):
+        when = f"{provider.next_available:%d/%m/%Y}" if provider.next_available else "no date given"
+        blocks.append(
+            reason(
+                "FILTER", f"next available {when}, not by {available_by:%d/%m/%Y}", Effect.BLOCKS
+            )
+        )
+    elif provider.next_available is not None:
+        notes.append(
+            reason(
+                "AVAILABILITY", f"next available {provider.next_available:%d/%m/%Y}", Effect.INFO
+            )
+        )
+    if provider.id in others:
+        notes.append(
+            reason(
+                "SEPARATE-PROVIDER",
+                "the other party is already directed to "
+                "this provider: parents are normally referred to different ones",
+                Effect.WARNING,
+            )
+        )
+    if provider.sample:
+        notes.append(
+            reason(
+                "SAMPLE-PROVIDER",
+                "sample provider (fictional): not for a real referral",
+                Effect.WARNING,
+            )
+        )
+    return blocks, notes, modes
+
+
+def _modes(
+    party: Party, e: CatalogueEntry, provider: Provider, wanted: Delivery | None
+) -> tuple[tuple[Delivery, ...], list[Reason], list[Reason]]:
+    """The delivery modes usable, and why others are not."""
+    blocks: list[Reason] = []
+    notes: list[Reason] = []
+    offered = [m for m in provider.delivery if m in e.delivery]
+    if not offered:
+        blocks.append(
+            reason(
+                "DELIVERY-MODE", f"delivers only {_modes_text(provider.delivery)}", Effect.BLOCKS
+            )
+        )
+        return (), blocks, notes
+    if wanted is not None:
+        if wanted not in offered:
+            blocks.append(reason("FILTER", f"does not deliver {wanted.label}", Effect.BLOCKS))
+            return (), blocks, notes
+        offered = [wanted]
+    usable: list[Delivery] = []
+    dropped: list[Reason] = []
+    for mode in offered:
+        if mode is Delivery.REMOTE:
+            usable.append(mode)
+            notes.append(reason("S11E-TRAVEL", "remote: open wherever the party lives", Effect.MET))
+        elif not party.postcode:
+            dropped.append(
+                reason(
+                    "S11E-POSTCODE",
+                    "face to face, but the party's postcode is not recorded",
+                    Effect.BLOCKS,
+                )
+            )
+        elif serves(provider, party.postcode):
+            usable.append(mode)
+            notes.append(
+                reason(
+                    "LOCAL-PROVIDER",
+                    f"face to face, serving {postcode_district(party.postcode)}",
+                    Effect.MET,
+                )
+            )
+        else:
+            dropped.append(
+                reason(
+                    "S11E-TRAVEL",
+                    f"face to face, but does not serve {postcode_district(party.postcode)}",
+                    Effect.BLOCKS,
+                )
+            )
+    if not usable:
+        blocks += dropped
+    else:
+        # Still a fit through another mode: say what is not available, without blocking.
+        notes += [attrs.evolve(r, effect=Effect.INFO) for r in dropped]
+    return tuple(usable), blocks, notes
+
+
+def _modes_text(modes: tuple[Delivery, ...]) -> str:
+    return " and ".join(m.label for m in modes) or "nothing"
+
+
+def _rank_key(
+    option: Option, party: Party, other_party_there: bool, today: dt.date
+) -> tuple[Any, ...]:
+    provider = option.provider
+    nxt = provider.next_available
+    availability = (0, max(nxt, today)) if nxt is not None else (1, dt.date.max)
+    return (
+        provider.sample,  # a real provider before a fictional one
+        other_party_there,  # normally not the other parent's provider (000_)
+        party.language not in provider.languages,  # the party's language first
+        availability,  # soonest first; no date given last
+        provider.name.casefold(),
+        provider.id,
+    )
+
+
+def _party_notes(party: Party) -> tuple[Reason, ...]:
+    c = party.constraints
+    times = [
+        f"{label}: {text}"
+        for label, text in (
+            ("work", c.work),
+            ("education", c.education),
+            ("religious observance", c.religious_observance),
+        )
+        if text
+    ]
+    if not times:
+        return ()
+    return (
+        reason(
+            "S11E-CIRCUMSTANCES",
+            "check the session times against " + "; ".join(times),
+            Effect.WARNING,
+        ),
+    )

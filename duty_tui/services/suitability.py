@@ -1,0 +1,306 @@
+"""Suitability: may this party be referred to this activity? Eligible, blocked, or not yet known.
+
+A verdict is a pure function of (case, party, activity, today), so a screen can recompute the
+whole party × activity matrix on every screening change. Every verdict carries every reason, each
+with its rule and source. "Not yet known" is never read as "no": an unanswered screening question
+gives NEEDS_SCREENING, never ELIGIBLE, for an activity that needs no risk (domain.md, Suitability).
+
+The tool never makes the officer's judgement for supervised contact or a Child Contact
+Intervention: it looks for the officer's recorded assessment (who, when, why) and quotes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import StrEnum
+
+import attrs
+
+from duty_tui.services.catalogue import (
+    CatalogueEntry,
+    Effect,
+    Reason,
+    ScreeningNeed,
+    entry,
+    reason,
+)
+from duty_tui.services.records import (
+    SCREENING_QUESTIONS,
+    Activity,
+    Answer,
+    Assessment,
+    Case,
+    Delivery,
+    Direction,
+    DirectionStatus,
+    Party,
+    ScreeningAnswer,
+)
+
+
+class Status(StrEnum):
+    ELIGIBLE = "eligible"
+    BLOCKED = "blocked"
+    # Something is not yet known: a screening answer, the officer's recorded assessment or the
+    # safeguarding letter. Shown as "?", never as "no risk".
+    NEEDS_SCREENING = "needs_screening"
+
+    @property
+    def symbol(self) -> str:
+        return {"eligible": "✓", "blocked": "✗", "needs_screening": "?"}[self.value]
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+@attrs.frozen
+class Verdict:
+    party_id: str
+    activity: Activity
+    status: Status
+    reasons: tuple[Reason, ...]
+
+    @property
+    def blocking(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.effect is Effect.BLOCKS)
+
+    @property
+    def unknown(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.effect is Effect.UNKNOWN)
+
+    @property
+    def warnings(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.effect is Effect.WARNING)
+
+
+def status_of(reasons: Iterable[Reason]) -> Status:
+    effects = {r.effect for r in reasons}
+    if Effect.BLOCKS in effects:
+        return Status.BLOCKED
+    if Effect.UNKNOWN in effects:
+        return Status.NEEDS_SCREENING
+    return Status.ELIGIBLE
+
+
+# --- helpers a screen may also want -------------------------------------------------------
+
+
+def effective_answer(answer: ScreeningAnswer, today: dt.date) -> Answer:
+    """The answer as known on ``today``: one dated after it was not yet given."""
+    if answer.answered_on is not None and answer.answered_on > today:
+        return Answer.UNKNOWN
+    return answer.answer
+
+
+def recorded_assessment(
+    case: Case, party_id: str, activity: Activity, today: dt.date
+) -> Assessment | None:
+    """The latest assessment the officer recorded for this activity and party (or the whole
+    case, party_id None) on or before ``today``."""
+    found = [
+        a
+        for a in case.assessments
+        if a.activity is activity and a.party_id in (None, party_id) and a.assessed_on <= today
+    ]
+    # Latest first; a party-specific record beats a whole-case one of the same day.
+    return max(found, key=lambda a: (a.assessed_on, a.party_id is not None), default=None)
+
+
+def live_directions(
+    case: Case, party_id: str | None = None, activity: Activity | None = None
+) -> tuple[Direction, ...]:
+    """Directions not withdrawn, optionally for one party and/or activity."""
+    return tuple(
+        d
+        for d in case.directions
+        if d.status is not DirectionStatus.WITHDRAWN
+        and (party_id is None or d.party_id == party_id)
+        and (activity is None or d.activity is activity)
+    )
+
+
+def _answered(answer: ScreeningAnswer) -> str:
+    when = f"{answer.answered_on:%d/%m/%Y}" if answer.answered_on else "undated"
+    by = f" by {answer.answered_by}" if answer.answered_by else ""
+    return f"answered {when}{by}"
+
+
+# --- the rules, one function each ---------------------------------------------------------
+
+
+def _jurisdiction(case: Case, e: CatalogueEntry) -> Reason:
+    where = " and ".join(sorted(j.label for j in e.jurisdictions))
+    if case.jurisdiction in e.jurisdictions:
+        return reason(
+            e.jurisdiction_rule,
+            f"{e.name} runs in {where}; this case is in {case.jurisdiction.label}",
+            Effect.MET,
+        )
+    return reason(
+        e.jurisdiction_rule,
+        f"{e.name} runs only in {where}; this case is in {case.jurisdiction.label}",
+        Effect.BLOCKS,
+    )
+
+
+def _screening(case: Case, e: CatalogueEntry, today: dt.date) -> list[Reason]:
+    out: list[Reason] = []
+    for name, label in SCREENING_QUESTIONS.items():
+        given: ScreeningAnswer = getattr(case.screening, name)
+        answer = effective_answer(given, today)
+        if e.screening is ScreeningNeed.NO_RISK:
+            if answer is Answer.YES:
+                out.append(
+                    reason(
+                        e.risk_rule,
+                        f"{label}: yes ({_answered(given)}); {e.name} needs no risk",
+                        Effect.BLOCKS,
+                    )
+                )
+            elif answer is Answer.UNKNOWN:
+                out.append(
+                    reason(
+                        "UNKNOWN-NOT-NO",
+                        f"{label}: not yet known; {e.name} needs an answer of no",
+                        Effect.UNKNOWN,
+                    )
+                )
+            else:
+                out.append(reason(e.risk_rule, f"{label}: no ({_answered(given)})", Effect.MET))
+        elif answer is Answer.UNKNOWN:
+            out.append(
+                reason(
+                    e.risk_rule,
+                    f"{label}: not yet known; {e.name} is judged on "
+                    "complete safeguarding information",
+                    Effect.UNKNOWN,
+                )
+            )
+        elif answer is Answer.YES:
+            # Not a block: the officer's recorded assessment is what permits it, and it is
+            # checked separately below.
+            out.append(
+                reason(
+                    e.assessment_rule or e.risk_rule,
+                    f"{label}: yes ({_answered(given)}); only on the officer's recorded assessment",
+                    Effect.WARNING,
+                )
+            )
+        else:
+            out.append(reason(e.risk_rule, f"{label}: no ({_answered(given)})", Effect.MET))
+    return out
+
+
+def _assessment(case: Case, party_id: str, e: CatalogueEntry, today: dt.date) -> list[Reason]:
+    rule_id = e.assessment_rule or "SUPERVISED-ASSESSMENT"
+    found = recorded_assessment(case, party_id, e.activity, today)
+    if found is None:
+        return [
+            reason(
+                rule_id,
+                f"{e.name} needs the officer's recorded assessment (who, "
+                "when, why); none is recorded. The tool does not make this judgement",
+                Effect.UNKNOWN,
+            )
+        ]
+    out = [
+        reason(
+            rule_id,
+            f"Recorded by {found.assessed_by} on {found.assessed_on:%d/%m/%Y}: {found.reason}",
+            Effect.MET,
+        )
+    ]
+    for name, label in SCREENING_QUESTIONS.items():
+        given: ScreeningAnswer = getattr(case.screening, name)
+        if (
+            effective_answer(given, today) is Answer.YES
+            and given.answered_on is not None
+            and given.answered_on > found.assessed_on
+        ):
+            out.append(
+                reason(
+                    "ASSESSMENT-CURRENT",
+                    f"{label}: yes, answered "
+                    f"{given.answered_on:%d/%m/%Y}, after the assessment of "
+                    f"{found.assessed_on:%d/%m/%Y}",
+                    Effect.WARNING,
+                )
+            )
+    return out
+
+
+def _letter(case: Case, e: CatalogueEntry, today: dt.date) -> Reason:
+    on = case.screening.safeguarding_letter_on
+    if on is None or on > today:
+        return reason(
+            "PD12B-LETTER",
+            f"the safeguarding letter is not yet available; it goes "
+            f"with any referral to {e.name.lower()}",
+            Effect.UNKNOWN,
+        )
+    return reason(
+        "PD12B-LETTER", f"safeguarding letter of {on:%d/%m/%Y} to be attached", Effect.MET
+    )
+
+
+def _order(case: Case, party_id: str, e: CatalogueEntry) -> Reason:
+    directed = [
+        d
+        for d in live_directions(case, party_id, e.activity)
+        if d.status is DirectionStatus.DIRECTED
+    ]
+    if directed:
+        return reason("ORDER-FIRST", "directed by the court", Effect.MET)
+    # Advice to the court comes before the order, so the verdict stays eligible; the referral
+    # itself waits (see assessment.readiness).
+    return reason(
+        "ORDER-FIRST", "no court order or direction yet: the referral waits for one", Effect.INFO
+    )
+
+
+def _postcode(party: Party, e: CatalogueEntry) -> Reason | None:
+    if party.postcode or Delivery.FACE_TO_FACE not in e.delivery:
+        return None
+    if e.delivery == (Delivery.FACE_TO_FACE,):
+        return reason(
+            "S11E-POSTCODE",
+            f"no postcode recorded: {e.name} is face to face only "
+            "and no local provider can be matched",
+            Effect.UNKNOWN,
+        )
+    return reason(
+        "S11E-POSTCODE",
+        "no postcode recorded: only remote providers can be matched",
+        Effect.WARNING,
+    )
+
+
+# --- verdicts ------------------------------------------------------------------------------
+
+
+def verdict(case: Case, party_id: str, activity: Activity, *, today: dt.date) -> Verdict:
+    """Eligible, blocked or needs screening, with every reason. Pure: no I/O, no clock."""
+    party = case.party(party_id)
+    e = entry(activity)
+    reasons: list[Reason] = [_jurisdiction(case, e)]
+    reasons += _screening(case, e, today)
+    if e.needs_assessment:
+        reasons += _assessment(case, party_id, e, today)
+    if e.needs_safeguarding_letter:
+        reasons.append(_letter(case, e, today))
+    postcode = _postcode(party, e)
+    if postcode is not None:
+        reasons.append(postcode)
+    reasons.append(_order(case, party_id, e))
+    return Verdict(party_id, activity, status_of(reasons), tuple(reasons))
+
+
+def matrix(case: Case, *, today: dt.date) -> dict[tuple[str, Activity], Verdict]:
+    """Every party × activity verdict, in party then catalogue order."""
+    return {
+        (party.id, activity): verdict(case, party.id, activity, today=today)
+        for party in case.parties
+        for activity in Activity
+    }

@@ -1,0 +1,177 @@
+"""`duty-tui assess CASE.json`: one case in, the assessment as JSON out; bad input exits 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from duty_tui.cli import main
+from duty_tui.services.caseformat import dump_providers
+from duty_tui.services.options import sample_directory
+
+EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "case.json"
+
+
+def example() -> dict:
+    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def write(tmp_path: Path, doc: dict | str, name: str = "case.json") -> Path:
+    path = tmp_path / name
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def assess(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["assess", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_documented_example(capsys):
+    code, out, err = assess(capsys, str(EXAMPLE), "--today", "2026-11-23")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["today"] == "2026-11-23"
+    assert data["case"]["id"] == "case-example-1"
+    assert data["directory"]["sample"] is True
+    assert {p["id"] for p in data["parties"]} == {"party-applicant-1", "party-respondent-1"}
+    cells = {(c["party_id"], c["activity"]): c for c in data["matrix"]}
+    assert len(cells) == 12
+    # Other harm is not yet known in the example: WT4C is "?", never "✓".
+    wt4c = cells[("party-applicant-1", "wt4c")]
+    assert wt4c["status"] == "needs_screening" and wt4c["options"] is None
+    assert any(r["rule"] == "UNKNOWN-NOT-NO" and r["source"] for r in wt4c["reasons"])
+    assert wt4c["funding"]["route"] == "legal_aid"
+    assert cells[("party-applicant-1", "ptfc")]["status"] == "blocked"
+    (d,) = data["directions"]
+    assert d["direction_id"] == "direction-1" and d["status"] == "waiting"
+    assert "Sample: Afon Family Centre" in d["wording"]
+    assert [f["kind"] for f in data["followups"]] == [
+        "attendance",
+        "evaluation",
+        "six_month_contact",
+    ]
+
+
+def test_options_ranked_for_eligible_cells(capsys, tmp_path):
+    doc = example()
+    doc["cases"][0]["screening"]["other_harm"] = {
+        "answer": "no",
+        "answered_on": "2026-11-12",
+        "answered_by": "Demo Officer Gwyn",
+    }
+    code, out, _ = assess(capsys, str(write(tmp_path, doc)), "--today", "2026-11-23")
+    assert code == 0
+    cells = {(c["party_id"], c["activity"]): c for c in json.loads(out)["matrix"]}
+    applicant = cells[("party-applicant-1", "wt4c")]
+    assert applicant["status"] == "eligible"
+    ranked = [o["provider_id"] for o in applicant["options"]]
+    # Welsh speaker in Cardiff: the Welsh-language Cardiff provider first.
+    assert ranked[0] == "sample-wt4c-cardiff"
+    respondent = cells[("party-respondent-1", "wt4c")]
+    # The applicant is directed to Afon: the respondent is steered elsewhere.
+    assert respondent["options"][-1]["provider_id"] == "sample-wt4c-cardiff"
+    assert any(w["rule"] == "SEPARATE-PROVIDER" for w in respondent["options"][-1]["warnings"])
+
+
+def test_providers_from_a_csv_file(capsys, tmp_path):
+    providers = tmp_path / "mine.csv"
+    providers.write_text(
+        "id,name,activities,jurisdiction,areas,delivery,languages\n"
+        "real-1,Real One,wt4c,wales,CF,remote,welsh\n",
+        encoding="utf-8",
+    )
+    doc = example()
+    doc["cases"][0]["screening"]["other_harm"] = {
+        "answer": "no",
+        "answered_on": "2026-11-12",
+        "answered_by": "Demo Officer Gwyn",
+    }
+    code, out, _ = assess(
+        capsys, str(write(tmp_path, doc)), "--today", "2026-11-23", "--providers", str(providers)
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["directory"] == {"source": "mine.csv", "sample": False}
+    cell = next(c for c in data["matrix"] if c["activity"] == "wt4c")
+    assert [o["provider_id"] for o in cell["options"]] == ["real-1"]
+
+
+def test_providers_from_json(capsys, tmp_path):
+    path = write(tmp_path, dump_providers(sample_directory().providers[:2]), "p.json")
+    code, out, _ = assess(capsys, str(EXAMPLE), "--providers", str(path))
+    assert code == 0 and json.loads(out)["directory"]["source"] == "p.json"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "cannot read"),
+        ("{not json", "not valid JSON"),
+        ('{"format": "duty-tui/cases", "schema_version": 1, "cases": []}', "holds no case"),
+    ],
+)
+def test_bad_input_exits_2(capsys, tmp_path, content, expected):
+    path = tmp_path / "missing.json" if content is None else write(tmp_path, content)
+    code, out, err = assess(capsys, str(path))
+    assert code == 2 and out == ""
+    assert expected in err and err.startswith("duty-tui: ")
+
+
+def test_several_cases_are_refused_naming_how_many(capsys, tmp_path):
+    doc = example()
+    second = json.loads(json.dumps(doc["cases"][0]))
+    second["id"] = "case-example-2"
+    doc["cases"].append(second)
+    code, out, err = assess(capsys, str(write(tmp_path, doc)))
+    assert code == 2 and out == ""
+    assert "holds 2 cases" in err and "exactly one case" in err
+
+
+def test_every_problem_of_an_invalid_case_is_listed(capsys, tmp_path):
+    doc = example()
+    doc["cases"][0]["parties"][1]["postcode"] = "XX1"
+    doc["cases"][0]["screening"]["domestic_abuse"] = {"answer": "maybe"}
+    code, out, err = assess(capsys, str(write(tmp_path, doc)))
+    assert code == 2 and out == ""
+    assert "$.cases[0].parties[1]: postcode: 'XX1' is not a UK postcode" in err
+    assert "$.cases[0].screening.domestic_abuse: answer 'maybe'" in err
+
+
+def test_a_bad_provider_file_is_refused_with_row_numbers(capsys, tmp_path):
+    providers = tmp_path / "bad.csv"
+    providers.write_text("id,name,activities,jurisdiction\nx,X,wt4c,mars\n", encoding="utf-8")
+    code, out, err = assess(capsys, str(EXAMPLE), "--providers", str(providers))
+    assert code == 2 and out == ""
+    assert "row 2: jurisdiction 'mars'" in err
+
+
+def test_a_bad_date_is_an_argument_error(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["assess", str(EXAMPLE), "--today", "23/11/2026"])
+    assert caught.value.code == 2
+    assert "use YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_as_a_real_subprocess(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "duty_tui.cli", "assess", str(EXAMPLE), "--today", "2026-11-23"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["case"]["case_number"] == "ZZ26P00001"
+    bad = subprocess.run(
+        [sys.executable, "-m", "duty_tui.cli", "assess", str(tmp_path / "nope.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "cannot read" in bad.stderr and bad.stdout == ""

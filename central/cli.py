@@ -1,0 +1,157 @@
+"""``duty-central``: serve central records, issue device tokens, load providers, set statuses."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def default_db_url() -> str:
+    import platformdirs
+
+    data = Path(platformdirs.user_data_dir("duty-central", appauthor=False))
+    data.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data / 'central.sqlite3'}"
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="SQLAlchemy URL: sqlite:///FILE or postgresql+psycopg://USER@HOST/DB "
+        "(default: central.sqlite3 in the user data dir)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="duty-central", description=__doc__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP service (uvicorn)")
+    _add_db(serve)
+    serve.add_argument("--host", default=DEFAULT_HOST, help="default: loopback only")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--ssl-certfile", default=None, help="serve HTTPS with this certificate")
+    serve.add_argument("--ssl-keyfile", default=None)
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--no-access-log", action="store_true", help="log no request lines")
+
+    token = sub.add_parser("issue-token", help="create a device (or replace its token); prints it")
+    _add_db(token)
+    token.add_argument("--device", required=True, help="a name for the laptop")
+
+    revoke = sub.add_parser("revoke-token", help="stop a device's token working")
+    _add_db(revoke)
+    revoke.add_argument("--device", required=True)
+
+    providers = sub.add_parser("load-providers", help="replace the provider directory")
+    _add_db(providers)
+    providers.add_argument("file", type=Path, help="a providers-format JSON file")
+
+    status = sub.add_parser("set-status", help="advance a referral: accepted, attended, rejected")
+    _add_db(status)
+    status.add_argument("--referral", required=True, help="referral id")
+    status.add_argument("--revision", type=int, default=None, help="default: the latest")
+    status.add_argument("--device", default=None, help="only if two devices share the id")
+    status.add_argument("--status", required=True, choices=["accepted", "attended", "rejected"])
+    status.add_argument("--reason", default="")
+    status.add_argument("--by", default="admin", help="who is making the change")
+    return parser
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from central.app import create_app
+
+    if not _is_loopback(args.host) and not args.ssl_certfile:
+        print(
+            f"duty-central: listening on {args.host} without TLS: put a TLS proxy in front; "
+            "device tokens and referrals must never cross a network in clear",
+            file=sys.stderr,
+        )
+    app = create_app(args.db or default_db_url())
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=not args.no_access_log,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        # Short keep-alive, bounded concurrency: a laptop fleet, not the internet.
+        timeout_keep_alive=15,
+        limit_concurrency=200,
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+
+    from central import service
+    from central.db import make_engine
+
+    engine = make_engine(args.db or default_db_url())
+    try:
+        if args.command == "issue-token":
+            token = service.issue_token(engine, args.device)
+            print(token)
+            print(
+                f"token for device {args.device!r}: shown once, only its hash is kept",
+                file=sys.stderr,
+            )
+        elif args.command == "revoke-token":
+            service.revoke_device(engine, args.device)
+        elif args.command == "load-providers":
+            from duty_tui.services.caseformat import CaseFormatError, load_providers
+
+            try:
+                providers = load_providers(args.file.read_bytes())
+            except OSError as exc:
+                print(f"duty-central: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+                return 2
+            except CaseFormatError as exc:
+                for problem in exc.problems:
+                    print(f"duty-central: {args.file}: {problem}", file=sys.stderr)
+                return 2
+            count = service.replace_providers(engine, providers)
+            print(f"loaded {count} providers", file=sys.stderr)
+        elif args.command == "set-status":
+            result = service.set_status(
+                engine,
+                args.referral,
+                args.revision,
+                args.status,
+                reason=args.reason,
+                by=args.by,
+                device=args.device,
+            )
+            print(f"{result.referral_id} r{result.revision}: {result.status}")
+    except service.CentralError as exc:
+        print(f"duty-central: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,510 @@
+"""What central records does, without HTTP: tokens, idempotent submission, status, providers.
+
+The FastAPI app (central.app) and the CLI (central.cli) are thin faces over this module.
+
+Idempotency: a submission is keyed (device, referral id, revision). The row is INSERTed inside
+a savepoint; if the unique constraint fires, the existing row answers: same sha256, same
+receipt (a resend); different sha256, 409 (a key can never mean two things). There is no
+check-then-insert window: the database decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from typing import Any, Literal
+
+import attrs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from central.db import Device, ProviderRow, StatusEvent, Submission, utcnow
+from duty_tui.services import caseformat
+from duty_tui.services.caseformat import CaseFormatError
+from duty_tui.services.records import Provider, RecordError, Referral
+from duty_tui.services.referral_payload import (
+    MAX_ITEM_BYTES,
+    canonical_json,
+    content_of,
+    content_sha256,
+    payload_from_dict,
+    payload_to_dict,
+)
+
+MAX_BATCH = 200
+TOKEN_BYTES = 32
+
+# A submission's status at central. received = acknowledged; the provider then accepts it and
+# later confirms attendance (domain.md: attendance is confirmed to the court or practitioner).
+RECEIVED = "received"
+SUPERSEDED = "superseded"
+WITHDRAWN = "withdrawn"
+ACCEPTED = "accepted"
+ATTENDED = "attended"
+REJECTED = "rejected"
+STATUSES = (RECEIVED, SUPERSEDED, WITHDRAWN, ACCEPTED, ATTENDED, REJECTED)
+# A referral whose history holds one of these takes no new revision.
+CLOSED = (WITHDRAWN, REJECTED)
+# Status changes made by an administrator (or a provider through one).
+ADMIN_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    RECEIVED: (ACCEPTED, REJECTED),
+    ACCEPTED: (ATTENDED, REJECTED),
+}
+
+_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+_NOTE = attrs.fields(Referral).reason.converter
+
+
+class CentralError(Exception):
+    """A refused administrative action; the message is safe to print."""
+
+
+# --- the wire format ---------------------------------------------------------------------------
+
+
+class SubmitItem(BaseModel):
+    """One referral revision. ``payload`` is validated with the app's own records."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    referral_id: str = Field(pattern=_ID_PATTERN)
+    revision: int = Field(ge=1, le=100_000)
+    supersedes: int | None = Field(default=None, ge=1, le=100_000)
+    action: Literal["refer", "withdraw"]
+    note: str = Field(default="", max_length=4000)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    payload: dict[str, Any]
+
+
+class SubmitBatch(BaseModel):
+    """The request body as documented. Items are validated one by one (see ``Envelope``)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    items: list[SubmitItem] = Field(max_length=MAX_BATCH)
+
+
+class Envelope(BaseModel):
+    """The request body as first checked: a bad item must not fail the batch, so items are
+    only required to be objects here and are validated each on its own by ``prepare``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    items: list[dict[str, Any]] = Field(max_length=MAX_BATCH)
+
+
+class ItemResult(BaseModel):
+    referral_id: str
+    revision: int
+    # acknowledged: central holds it (receipt); rejected: never will (terminal, reason);
+    # retry: not stored this time, send again.
+    outcome: Literal["acknowledged", "rejected", "retry"]
+    code: int = Field(description="200 stored, 409 conflict/closed, 413 too large, 422 invalid")
+    receipt: str = ""
+    status: str = ""
+    reason: str = ""
+    duplicate: bool = False
+
+
+class BatchResult(BaseModel):
+    results: list[ItemResult]
+
+
+class StatusKey(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    referral_id: str = Field(pattern=_ID_PATTERN)
+    revision: int = Field(ge=1, le=100_000)
+
+
+class StatusQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    keys: list[StatusKey] = Field(max_length=1000)
+
+
+class SubmissionStatus(BaseModel):
+    referral_id: str
+    revision: int
+    action: str
+    status: str
+    reason: str = ""
+    receipt: str = ""
+    received_at: str = ""
+    status_at: str = ""
+
+
+class StatusResult(BaseModel):
+    statuses: list[SubmissionStatus]
+
+
+# --- devices and tokens ------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(engine: Engine, device: str) -> str:
+    """A new bearer token for ``device`` (created if new; an existing one's token is replaced).
+
+    Only the sha256 is stored: the token itself exists once, in what this returns.
+    """
+    name = device.strip()
+    if not name or len(name) > 64 or not name.isprintable():
+        raise CentralError("a device name is 1-64 printable characters")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    with Session(engine) as session, session.begin():
+        row = session.scalar(select(Device).where(Device.name == name))
+        if row is None:
+            session.add(Device(name=name, token_sha256=token_hash(token)))
+        else:
+            row.token_sha256 = token_hash(token)
+            row.revoked_at = None
+    return token
+
+
+def revoke_device(engine: Engine, device: str) -> None:
+    with Session(engine) as session, session.begin():
+        row = session.scalar(select(Device).where(Device.name == device))
+        if row is None:
+            raise CentralError(f"no device {device!r}")
+        row.revoked_at = utcnow()
+
+
+def authenticate(engine: Engine, token: str) -> int | None:
+    """The device id a bearer token belongs to, or None (unknown, revoked, malformed)."""
+    if not token or len(token) > 128 or not token.isascii():
+        return None
+    with Session(engine) as session:
+        row = session.execute(
+            select(Device.id, Device.revoked_at).where(Device.token_sha256 == token_hash(token))
+        ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return int(row.id)
+
+
+# --- submission --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Prepared:
+    referral_id: str
+    revision: int
+    supersedes: int | None
+    action: str
+    note: str
+    sha256: str
+    content: str
+
+
+class _Closed(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _rejected(referral_id: str, revision: int, code: int, reason: str) -> ItemResult:
+    return ItemResult(
+        referral_id=referral_id, revision=revision, outcome="rejected", code=code, reason=reason
+    )
+
+
+def _key_of(raw: Any) -> tuple[str, int]:
+    """Best-effort key of a malformed item, to say which one was refused."""
+    if isinstance(raw, dict):
+        rid, rev = raw.get("referral_id"), raw.get("revision")
+        if isinstance(rid, str) and len(rid) <= 64 and isinstance(rev, int):
+            return rid, rev
+    return "", 0
+
+
+def prepare(raw: Any) -> _Prepared | ItemResult:
+    """Validate one item completely, without touching the database. Never trusts ``raw``."""
+    referral_id, revision = _key_of(raw)
+    if len(canonical_json(raw)) > MAX_ITEM_BYTES:
+        return _rejected(referral_id, revision, 413, f"item larger than {MAX_ITEM_BYTES} bytes")
+    try:
+        item = SubmitItem.model_validate(raw, strict=True)
+    except ValidationError as exc:
+        # Field names and error kinds only: pydantic's messages can quote the input.
+        problems = [f"$.{'.'.join(str(p) for p in e['loc'])}: {e['type']}" for e in exc.errors()]
+        return _rejected(referral_id, revision, 422, "; ".join(problems[:10]))
+    expected_supersedes = None if item.revision == 1 else item.revision - 1
+    if item.supersedes != expected_supersedes:
+        return _rejected(
+            item.referral_id, item.revision, 422, "supersedes must name the previous revision"
+        )
+    try:
+        payload = payload_from_dict(item.payload)
+        note = _NOTE(item.note)
+    except CaseFormatError as exc:
+        return _rejected(item.referral_id, item.revision, 422, "; ".join(exc.problems[:10]))
+    except RecordError as exc:
+        return _rejected(item.referral_id, item.revision, 422, f"note: {exc.message}")
+    content = content_of(
+        item.referral_id,
+        item.revision,
+        supersedes=item.supersedes,
+        action=item.action,
+        note=note,
+        payload=payload_to_dict(payload),
+    )
+    sha = content_sha256(content)
+    if sha != item.sha256:
+        # What we would store is not what the device hashed (normalisation or corruption):
+        # refusing is the only way a receipt can vouch for the device's own bytes.
+        return _rejected(item.referral_id, item.revision, 422, "sha256 does not match content")
+    return _Prepared(
+        item.referral_id,
+        item.revision,
+        item.supersedes,
+        item.action,
+        note,
+        sha,
+        canonical_json(content).decode("utf-8"),
+    )
+
+
+def _new_receipt() -> str:
+    return "CR-" + secrets.token_hex(10)
+
+
+def _acknowledged(row: Submission, *, duplicate: bool) -> ItemResult:
+    return ItemResult(
+        referral_id=row.referral_id,
+        revision=row.revision,
+        outcome="acknowledged",
+        code=200,
+        receipt=row.receipt,
+        status=row.status,
+        reason=row.status_reason,
+        duplicate=duplicate,
+    )
+
+
+def _store(session: Session, device_id: int, item: _Prepared) -> ItemResult:
+    same_referral = (Submission.device_id == device_id) & (
+        Submission.referral_id == item.referral_id
+    )
+    now = utcnow()
+    row = Submission(
+        device_id=device_id,
+        referral_id=item.referral_id,
+        revision=item.revision,
+        supersedes=item.supersedes,
+        action=item.action,
+        note=item.note,
+        sha256=item.sha256,
+        content=item.content,
+        receipt=_new_receipt(),
+        status=WITHDRAWN if item.action == "withdraw" else RECEIVED,
+        status_reason=item.note if item.action == "withdraw" else "",
+        received_at=now,
+        status_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+            if item.revision > 1:
+                closed = session.scalar(
+                    select(Submission.status)
+                    .where(same_referral)
+                    .where(Submission.revision < item.revision)
+                    .where(Submission.status.in_(CLOSED))
+                    .limit(1)
+                )
+                if closed is not None:
+                    raise _Closed(f"the referral was {closed}: it takes no new revision")
+            newer = session.scalar(
+                select(func.max(Submission.revision))
+                .where(same_referral)
+                .where(Submission.revision > item.revision)
+            )
+            if newer is not None:
+                # A late arrival (r1 after r2): kept, but it is history from the start.
+                if row.status == RECEIVED:
+                    row.status = SUPERSEDED
+            elif item.revision > 1:
+                session.execute(
+                    update(Submission)
+                    .where(same_referral)
+                    .where(Submission.revision < item.revision)
+                    .where(Submission.status.in_((RECEIVED, ACCEPTED)))
+                    .values(status=SUPERSEDED, status_at=now)
+                )
+            session.flush()
+    except IntegrityError:
+        existing = session.scalar(
+            select(Submission).where(same_referral).where(Submission.revision == item.revision)
+        )
+        if existing is None:  # some other constraint (a receipt collision): try again later
+            return ItemResult(
+                referral_id=item.referral_id,
+                revision=item.revision,
+                outcome="retry",
+                code=503,
+                reason="not stored, send again",
+            )
+        if existing.sha256 == item.sha256:
+            return _acknowledged(existing, duplicate=True)
+        return _rejected(
+            item.referral_id, item.revision, 409, "this key was already used for other content"
+        )
+    except _Closed as exc:
+        return _rejected(item.referral_id, item.revision, 409, exc.reason)
+    return _acknowledged(row, duplicate=False)
+
+
+def submit_batch(engine: Engine, device_id: int, items: list[Any]) -> list[ItemResult]:
+    """Store every valid item once; one result per item, in order. One transaction.
+
+    Validation happens first, outside the transaction; each item then gets its own savepoint,
+    so a refused item never undoes the others. Receipts are returned only after the commit:
+    an exception here means nothing was promised and the whole batch may be sent again.
+    """
+    prepared = [prepare(raw) for raw in items]
+    results: list[ItemResult] = []
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        for item in prepared:
+            if isinstance(item, ItemResult):
+                results.append(item)
+            else:
+                results.append(_store(session, device_id, item))
+    return results
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+def _status_of(row: Submission) -> SubmissionStatus:
+    return SubmissionStatus(
+        referral_id=row.referral_id,
+        revision=row.revision,
+        action=row.action,
+        status=row.status,
+        reason=row.status_reason,
+        receipt=row.receipt,
+        received_at=_iso(row.received_at),
+        status_at=_iso(row.status_at),
+    )
+
+
+def _iso(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # SQLite hands back naive datetimes; they were written as UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat()
+
+
+def statuses(engine: Engine, device_id: int, keys: list[tuple[str, int]]) -> list[SubmissionStatus]:
+    """The status of each of this device's keys that central holds (others are left out)."""
+    wanted = set(keys)
+    if not wanted:
+        return []
+    referral_ids = sorted({k[0] for k in wanted})
+    found: list[SubmissionStatus] = []
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(Submission)
+            .where(Submission.device_id == device_id)
+            .where(Submission.referral_id.in_(referral_ids))
+        )
+        for row in rows:
+            if (row.referral_id, row.revision) in wanted:
+                found.append(_status_of(row))
+    return found
+
+
+def referral_history(engine: Engine, device_id: int, referral_id: str) -> list[SubmissionStatus]:
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(Submission)
+            .where(Submission.device_id == device_id)
+            .where(Submission.referral_id == referral_id)
+            .order_by(Submission.revision)
+        )
+        return [_status_of(row) for row in rows]
+
+
+def set_status(
+    engine: Engine,
+    referral_id: str,
+    revision: int | None,
+    status: str,
+    *,
+    reason: str = "",
+    by: str = "admin",
+    device: str | None = None,
+) -> SubmissionStatus:
+    """Advance a submission (the latest revision unless one is named): accepted, attended,
+    or rejected with a reason."""
+    if status not in STATUSES:
+        raise CentralError(f"unknown status {status!r}")
+    if status == REJECTED and not reason.strip():
+        raise CentralError("a rejection needs its reason")
+    with Session(engine) as session, session.begin():
+        query = select(Submission).where(Submission.referral_id == referral_id)
+        if device is not None:
+            query = query.join(Device).where(Device.name == device)
+        rows = list(session.scalars(query.order_by(Submission.revision)))
+        if not rows:
+            raise CentralError(f"no referral {referral_id!r}")
+        if len({r.device_id for r in rows}) > 1:
+            raise CentralError("that referral id is used by several devices: name the device")
+        row = (
+            rows[-1]
+            if revision is None
+            else next((r for r in rows if r.revision == revision), None)
+        )
+        if row is None:
+            raise CentralError(f"no revision {revision} of referral {referral_id!r}")
+        if status not in ADMIN_TRANSITIONS.get(row.status, ()):
+            raise CentralError(f"a {row.status} referral cannot become {status}")
+        row.status = status
+        row.status_reason = _NOTE(reason)
+        row.status_at = utcnow()
+        session.add(
+            StatusEvent(submission_id=row.id, status=status, reason=row.status_reason, by=by)
+        )
+        session.flush()
+        return _status_of(row)
+
+
+# --- providers ---------------------------------------------------------------------------------
+
+
+def replace_providers(engine: Engine, providers: list[Provider]) -> int:
+    """The whole directory, replaced in one transaction (a half-loaded directory never shows)."""
+    ids = [p.id for p in providers]
+    if len(ids) != len(set(ids)):
+        raise CentralError("two providers share one id")
+    with Session(engine) as session, session.begin():
+        session.execute(delete(ProviderRow))
+        for provider in providers:
+            document = canonical_json(caseformat.provider_to_dict(provider)).decode("utf-8")
+            session.add(ProviderRow(id=provider.id, document=document))
+    return len(providers)
+
+
+def providers_document(engine: Engine) -> tuple[bytes, str]:
+    """The directory in the providers format, and its ETag (sha256 of those bytes)."""
+    with Session(engine) as session:
+        documents = session.scalars(select(ProviderRow.document).order_by(ProviderRow.id))
+        providers = [json.loads(d) for d in documents]
+    body = canonical_json(
+        {
+            "format": caseformat.PROVIDERS_FORMAT,
+            "schema_version": caseformat.SCHEMA_VERSION,
+            "providers": providers,
+        }
+    )
+    return body, '"' + hashlib.sha256(body).hexdigest() + '"'

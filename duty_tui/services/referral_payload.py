@@ -1,0 +1,244 @@
+"""The payload a referral carries to central records, and the content that is hashed.
+
+A payload is built from a Case + Direction + Referral at the moment of queueing and then never
+changes (the outbox freezes it). Central validates what arrives with these same records and the
+same cattrs converter (``caseformat.converter``), so the app and central cannot disagree about
+what a valid referral is. Fields reuse the converters of ``records`` (names, postcodes, phone,
+dates) so the messages are the ones the officer already knows.
+
+Pure domain code: no store, no network, no Textual. Central imports this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any, Literal
+
+import attrs
+
+from duty_tui.services import caseformat
+from duty_tui.services.records import (
+    Activity,
+    Case,
+    Child,
+    Delivery,
+    Direction,
+    FundingRoute,
+    Hearing,
+    Jurisdiction,
+    Language,
+    Officer,
+    Party,
+    PartyRole,
+    RecordError,
+    Referral,
+    TimeConstraints,
+    parse_id,
+    parse_optional_date,
+)
+
+PAYLOAD_VERSION = 1
+MAX_CHILDREN = 20
+# Every field is bounded by its record, so a payload is a few kB; anything bigger is not one.
+MAX_ITEM_BYTES = 32 * 1024
+
+Action = Literal["refer", "withdraw"]
+ACTIONS: tuple[str, ...] = ("refer", "withdraw")
+
+_CONTACT_CENTRE = (Activity.CONTACT_SUPPORTED, Activity.CONTACT_SUPERVISED)
+
+
+def _converter_of(record: type, name: str) -> Any:
+    """The converter the records use for a field, so a payload field parses exactly alike."""
+    return getattr(attrs.fields(record), name).converter
+
+
+@attrs.frozen
+class ReferralParty:
+    """The party being referred: who they are, where they live, when they cannot attend."""
+
+    name: str = attrs.field(converter=_converter_of(Party, "name"))
+    role: PartyRole = attrs.field(converter=_converter_of(Party, "role"))
+    postcode: str = attrs.field(default="", converter=_converter_of(Party, "postcode"))
+    language: Language = attrs.field(
+        default=Language.ENGLISH, converter=_converter_of(Party, "language")
+    )
+    constraints: TimeConstraints = attrs.field(factory=TimeConstraints)
+    phone: str = attrs.field(default="", converter=_converter_of(Party, "phone"))
+    email: str = attrs.field(default="", converter=_converter_of(Party, "email"))
+
+    @constraints.validator
+    def _check_constraints(self, _attribute: Any, value: Any) -> None:
+        if not isinstance(value, TimeConstraints):
+            raise RecordError("constraints", "constraints must be work/education/religion times")
+
+
+@attrs.frozen
+class ReferralChild:
+    name: str = attrs.field(converter=_converter_of(Child, "name"))
+    date_of_birth: dt.date = attrs.field(converter=_converter_of(Child, "date_of_birth"))
+
+
+def _children(value: Any) -> tuple[ReferralChild, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class ReferralPayload:
+    """What central records receive for one referral revision. Valid if it exists."""
+
+    case_number: str = attrs.field(converter=_converter_of(Case, "case_number"))
+    court: str = attrs.field(converter=_converter_of(Case, "court"))
+    jurisdiction: Jurisdiction = attrs.field(converter=_converter_of(Case, "jurisdiction"))
+    hearing_date: dt.date = attrs.field(converter=_converter_of(Hearing, "date"))
+    officer: Officer = attrs.field()
+    party: ReferralParty = attrs.field()
+    children: tuple[ReferralChild, ...] = attrs.field(converter=_children)
+    activity: Activity = attrs.field(converter=_converter_of(Direction, "activity"))
+    provider_id: str = attrs.field(converter=parse_id)
+    funding: FundingRoute = attrs.field(converter=_converter_of(Direction, "funding"))
+    delivery: Delivery = attrs.field(converter=_converter_of(Direction, "delivery"))
+    safeguarding_letter_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: _optional_date(v, "safeguarding letter date")
+    )
+    version: int = attrs.field(default=PAYLOAD_VERSION)
+
+    @officer.validator
+    def _check_officer(self, _attribute: Any, value: Any) -> None:
+        if not isinstance(value, Officer):
+            raise RecordError("officer", "officer must be a name and a role")
+
+    @party.validator
+    def _check_party(self, _attribute: Any, value: Any) -> None:
+        if not isinstance(value, ReferralParty):
+            raise RecordError("party", "party must be the person referred")
+
+    @children.validator
+    def _check_children(self, _attribute: Any, value: tuple[Any, ...]) -> None:
+        if not value:
+            raise RecordError("children", "a referral names at least one child")
+        if len(value) > MAX_CHILDREN:
+            raise RecordError("children", f"a referral names at most {MAX_CHILDREN} children")
+        if not all(isinstance(child, ReferralChild) for child in value):
+            raise RecordError("children", "each child is a name and a date of birth")
+
+    @funding.validator
+    def _check_funding(self, _attribute: Any, value: FundingRoute | None) -> None:
+        if value is None:
+            raise RecordError("funding", "a referral needs its funding route")
+        if value is FundingRoute.SELF_REFERRAL:
+            # domain.md: otherwise the parties refer themselves and pay; nothing is queued.
+            raise RecordError("funding", "a self-referral is made by the parties, not queued")
+
+    @version.validator
+    def _check_version(self, _attribute: Any, value: Any) -> None:
+        if value != PAYLOAD_VERSION or isinstance(value, bool):
+            raise RecordError("version", f"payload version must be {PAYLOAD_VERSION}")
+
+    def __attrs_post_init__(self) -> None:
+        # PD12B 14.13: the safeguarding letter goes with any contact-centre referral, so a
+        # contact-centre referral without one is not a referral central can pass on.
+        if self.activity in _CONTACT_CENTRE and self.safeguarding_letter_on is None:
+            raise RecordError(
+                "safeguarding letter date",
+                "a contact-centre referral needs the date of the safeguarding letter",
+            )
+
+
+def _optional_date(value: Any, field: str) -> dt.date | None:
+    return parse_optional_date(value, field=field)
+
+
+class PayloadError(ValueError):
+    """A referral that cannot be built: ``problems`` say what is missing, safe to show."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def build_payload(case: Case, direction: Direction, referral: Referral) -> ReferralPayload:
+    """The frozen payload for ``referral`` as the case stands now. PayloadError if not valid."""
+    if direction.id != referral.direction_id:
+        raise PayloadError(["the referral belongs to another direction"])
+    if referral.party_id != direction.party_id:
+        raise PayloadError(["the referral names another party than its direction"])
+    try:
+        party = case.party(referral.party_id)
+    except KeyError:
+        raise PayloadError(["the referral names a party not in this case"]) from None
+    provider_id = referral.provider_id or direction.provider_id
+    if not provider_id:
+        raise PayloadError(["choose a provider before queueing the referral"])
+    try:
+        return ReferralPayload(
+            case_number=case.case_number,
+            court=case.court,
+            jurisdiction=case.jurisdiction,
+            hearing_date=case.hearing.date,
+            officer=case.officer,
+            party=ReferralParty(
+                name=party.name,
+                role=party.role,
+                postcode=party.postcode,
+                language=party.language,
+                constraints=party.constraints,
+                phone=party.phone,
+                email=party.email,
+            ),
+            children=tuple(
+                ReferralChild(name=c.name, date_of_birth=c.date_of_birth) for c in case.children
+            ),
+            activity=direction.activity,
+            provider_id=provider_id,
+            funding=direction.funding,
+            delivery=direction.delivery,
+            safeguarding_letter_on=case.screening.safeguarding_letter_on,
+        )
+    except RecordError as exc:
+        raise PayloadError([f"{exc.field}: {exc.message}"]) from None
+
+
+def payload_to_dict(payload: ReferralPayload) -> dict[str, Any]:
+    return caseformat.converter.unstructure(payload)
+
+
+def payload_from_dict(data: Any, *, path: str = "$.payload") -> ReferralPayload:
+    """Strict: unknown keys, wrong kinds and bad values are CaseFormatError with every problem."""
+    return caseformat._structure(data, ReferralPayload, path)
+
+
+# --- the hashed content ------------------------------------------------------------------------
+
+
+def canonical_json(data: Any) -> bytes:
+    """One byte string per value: sorted keys, no spaces, UTF-8. What the sha256 is taken of."""
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def content_of(
+    referral_id: str,
+    revision: int,
+    *,
+    supersedes: int | None,
+    action: str,
+    note: str,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
+    """Everything a key (referral id + revision) stands for: two sends of one key must match."""
+    return {
+        "referral_id": referral_id,
+        "revision": revision,
+        "supersedes": supersedes,
+        "action": action,
+        "note": note,
+        "payload": payload,
+    }
+
+
+def content_sha256(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()

@@ -1,0 +1,914 @@
+"""Queueing referrals and sending them to central records exactly once. No Textual.
+
+Two halves:
+
+* Queueing (``queue_referral``, ``amend_referral``, ``withdraw_referral``, ``reconcile_cases``):
+  the outbox is the truth about a referral's state. Every change goes to the outbox first and
+  only then to the case record, and the case record's ``Referral`` is only ever copied from the
+  outbox, so a case never claims more than the outbox knows (a crash in between leaves the case
+  behind, never ahead).
+* Sending (``SyncEngine``): batches of pending entries go to ``POST /referrals/batch``. Each
+  entry is marked ``sent`` (durably) before its request leaves, and acknowledged only from
+  central's answer; central is idempotent on the key, so whatever was lost in between is simply
+  sent again and answered with the same receipt. Failures back off per entry with full jitter.
+
+Everything is asyncio + httpx; the clock, the random source and sleep are injectable so tests
+and the benchmark can run the backoff in virtual or scaled time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import ipaddress
+import json
+import random
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+import httpx
+
+from duty_tui.services import caseformat
+from duty_tui.services.records import (
+    Case,
+    Direction,
+    DirectionStatus,
+    Provider,
+    Referral,
+    ReferralState,
+)
+from duty_tui.services.referral_payload import (
+    MAX_ITEM_BYTES,
+    PayloadError,
+    build_payload,
+    canonical_json,
+    content_sha256,
+    payload_to_dict,
+)
+from duty_tui.services.text import clean_text
+from store.errors import StoreError
+from store.outbox import (
+    ACKNOWLEDGED,
+    REJECTED,
+    Acknowledged,
+    Key,
+    Outbox,
+    OutboxEntry,
+    Outcome,
+    Rejected,
+    Retry,
+)
+
+SETTINGS_TABLE = "settings"
+PROVIDERS_TABLE = "providers"
+_CENTRAL_DOC = "central"
+_DIRECTORY_DOC = "directory"
+
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+MAX_REQUEST_BYTES = 1024 * 1024  # central accepts 2 MiB; stay well inside it
+_RECEIPT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# Central statuses after which nothing more will happen to a submission.
+_FINAL_STATUSES = ("attended", "rejected", "superseded", "withdrawn")
+
+
+class SyncError(Exception):
+    """Central could not be reached or answered nonsense; the message is safe to show."""
+
+
+class SyncConfigError(SyncError, ValueError):
+    """A central URL or token that cannot be used; the message is safe to show."""
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+
+def _check_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SyncConfigError("the central URL must be http(s)://host[:port]")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise SyncConfigError("the central URL carries no credentials, query or fragment")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        # A device token and children's data never cross a network in clear.
+        raise SyncConfigError("plain http is only allowed to this machine: use https")
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_token(token: str) -> str:
+    token = token.strip()
+    if not token or len(token) > 128 or not token.isascii() or not token.isprintable():
+        raise SyncConfigError("the device token is missing or malformed")
+    return token
+
+
+@attrs.frozen
+class CentralConfig:
+    """Where central is and how this device proves itself. Kept in the encrypted store."""
+
+    url: str = attrs.field(converter=_check_url)
+    token: str = attrs.field(converter=_check_token, repr=False)
+    timeout_s: float = 10.0
+    batch_size: int = 100
+
+    def __attrs_post_init__(self) -> None:
+        if not 0 < self.timeout_s <= 300:
+            raise SyncConfigError("the timeout must be between 0 and 300 seconds")
+        if not 1 <= self.batch_size <= 200:
+            raise SyncConfigError("the batch size must be between 1 and 200")
+
+
+def load_central_config(store: Any) -> CentralConfig | None:
+    """The stored central URL and token, or None if none (or an unusable one) is stored."""
+    for doc in store.table(SETTINGS_TABLE).all():
+        if doc.get("key") == _CENTRAL_DOC:
+            try:
+                return CentralConfig(url=doc["url"], token=doc["token"])
+            except (KeyError, TypeError, SyncConfigError):
+                return None
+    return None
+
+
+def save_central_config(store: Any, config: CentralConfig) -> None:
+    from tinydb import Query
+
+    table = store.table(SETTINGS_TABLE)
+    doc = {"key": _CENTRAL_DOC, "url": config.url, "token": config.token}
+    table.upsert(doc, Query().key == _CENTRAL_DOC)
+
+
+# --- backoff ------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Backoff:
+    """Full-jitter exponential backoff: the n-th retry waits uniform(0, min(cap, base*2^(n-1)))."""
+
+    base_s: float = 1.0
+    cap_s: float = 300.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        ceiling = min(self.cap_s, self.base_s * 2 ** min(max(attempt - 1, 0), 30))
+        return rng.uniform(0, ceiling)
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class SyncProgress:
+    """Handed to the progress callback after every batch (and once at the start)."""
+
+    total: int
+    done: int
+    acknowledged: int
+    rejected: int
+    retrying: int
+    message: str = ""
+
+
+@attrs.frozen
+class Rejection:
+    referral_id: str
+    revision: int
+    case_id: str
+    reason: str
+
+
+@attrs.define
+class SyncReport:
+    attempted: int = 0
+    acknowledged: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = attrs.field(factory=list)
+    retrying: int = 0
+    remaining: int = 0
+    error: str = ""
+    # An error that retrying will not cure (token refused, wrong URL): the officer must act.
+    fatal: bool = False
+    # Cases whose referrals changed state in this run (their views need reconciling).
+    case_ids: set[str] = attrs.field(factory=set)
+
+    @property
+    def ok(self) -> bool:
+        """Everything that was pending is acknowledged and nothing was refused."""
+        return not self.rejected and self.remaining == 0 and not self.error
+
+    def add(self, other: SyncReport) -> None:
+        self.attempted += other.attempted
+        self.acknowledged += other.acknowledged
+        self.duplicates += other.duplicates
+        self.rejected.extend(other.rejected)
+        self.retrying = other.retrying
+        self.remaining = other.remaining
+        self.error = other.error
+        self.fatal = other.fatal
+        self.case_ids |= other.case_ids
+
+
+ProgressCallback = Callable[[SyncProgress], Awaitable[None] | None]
+
+
+@attrs.frozen
+class ProvidersRefresh:
+    changed: bool
+    count: int
+
+
+# --- the engine ---------------------------------------------------------------------------------
+
+
+class _Fatal(Exception):
+    pass
+
+
+class SyncEngine:
+    """Sends the outbox to central. One engine per open store; all methods are coroutines
+    except ``kick`` and the properties, and must run on one event loop.
+
+    ``transport`` replaces httpx's network transport (tests: httpx.ASGITransport, a fault
+    injector). ``clock``/``rng``/``sleep``/``backoff`` make retry timing testable and scalable.
+    ``cases`` (a CaseRepository) has each affected case's Referral records reconciled after a
+    sync, so a case view catches up with the outbox.
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        config: CentralConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        backoff: Backoff = Backoff(),
+        cases: Any = None,
+        max_request_bytes: int = MAX_REQUEST_BYTES,
+        failures_before_giving_up: int = 2,
+    ) -> None:
+        self.outbox = outbox
+        self.config = config
+        self._transport = transport
+        self._clock = clock
+        self._rng = rng or random.SystemRandom()
+        self._sleep = sleep
+        self._backoff = backoff
+        self._cases = cases
+        self._max_request_bytes = max_request_bytes
+        self._failures_before_giving_up = failures_before_giving_up
+        self._client: httpx.AsyncClient | None = None
+        self._lock = asyncio.Lock()
+        self._kicked = asyncio.Event()
+        self.reachable: bool | None = None
+        self.last_report: SyncReport | None = None
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            timeout = httpx.Timeout(self.config.timeout_s, connect=min(self.config.timeout_s, 5))
+            self._client = httpx.AsyncClient(
+                base_url=self.config.url,
+                transport=self._transport,
+                timeout=timeout,
+                headers={
+                    "Authorization": f"Bearer {self.config.token}",
+                    "User-Agent": "duty-tui-sync/1",
+                },
+                follow_redirects=False,  # a redirect could carry the token elsewhere
+                trust_env=False,  # nor may an environment variable route it via a proxy
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def __aenter__(self) -> SyncEngine:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """One request; the response body is read with a size cap (central is not trusted)."""
+        request_headers = dict(headers or {})
+        if body is not None:
+            request_headers["Content-Type"] = "application/json"
+        async with self._http().stream(
+            method, path, content=body, headers=request_headers
+        ) as response:
+            chunks = bytearray()
+            async for chunk in response.aiter_bytes():
+                chunks += chunk
+                if len(chunks) > MAX_RESPONSE_BYTES:
+                    raise httpx.DecodingError("central's answer is too large")
+            return response.status_code, response.headers, bytes(chunks)
+
+    async def _io(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run an outbox read or write off the event loop: each decrypts (and may fsync) the
+        whole outbox, tens of ms with a thousand entries, which a Textual screen must not feel.
+        The store is thread-safe; every outbox change is one locked read-modify-write."""
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    # --- reachability --------------------------------------------------------------------------
+
+    async def probe(self, *, timeout_s: float = 3.0) -> bool:
+        """Is central reachable and healthy right now? Never raises."""
+        try:
+            status, _headers, _body = await asyncio.wait_for(
+                self._request("GET", "/health"), timeout_s
+            )
+            reachable = status == 200
+        except (httpx.HTTPError, TimeoutError, OSError):
+            reachable = False
+        self.reachable = reachable
+        return reachable
+
+    # --- sending -------------------------------------------------------------------------------
+
+    def _batches(self, entries: list[OutboxEntry]) -> list[list[tuple[OutboxEntry, bytes]]]:
+        batches: list[list[tuple[OutboxEntry, bytes]]] = []
+        current: list[tuple[OutboxEntry, bytes]] = []
+        size = 0
+        for entry in entries:
+            item = canonical_json({**entry.content(), "sha256": entry.sha256})
+            if current and (
+                len(current) >= self.config.batch_size or size + len(item) > self._max_request_bytes
+            ):
+                batches.append(current)
+                current, size = [], 0
+            current.append((entry, item))
+            size += len(item) + 1
+        if current:
+            batches.append(current)
+        return batches
+
+    def _retry(self, entries: Iterable[OutboxEntry], error: str) -> list[Outcome]:
+        now = self._clock()
+        return [
+            Retry(e.key, now + self._backoff.delay(e.attempts + 1, self._rng), error)
+            for e in entries
+        ]
+
+    async def sync_once(
+        self, progress: ProgressCallback | None = None, *, force: bool = False
+    ) -> SyncReport:
+        """Send what is due (everything pending if ``force``: the officer asked). One run at
+        a time; a second caller waits for the first to finish, then runs."""
+        async with self._lock:
+            report = await self._sync(progress, force=force)
+        self.last_report = report
+        if self._cases is not None and report.case_ids:
+            reconcile_cases(self._cases, self.outbox, report.case_ids)
+        return report
+
+    async def _sync(self, progress: ProgressCallback | None, *, force: bool) -> SyncReport:
+        report = SyncReport()
+        entries = await self._io(self.outbox.pending, now=None if force else self._clock())
+        local: list[Outcome] = []
+        sendable: list[OutboxEntry] = []
+        for entry in entries:
+            problem = _local_problem(entry)
+            if problem:
+                local.append(Rejected(entry.key, problem))
+                report.rejected.append(_rejection(entry, problem))
+            else:
+                sendable.append(entry)
+        # Local refusals (never sent) are states like any other: the outbox learns first.
+        if local:
+            await self._io(self.outbox.record, local)
+        total = len(entries)
+        done = len(local)
+        await _call(progress, self._progress(report, total, done, "sending"))
+        queue = deque(self._batches(sendable))
+        failures_in_a_row = 0
+        report.case_ids.update(e.case_id for e in entries)
+        while queue:
+            batch = queue.popleft()
+            try:
+                outcomes, split = await self._send(batch, report)
+            except _Fatal as exc:
+                report.error, report.fatal = str(exc), True
+                break
+            if split:
+                # Central refused the request as a whole: halve it, so one bad item ends up
+                # alone and is refused alone, and the others go through.
+                middle = len(batch) // 2
+                queue.appendleft(batch[middle:])
+                queue.appendleft(batch[:middle])
+                continue
+            await self._io(self.outbox.record, outcomes)
+            done += len(batch)
+            retried = sum(1 for o in outcomes if isinstance(o, Retry))
+            report.retrying += retried
+            if retried == len(batch):
+                failures_in_a_row += 1
+                if failures_in_a_row >= self._failures_before_giving_up:
+                    # Central is down or the network is: the rest back off too instead of
+                    # each waiting out a timeout now (central never saw them; resending
+                    # later is as safe as ever).
+                    rest = [entry for b in queue for entry, _item in b]
+                    await self._io(
+                        self.outbox.record, self._retry(rest, "central unreachable; not tried")
+                    )
+                    report.retrying += len(rest)
+                    break
+            else:
+                failures_in_a_row = 0
+            await _call(progress, self._progress(report, total, done, "sending"))
+        report.remaining = await self._io(self.outbox.pending_count)
+        if report.attempted or report.rejected:
+            await self._io(
+                self.outbox.note,
+                "sync",
+                f"{report.acknowledged} acknowledged, {len(report.rejected)} rejected, "
+                f"{report.retrying} to retry" + (f"; {report.error}" if report.error else ""),
+                count=report.attempted,
+            )
+        await _call(progress, self._progress(report, total, done, "done"))
+        return report
+
+    @staticmethod
+    def _progress(report: SyncReport, total: int, done: int, message: str) -> SyncProgress:
+        return SyncProgress(
+            total=total,
+            done=done,
+            acknowledged=report.acknowledged,
+            rejected=len(report.rejected),
+            retrying=report.retrying,
+            message=message,
+        )
+
+    async def _send(
+        self, batch: list[tuple[OutboxEntry, bytes]], report: SyncReport
+    ) -> tuple[list[Outcome], bool]:
+        """One request. Returns the outcomes to record, or (_, True) to split the batch."""
+        entries = [entry for entry, _item in batch]
+        # Durable before the request leaves: after a crash these are resent, never forgotten.
+        await self._io(self.outbox.mark_sent, [e.key for e in entries])
+        report.attempted += len(entries)
+        body = b'{"items":[' + b",".join(item for _entry, item in batch) + b"]}"
+        try:
+            status, _headers, raw = await self._request("POST", "/referrals/batch", body)
+        except httpx.TimeoutException:
+            self.reachable = False
+            return self._retry(entries, "central did not answer in time"), False
+        except (httpx.TransportError, httpx.DecodingError, OSError) as exc:
+            self.reachable = False
+            return self._retry(entries, f"central unreachable ({type(exc).__name__})"), False
+        self.reachable = True
+        if status == 200:
+            return self._outcomes(entries, raw, report), False
+        if status in (401, 403):
+            raise _Fatal("central refused this device's token: check the token in settings")
+        if status in (404, 405):
+            raise _Fatal(f"no central records service at {self.config.url} (HTTP {status})")
+        if status in (400, 413, 415, 422):
+            if len(entries) > 1:
+                return [], True
+            reason = f"central refused the referral (HTTP {status}): {_detail(raw)}"
+            report.rejected.append(_rejection(entries[0], reason))
+            return [Rejected(entries[0].key, reason)], False
+        # 5xx, 408, 429 and anything unexpected: central did not promise anything; resend later.
+        return self._retry(entries, f"central answered HTTP {status}"), False
+
+    def _outcomes(
+        self, entries: list[OutboxEntry], raw: bytes, report: SyncReport
+    ) -> list[Outcome]:
+        """Per-item results, checked: anything central says that does not fit is a retry."""
+        results: dict[Key, dict[str, Any]] = {}
+        try:
+            data = json.loads(raw)
+            items = data["results"] if isinstance(data, dict) else None
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict):
+                    key = (item.get("referral_id"), item.get("revision"))
+                    if isinstance(key[0], str) and isinstance(key[1], int):
+                        results[key] = item  # type: ignore[index]
+        except (ValueError, KeyError, TypeError, RecursionError):
+            results = {}
+        outcomes: list[Outcome] = []
+        missing: list[OutboxEntry] = []
+        for entry in entries:
+            item = results.get(entry.key)
+            outcome = item.get("outcome") if item else None
+            if outcome == "acknowledged" and _RECEIPT.match(str(item.get("receipt", ""))):
+                status = _safe_text(item.get("status", ""), 24)
+                outcomes.append(Acknowledged(entry.key, str(item["receipt"]), status))
+                report.acknowledged += 1
+                report.duplicates += bool(item.get("duplicate") is True)
+            elif outcome == "rejected":
+                code = item.get("code")
+                reason = _safe_text(item.get("reason", ""), 1500) or "no reason given"
+                if isinstance(code, int) and not isinstance(code, bool):
+                    reason = f"{code}: {reason}"
+                outcomes.append(Rejected(entry.key, reason))
+                report.rejected.append(_rejection(entry, reason))
+            else:
+                missing.append(entry)
+        outcomes.extend(self._retry(missing, "central did not confirm it"))
+        return outcomes
+
+    async def drain(
+        self,
+        progress: ProgressCallback | None = None,
+        *,
+        max_time_s: float = 60.0,
+        force_first: bool = True,
+    ) -> SyncReport:
+        """Sync, then keep retrying what failed (sleeping out its backoff) until nothing is
+        pending, an error needs the officer, or ``max_time_s`` is up. For the command line."""
+        deadline = self._clock() + max_time_s
+        total = SyncReport()
+        force = force_first
+        while True:
+            report = await self.sync_once(progress, force=force)
+            total.add(report)
+            force = False
+            if report.fatal:
+                break
+            next_due = self.outbox.next_due_at()
+            if next_due is None:
+                break
+            wait = max(0.0, next_due - self._clock())
+            if self._clock() + wait > deadline:
+                break
+            await self._sleep(wait)
+        total.remaining = self.outbox.pending_count()
+        return total
+
+    # --- the background worker ------------------------------------------------------------------
+
+    def kick(self) -> None:
+        """Ask the running worker to sync now (the officer pressed "sync")."""
+        self._kicked.set()
+
+    async def run(
+        self,
+        stop: asyncio.Event,
+        *,
+        progress: ProgressCallback | None = None,
+        on_report: Callable[[SyncReport], Awaitable[None] | None] | None = None,
+        probe_interval_s: float = 30.0,
+    ) -> None:
+        """Probe central in the background; sync whenever it is reachable and something is
+        due, at once when it comes back or on ``kick``. Returns when ``stop`` is set."""
+        while not stop.is_set():
+            was_reachable = self.reachable
+            kicked = self._kicked.is_set()
+            self._kicked.clear()
+            if await self.probe():
+                next_due = self.outbox.next_due_at()
+                # Back after an outage, or asked: don't make the officer wait out backoffs.
+                force = kicked or was_reachable is False
+                if next_due is not None and (force or next_due <= self._clock()):
+                    report = await self.sync_once(progress, force=force)
+                    await _call(on_report, report)
+            wait = probe_interval_s
+            next_due = self.outbox.next_due_at()
+            if self.reachable and next_due is not None:
+                wait = min(wait, max(0.05, next_due - self._clock()))
+            await _wait_any(stop, self._kicked, wait)
+
+    # --- providers and status ------------------------------------------------------------------
+
+    async def refresh_providers(self) -> ProvidersRefresh:
+        """Fetch the provider directory if it changed, validate all of it, store it whole.
+
+        Raises SyncError if central cannot be reached or sends something that is not a valid
+        directory; the cached directory is then left as it was.
+        """
+        table = self.outbox.store.table(PROVIDERS_TABLE)
+        cached = _directory_doc(table)
+        headers = {"If-None-Match": cached["etag"]} if cached and cached.get("etag") else {}
+        try:
+            status, response_headers, raw = await self._request("GET", "/providers", None, headers)
+        except (httpx.HTTPError, OSError) as exc:
+            raise SyncError(f"central unreachable ({type(exc).__name__})") from None
+        if status == 304 and cached:
+            return ProvidersRefresh(changed=False, count=len(cached.get("providers", [])))
+        if status in (401, 403):
+            raise SyncConfigError("central refused this device's token")
+        if status != 200:
+            raise SyncError(f"central answered HTTP {status}")
+        try:
+            providers = caseformat.load_providers(raw)
+        except caseformat.CaseFormatError as exc:
+            raise SyncError(f"central sent an invalid provider directory: {exc}") from None
+        from tinydb import Query
+
+        doc = {
+            "key": _DIRECTORY_DOC,
+            "etag": _safe_text(response_headers.get("etag", ""), 80),
+            "fetched_at": self._clock(),
+            "providers": [caseformat.provider_to_dict(p) for p in providers],
+        }
+        # One document, one write: a refresh never leaves half a directory behind.
+        table.upsert(doc, Query().key == _DIRECTORY_DOC)
+        return ProvidersRefresh(changed=True, count=len(providers))
+
+    async def refresh_status(self) -> int:
+        """Read back central's status of acknowledged referrals (accepted, attended, ...).
+        Returns how many changed."""
+        keys = [
+            e.key
+            for e in self.outbox.entries(states=[ACKNOWLEDGED])
+            if e.central_status not in _FINAL_STATUSES
+        ]
+        changed = 0
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            body = canonical_json({"keys": [{"referral_id": r, "revision": v} for r, v in chunk]})
+            try:
+                status, _headers, raw = await self._request("POST", "/referrals/status", body)
+            except (httpx.HTTPError, OSError) as exc:
+                raise SyncError(f"central unreachable ({type(exc).__name__})") from None
+            if status in (401, 403):
+                raise SyncConfigError("central refused this device's token")
+            if status != 200:
+                continue
+            statuses: dict[Key, str] = {}
+            try:
+                for item in json.loads(raw).get("statuses", []):
+                    key = (item["referral_id"], item["revision"])
+                    if key in set(chunk):
+                        statuses[key] = _safe_text(item["status"], 24)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue
+            changed += self.outbox.set_central_status(statuses)
+        return changed
+
+
+def cached_providers(store: Any) -> tuple[list[Provider], float | None]:
+    """The provider directory last fetched from central, and when (None: never fetched)."""
+    doc = _directory_doc(store.table(PROVIDERS_TABLE))
+    if not doc:
+        return [], None
+    providers = [caseformat.provider_from_dict(p) for p in doc.get("providers", [])]
+    return providers, doc.get("fetched_at")
+
+
+def _directory_doc(table: Any) -> dict[str, Any] | None:
+    for doc in table.all():
+        if doc.get("key") == _DIRECTORY_DOC:
+            return dict(doc)
+    return None
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+async def _call(callback: Callable[[Any], Any] | None, value: Any) -> None:
+    if callback is None:
+        return
+    result = callback(value)
+    if inspect.isawaitable(result):
+        await result
+
+
+async def _wait_any(stop: asyncio.Event, kicked: asyncio.Event, timeout: float) -> None:
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(kicked.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
+def _safe_text(value: Any, limit: int) -> str:
+    """Text from the network, made safe to store and show (no escapes, bounded)."""
+    if not isinstance(value, str):
+        return ""
+    return clean_text(value[: limit * 2], field="text", max_length=10**6)[:limit]
+
+
+def _detail(raw: bytes) -> str:
+    try:
+        detail = json.loads(raw).get("detail", "")
+    except (ValueError, AttributeError):
+        return ""
+    return _safe_text(detail if isinstance(detail, str) else json.dumps(detail), 500)
+
+
+def _local_problem(entry: OutboxEntry) -> str:
+    """Why an entry must not be sent at all (never expected: a frozen entry that changed)."""
+    if entry.payload is None:
+        return "the payload was removed before central acknowledged it"
+    if content_sha256(entry.content()) != entry.sha256:
+        return "the queued content no longer matches its sha256"
+    if len(canonical_json(entry.content())) > MAX_ITEM_BYTES:
+        return f"larger than {MAX_ITEM_BYTES} bytes"
+    return ""
+
+
+def _rejection(entry: OutboxEntry, reason: str) -> Rejection:
+    return Rejection(entry.referral_id, entry.revision, entry.case_id, reason)
+
+
+# --- queueing (outbox first, then the case) -----------------------------------------------------
+
+
+def _find_direction(case: Case, direction_id: str) -> Direction:
+    for direction in case.directions:
+        if direction.id == direction_id:
+            return direction
+    raise PayloadError(["no such direction in this case"])
+
+
+def _find_referral(case: Case, referral_id: str) -> Referral:
+    for referral in case.referrals:
+        if referral.id == referral_id:
+            return referral
+    raise PayloadError(["no such referral in this case"])
+
+
+def _with_referral(case: Case, referral: Referral) -> Case:
+    referrals = [r for r in case.referrals if r.id != referral.id]
+    position = next((i for i, r in enumerate(case.referrals) if r.id == referral.id), None)
+    referrals.insert(len(referrals) if position is None else position, referral)
+    return attrs.evolve(case, referrals=tuple(referrals))
+
+
+def referral_view(referral: Referral, latest: OutboxEntry | None) -> Referral:
+    """The case's Referral as the outbox knows it: state, revision, receipt, reason."""
+    if latest is None:
+        # Never queued (or the outbox never heard of it): a draft, whatever the case said.
+        return attrs.evolve(referral, state=ReferralState.DRAFT, receipt="", reason="")
+    reason = latest.reason
+    if latest.action == "withdraw":
+        reason = f"withdrawn: {latest.note}" if latest.note else "withdrawn"
+    return attrs.evolve(
+        referral,
+        state=ReferralState(latest.state),
+        revision=latest.revision,
+        receipt=latest.receipt if latest.state == ACKNOWLEDGED else "",
+        reason=reason[:2000],
+    )
+
+
+def reconcile_case(case: Case, outbox: Outbox) -> Case:
+    latest = outbox.latest_by_referral(case.id)
+    referrals = tuple(referral_view(r, latest.get(r.id)) for r in case.referrals)
+    return case if referrals == case.referrals else attrs.evolve(case, referrals=referrals)
+
+
+def reconcile_cases(cases: Any, outbox: Outbox, case_ids: Iterable[str] | None = None) -> list[str]:
+    """Bring the Referral records of these cases (default: every case with outbox entries)
+    in line with the outbox; saves only cases that changed. Returns their ids."""
+    wanted = set(case_ids) if case_ids is not None else {e.case_id for e in outbox.entries()}
+    changed: list[str] = []
+    for case_id in sorted(wanted):
+        try:
+            case = cases.get(case_id)
+        except (StoreError, caseformat.CaseFormatError):
+            continue  # a deleted or unreadable case has no view to fix
+        updated = reconcile_case(case, outbox)
+        if updated is not case:
+            cases.save(updated)
+            changed.append(case_id)
+    return changed
+
+
+def queue_referral(cases: Any, outbox: Outbox, case_id: str, direction_id: str) -> Case:
+    """Queue the referral for a direction the court made: freeze its payload in the outbox
+    (durable), then record it on the case. Returns the saved case.
+
+    If the direction's referral is already queued this is an amendment (a new revision only
+    if something changed). PayloadError (with problems to show) if it cannot be referred yet.
+    """
+    case = cases.get(case_id)
+    direction = _find_direction(case, direction_id)
+    if direction.status is not DirectionStatus.DIRECTED:
+        raise PayloadError(["the court has not made this direction (it is not 'directed')"])
+    if not direction.provider_id:
+        raise PayloadError(["choose a provider before queueing the referral"])
+    existing = next(
+        (
+            r
+            for r in case.referrals
+            if r.direction_id == direction.id and r.party_id == direction.party_id
+        ),
+        None,
+    )
+    if existing is not None and outbox.latest(existing.id) is not None:
+        return amend_referral(cases, outbox, case_id, existing.id)
+    referral = existing or Referral(
+        direction_id=direction.id,
+        party_id=direction.party_id,
+        activity=direction.activity,
+        provider_id=direction.provider_id,
+    )
+    referral = attrs.evolve(
+        referral, activity=direction.activity, provider_id=direction.provider_id
+    )
+    payload = build_payload(case, direction, referral)
+    entry = outbox.enqueue(referral.id, 1, case_id=case.id, payload=payload_to_dict(payload))
+    case = _with_referral(case, referral_view(referral, entry))
+    cases.save(case)
+    return case
+
+
+def amend_referral(cases: Any, outbox: Outbox, case_id: str, referral_id: str) -> Case:
+    """Queue a new revision of a queued referral from the case as it stands now (nothing if
+    the payload is unchanged). A withdrawn or rejected referral cannot be amended."""
+    case = cases.get(case_id)
+    referral = _find_referral(case, referral_id)
+    latest = outbox.latest(referral_id)
+    if latest is None:
+        raise PayloadError(["the referral has not been queued yet"])
+    if latest.action == "withdraw":
+        raise PayloadError(["the referral was withdrawn; make a new one"])
+    if latest.state == REJECTED:
+        raise PayloadError([f"central rejected the referral ({latest.reason}); make a new one"])
+    direction = _find_direction(case, referral.direction_id)
+    referral = attrs.evolve(referral, provider_id=direction.provider_id or referral.provider_id)
+    payload = payload_to_dict(build_payload(case, direction, referral))
+    if payload != latest.payload:
+        latest = outbox.enqueue(
+            referral_id,
+            latest.revision + 1,
+            case_id=case.id,
+            payload=payload,
+            supersedes=latest.revision,
+        )
+    case = _with_referral(case, referral_view(referral, latest))
+    cases.save(case)
+    return case
+
+
+def withdraw_referral(
+    cases: Any, outbox: Outbox, case_id: str, referral_id: str, reason: str
+) -> Case:
+    """Withdraw a referral: a new revision saying so (central keeps the history). A draft
+    that was never queued is simply removed from the case."""
+    note = clean_text(reason, field="reason", max_length=2000, multiline=True)
+    if not note:
+        raise PayloadError(["say why the referral is withdrawn"])
+    case = cases.get(case_id)
+    referral = _find_referral(case, referral_id)
+    latest = outbox.latest(referral_id)
+    if latest is None:
+        case = attrs.evolve(case, referrals=tuple(r for r in case.referrals if r.id != referral_id))
+        cases.save(case)
+        return case
+    if latest.state == REJECTED:
+        raise PayloadError(["central rejected the referral: there is nothing to withdraw"])
+    if latest.action != "withdraw":
+        payload = latest.payload
+        if payload is None:  # compacted: the case still has what it was built from
+            direction = _find_direction(case, referral.direction_id)
+            payload = payload_to_dict(build_payload(case, direction, referral))
+        latest = outbox.enqueue(
+            referral_id,
+            latest.revision + 1,
+            case_id=case.id,
+            payload=payload,
+            action="withdraw",
+            note=note,
+            supersedes=latest.revision,
+        )
+    case = _with_referral(case, referral_view(referral, latest))
+    cases.save(case)
+    return case
+
+
+def stale_referrals(case: Case, outbox: Outbox) -> list[str]:
+    """Queued referrals whose payload, rebuilt from the case now, differs from the last one
+    queued: the screen can offer to amend them."""
+    stale: list[str] = []
+    latest = outbox.latest_by_referral(case.id)
+    for referral in case.referrals:
+        entry = latest.get(referral.id)
+        if entry is None or entry.action == "withdraw" or entry.state == REJECTED:
+            continue
+        try:
+            direction = _find_direction(case, referral.direction_id)
+            payload = payload_to_dict(build_payload(case, direction, referral))
+        except PayloadError:
+            stale.append(referral.id)
+            continue
+        if entry.payload is not None and payload != entry.payload:
+            stale.append(referral.id)
+    return stale

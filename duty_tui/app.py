@@ -1,0 +1,446 @@
+"""The duty officer's app: unlock, the day's duty list, the case, locked when left alone.
+
+The App holds what outlives a screen: the open store (the *session*), the background saver, the
+drafts of fields whose text is not (yet) valid, the idle lock and the keymap. Screens ask it to
+open, create and save cases; they never touch the store themselves.
+
+Startup is kept light (it is measured against a bare Textual app): screens other than the
+unlock screen, the store and the rules are imported when first needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import gc
+import logging
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+
+from duty_tui.config import Config, OfficerProfile
+
+if TYPE_CHECKING:
+    from duty_tui.services.records import Case
+    from duty_tui.widgets.duty_rows import DutyIndex
+    from duty_tui.widgets.saver import Saver
+    from store import Store
+    from store.cases import CaseRepository
+
+log = logging.getLogger(__name__)
+
+SESSION_MODE = "session"
+
+# How often the idle lock looks at the clock; the lock comes at most this late.
+IDLE_CHECK_S = 1.0
+
+
+@dataclasses.dataclass
+class Session:
+    """An unlocked store and what the app keeps alongside it."""
+
+    store: Store
+    repo: CaseRepository
+    profile: OfficerProfile
+    saver: Saver
+    index: DutyIndex
+    # case id -> field key -> text typed that the record could not take (shown with its reason).
+    drafts: dict[str, dict[str, str]]
+
+
+class CaseSaved(Message):
+    """Posted by the saver's thread when a case is on disk."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__()
+        self.case_id = case_id
+
+
+class CaseSaveFailed(Message):
+    def __init__(self, case_id: str, reason: str) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.reason = reason
+
+
+def _commands_provider() -> type:
+    from duty_tui.widgets.commands import DutyCommands
+
+    return DutyCommands
+
+
+class DutyApp(App[int]):
+    TITLE = "duty-tui"
+    CSS_PATH = "app.tcss"
+    # Only our own commands: Textual's system commands include "save screenshot", which would
+    # write case data to disk unencrypted.
+    COMMANDS: ClassVar[set[Any]] = {_commands_provider}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+l", "lock", "Lock", id="app.lock", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("f1", "help", "Help", id="app.help"),
+        # Declared here (not left to Textual) so that it has an id a keymap can change.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            id="app.command_palette",
+            show=False,
+            priority=True,
+        ),
+    ]
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        config: Config | None = None,
+        today: dt.date | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        idle_lock_seconds: float | None = None,
+        kdf: Any = None,
+        demo_passphrase: str | None = None,
+        handle_signals: bool = True,
+    ) -> None:
+        super().__init__()
+        self.data_dir = Path(data_dir)
+        self.config = config if config is not None else Config()
+        self._today = today
+        self.clock = clock
+        self.idle_lock_seconds = (
+            idle_lock_seconds if idle_lock_seconds is not None else self.config.idle_lock_seconds
+        )
+        # Argon2 cost for a new store; None is the store's own (secure) default. Tests only.
+        self.kdf = kdf
+        self.demo_passphrase = demo_passphrase
+        self._handle_signals = handle_signals
+        self.session: Session | None = None
+        self.locked = False
+        self._held_notifications: list[tuple[str, dict[str, Any]]] = []
+        self._early_keys: list[events.Key] | None = []
+        self._last_activity = clock()
+        self._session_closed = False
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+
+    # --- time --------------------------------------------------------------------------------
+
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    # --- startup and shutdown ----------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        # The unlock screen is the default mode's screen (one screen to build at start-up, not
+        # two); unlocking switches to the session's mode.
+        from duty_tui.screens.unlock import UnlockScreen
+
+        return UnlockScreen()
+
+    def on_mount(self) -> None:
+        # The unlock screen replays keys typed while it was being built; should it never get
+        # that far, the keyboard must not stay swallowed.
+        self.set_timer(2.0, self.replay_early_keys)
+        self.set_interval(
+            min(IDLE_CHECK_S, max(self.idle_lock_seconds / 4, 0.05)), self.check_idle_lock
+        )
+        for warning in self.config.warnings:
+            self.notify(warning, title="Config", severity="warning", timeout=10, markup=False)
+        if self._handle_signals:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                try:
+                    loop.add_signal_handler(signum, self._on_terminate, signum)
+                except (NotImplementedError, RuntimeError, ValueError):
+                    pass  # not the main thread, or not a platform with these signals
+
+    def on_unmount(self) -> None:
+        self.close_session()
+        if self._handle_signals:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                try:
+                    loop.remove_signal_handler(signum)
+                except (NotImplementedError, RuntimeError, ValueError):
+                    pass
+
+    def _on_terminate(self, signum: int) -> None:
+        """The terminal closed (SIGHUP) or the system is shutting down (SIGTERM, e.g. a flat
+        battery): put everything typed on disk before anything else, then go."""
+        self.close_session()
+        self.exit(return_code=128 + signum)
+
+    async def action_quit(self) -> None:
+        self.close_session()
+        self.exit(return_code=0)
+
+    def close_session(self) -> None:
+        """Commit what is being typed, write everything waiting, close the store. Idempotent;
+        also called by ``duty-tui run`` after the app has stopped, whatever stopped it."""
+        session = self.session
+        if session is None or self._session_closed:
+            return
+        self._session_closed = True
+        try:
+            self.commit_edits()
+        except Exception:
+            # The writes below matter more than a UI that is already coming apart.
+            log.exception("committing edits at close")
+        session.saver.close()
+        session.store.close()
+
+    # --- the session -------------------------------------------------------------------------
+
+    def start_session(self, store: Store, profile: OfficerProfile) -> None:
+        """Called by the unlock screen with the opened store and the officer's profile."""
+        from duty_tui.screens.duty_list import DutyListScreen
+        from duty_tui.widgets.duty_rows import DutyIndex
+        from duty_tui.widgets.saver import Saver, load_drafts
+        from store.cases import CaseRepository
+
+        repo = CaseRepository(store)
+        saver = Saver(
+            store,
+            repo,
+            on_saved=lambda case_id: self._post(CaseSaved(case_id)),
+            on_failed=lambda case_id, reason: self._post(CaseSaveFailed(case_id, reason)),
+        )
+        self.session = Session(
+            store=store,
+            repo=repo,
+            profile=profile,
+            saver=saver,
+            index=DutyIndex(repo.summaries()),
+            drafts=load_drafts(store),
+        )
+        # Everything loaded so far lives as long as the session: keep the cyclic garbage
+        # collector from walking it again and again (with 10,000 cases a full collection in
+        # the middle of typing costs a visible pause).
+        gc.freeze()
+        self._last_activity = self.clock()
+        # The unlock screen stays behind in the default mode, idle; the session's screens live
+        # in a mode of their own.
+        self.add_mode(SESSION_MODE, DutyListScreen)
+        self.switch_mode(SESSION_MODE)
+        unreadable = store.unreadable_cases()
+        if unreadable:
+            self.notify(
+                f"{len(unreadable)} case file(s) could not be read and are not listed; "
+                "they are left untouched on disk.",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+
+    def _post(self, message: Message) -> None:
+        try:
+            self.post_message(message)
+        except RuntimeError:
+            pass  # the loop has closed: the app is gone and nobody is waiting for the news
+
+    def require_session(self) -> Session:
+        if self.session is None:
+            raise RuntimeError("the store is not unlocked")
+        return self.session
+
+    def load_case(self, case_id: str) -> Case:
+        session = self.require_session()
+        # A version of this case may still be on its way to disk (left a moment ago): wait for
+        # it, or the case would open as it was before and the next edit would undo it. Cheap
+        # when nothing is waiting.
+        session.saver.flush()
+        return session.repo.get(case_id)
+
+    def save_case(self, case: Case) -> None:
+        """Hand the case to the saver and update the duty list's row at once."""
+        from duty_tui.services.summary import case_summary
+
+        session = self.require_session()
+        session.index.update(case.id, case_summary(case))
+        session.saver.save_case(case)
+
+    def set_drafts(self, case_id: str, fields: dict[str, str]) -> None:
+        session = self.require_session()
+        if fields:
+            session.drafts[case_id] = dict(fields)
+        else:
+            session.drafts.pop(case_id, None)
+        session.saver.save_drafts(case_id, fields)
+
+    def commit_edits(self) -> None:
+        """Ask every open case screen to commit what is waiting for its debounce."""
+        for screen in self.screen_stack:
+            commit = getattr(screen, "commit_pending", None)
+            if commit is not None:
+                commit()
+
+    def on_case_saved(self, message: CaseSaved) -> None:
+        for screen in self.screen_stack:
+            handler = getattr(screen, "case_saved", None)
+            if handler is not None:
+                handler(message.case_id)
+
+    def on_case_save_failed(self, message: CaseSaveFailed) -> None:
+        self.notify(
+            f"Not saved yet: {message.reason}. Keep the app open; it tries again.",
+            title="Save failed",
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
+        for screen in self.screen_stack:
+            handler = getattr(screen, "case_save_failed", None)
+            if handler is not None:
+                handler(message.case_id, message.reason)
+
+    # --- navigation --------------------------------------------------------------------------
+
+    def open_case(self, case_id: str) -> None:
+        from duty_tui.screens.case import CaseScreen
+
+        if self.session is None or self.locked:
+            return
+        self._back_to_list()
+        try:
+            case = self.load_case(case_id)
+        except Exception as exc:
+            self.notify(f"That case cannot be opened: {exc}", severity="error", markup=False)
+            return
+        self.push_screen(CaseScreen(case))
+
+    def action_new_case(self) -> None:
+        from duty_tui.screens.new_case import NewCaseScreen
+
+        if self.session is None or self.locked:
+            return
+        day = getattr(self.screen, "day", None) or self.today()
+        self.push_screen(NewCaseScreen(self.session.profile, day), self._new_case_made)
+
+    def _new_case_made(self, case: Case | None) -> None:
+        if case is None:
+            return
+        self.save_case(case)
+        self.open_case_record(case)
+
+    def open_case_record(self, case: Case) -> None:
+        from duty_tui.screens.case import CaseScreen
+
+        self._back_to_list()
+        self.push_screen(CaseScreen(case))
+
+    def _back_to_list(self) -> None:
+        """Close case screens and dialogs down to the duty list (one case open at a time;
+        leaving a case commits its edits, see CaseScreen)."""
+        from duty_tui.screens.duty_list import DutyListScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, DutyListScreen):
+            commit = getattr(self.screen, "commit_pending", None)
+            if commit is not None:
+                commit()
+            self.pop_screen()
+
+    def action_go_today(self) -> None:
+        if self.session is None or self.locked:
+            return
+        self._back_to_list()
+        go = getattr(self.screen, "action_today", None)
+        if go is not None:
+            go()
+
+    # --- help and the command palette ---------------------------------------------------------
+
+    def action_help(self) -> None:
+        from duty_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen.for_screen(self.screen))
+
+    def action_command_palette(self) -> None:
+        # Before unlock and while locked the palette would list cases: it stays shut.
+        if self.session is None or self.locked:
+            return
+        super().action_command_palette()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("lock", "new_case", "command_palette", "go_today"):
+            return self.session is not None and not self.locked
+        return True
+
+    # --- locking -----------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self._early_keys is not None:
+            # Typed while the first screen was still being built (an officer who starts on the
+            # passphrase at once): kept for the passphrase field rather than dropped.
+            self._early_keys.append(event)
+            return
+        # Any key, click or scroll is the officer at the laptop: the idle lock starts again.
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown) or isinstance(
+            event, events.MouseScrollUp | events.Paste
+        ):
+            self._last_activity = self.clock()
+        await super().on_event(event)
+
+    def replay_early_keys(self) -> None:
+        """Called by the first screen once its field has the focus."""
+        early, self._early_keys = self._early_keys or [], None
+        for key in early:
+            replay = events.Key(key.key, key.character)
+            replay.set_sender(self)  # as if from the driver, like the original
+            self.post_message(replay)
+
+    def check_idle_lock(self) -> None:
+        if self.session is None or self.locked:
+            return
+        if self.clock() - self._last_activity >= self.idle_lock_seconds:
+            self.lock_now()
+
+    def action_lock(self) -> None:
+        self.lock_now()
+
+    def lock_now(self) -> None:
+        """Cover every screen with the lock screen. The store stays open and what was being
+        typed stays where it was; it is committed (and saved if valid) now."""
+        from duty_tui.screens.lock import LockScreen
+
+        if self.session is None or self.locked:
+            return
+        self.locked = True
+        self.commit_edits()
+        # A toast may name a case; none survives the lock, nor one already on its way.
+        self.clear_notifications()
+        self.push_screen(LockScreen(), self._unlocked)
+        self.call_later(self.clear_notifications)
+
+    def _unlocked(self, _result: bool | None) -> None:
+        self.locked = False
+        self._last_activity = self.clock()
+        held, self._held_notifications = self._held_notifications, []
+        for message, kwargs in held:
+            self.notify(message, **kwargs)
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        """As App.notify, but held back while locked: a toast may name a case."""
+        if self.locked:
+            self._held_notifications.append((message, kwargs))
+            return
+        super().notify(message, **kwargs)
+
+    def verify_passphrase(self, passphrase: str) -> bool:
+        """Does ``passphrase`` unwrap this store's data key? Runs Argon2: call from a thread."""
+        from store import durable
+        from store.crypto import unwrap_key
+        from store.paths import KEYFILE
+
+        raw = durable.read_file(self.data_dir / KEYFILE)
+        return raw is not None and unwrap_key(raw, passphrase) is not None

@@ -1,0 +1,199 @@
+"""The app's configuration: a TOML file in the user's config dir, and the officer's profile.
+
+The TOML file holds no personal data (it is not encrypted): only how the app behaves::
+
+    idle_lock_minutes = 5          # lock after this long without a key press; at most 15
+
+    [keymap]                       # binding id -> keys, as Textual's App.set_keymap takes them
+    "app.lock" = "ctrl+l,f12"
+    "duty.filter" = "slash,ctrl+f"
+
+The officer's profile (name, role, home court, jurisdiction) names a person, so it lives in the
+encrypted store, in its ``settings`` table.
+
+No Textual here: ``duty-tui`` subcommands and tests read the config without loading the UI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # Imported where used: the app reads its config before its first screen, and start-up
+    # time is measured (records build attrs classes; the store loads cryptography).
+    from duty_tui.services.records import Jurisdiction, Officer
+    from store import Store
+
+CONFIG_DIR_ENV = "DUTY_TUI_CONFIG_DIR"
+CONFIG_FILE = "config.toml"
+
+IDLE_LOCK_DEFAULT_MINUTES = 5.0
+# Special-category data on a laptop in a shared court building: never unlocked for longer.
+IDLE_LOCK_MAX_MINUTES = 15.0
+# Below this the app would lock while the officer is reading a long screen.
+IDLE_LOCK_MIN_MINUTES = 0.5
+
+SETTINGS_TABLE = "settings"
+PROFILE_KEY = "officer_profile"
+
+
+def config_dir() -> Path:
+    """$DUTY_TUI_CONFIG_DIR, else the platform's user config dir for duty-tui."""
+    override = os.environ.get(CONFIG_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("duty-tui", appauthor=False))
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    idle_lock_minutes: float = IDLE_LOCK_DEFAULT_MINUTES
+    keymap: dict[str, str] = dataclasses.field(default_factory=dict)
+    # What was wrong with the file and what was used instead, for the app to show once.
+    warnings: tuple[str, ...] = ()
+    path: Path | None = None
+
+    @property
+    def idle_lock_seconds(self) -> float:
+        return self.idle_lock_minutes * 60
+
+
+def load_config(path: Path | None = None) -> Config:
+    """The config at ``path`` (default: config.toml in :func:`config_dir`).
+
+    Never raises for a bad file: a duty officer at court must still get into the app. Each
+    problem becomes a warning saying what was used instead.
+    """
+    path = path if path is not None else config_dir() / CONFIG_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except OSError as exc:
+        return Config(warnings=(f"cannot read {path}: {exc.strerror}; using defaults",), path=path)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return Config(warnings=(f"{path} is not valid TOML ({exc}); using defaults",), path=path)
+    return _from_data(data, path)
+
+
+def _from_data(data: dict[str, Any], path: Path) -> Config:
+    warnings: list[str] = []
+    minutes = _idle_minutes(data.get("idle_lock_minutes", IDLE_LOCK_DEFAULT_MINUTES), warnings)
+    keymap: dict[str, str] = {}
+    raw_keymap = data.get("keymap", {})
+    if not isinstance(raw_keymap, dict):
+        warnings.append('[keymap] must be a table of binding id = "keys"; ignored')
+        raw_keymap = {}
+    for binding_id, keys in raw_keymap.items():
+        if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+            keys = ",".join(keys)
+        if not isinstance(keys, str) or not keys.strip():
+            warnings.append(f'keymap {binding_id!r}: keys must be text like "ctrl+l"; ignored')
+            continue
+        keymap[str(binding_id)] = ",".join(k.strip() for k in keys.split(",") if k.strip())
+    unknown = sorted(set(data) - {"idle_lock_minutes", "keymap"})
+    if unknown:
+        warnings.append(f"unknown setting(s) in {path.name}: {', '.join(unknown)}; ignored")
+    return Config(idle_lock_minutes=minutes, keymap=keymap, warnings=tuple(warnings), path=path)
+
+
+def _idle_minutes(value: Any, warnings: list[str]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        warnings.append(
+            f"idle_lock_minutes must be a number of minutes; using {IDLE_LOCK_DEFAULT_MINUTES:g}"
+        )
+        return IDLE_LOCK_DEFAULT_MINUTES
+    if value > IDLE_LOCK_MAX_MINUTES:
+        warnings.append(
+            f"idle_lock_minutes {value:g} is more than the {IDLE_LOCK_MAX_MINUTES:g} allowed "
+            f"for case data; using {IDLE_LOCK_MAX_MINUTES:g}"
+        )
+        return IDLE_LOCK_MAX_MINUTES
+    if value < IDLE_LOCK_MIN_MINUTES:
+        warnings.append(
+            f"idle_lock_minutes {value:g} is less than {IDLE_LOCK_MIN_MINUTES:g}; "
+            f"using {IDLE_LOCK_MIN_MINUTES:g}"
+        )
+        return IDLE_LOCK_MIN_MINUTES
+    return float(value)
+
+
+# --- the officer's profile, kept in the encrypted store ------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class OfficerProfile:
+    """Who is on duty and where; new cases take their court, jurisdiction and officer from it.
+
+    Make one with :meth:`parse`, which validates every field.
+    """
+
+    officer: Officer
+    court: str
+    jurisdiction: Jurisdiction
+
+    @classmethod
+    def parse(cls, name: str, role: str, court: str, jurisdiction: str) -> OfficerProfile:
+        """From what the officer typed; RecordError (field, reason) for the first bad value."""
+        from duty_tui.services.records import (
+            NAME_MAX,
+            Jurisdiction,
+            Officer,
+            OfficerRole,
+            RecordError,
+        )
+        from duty_tui.services.text import TextError, clean_text
+
+        try:
+            court = clean_text(court, field="home court", max_length=NAME_MAX)
+        except TextError as exc:
+            raise RecordError("home court", str(exc)) from None
+        if not court:
+            raise RecordError("home court", "home court is required")
+        try:
+            officer_role = OfficerRole(role)
+        except ValueError:
+            raise RecordError("role", "role must be FCA or FCSW") from None
+        try:
+            where = Jurisdiction(jurisdiction)
+        except ValueError:
+            raise RecordError("jurisdiction", "jurisdiction must be Wales or England") from None
+        return cls(officer=Officer(name=name, role=officer_role), court=court, jurisdiction=where)
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "name": self.officer.name,
+            "role": self.officer.role.value,
+            "court": self.court,
+            "jurisdiction": self.jurisdiction.value,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OfficerProfile:
+        return cls.parse(data["name"], data["role"], data["court"], data["jurisdiction"])
+
+
+def load_profile(store: Store) -> OfficerProfile | None:
+    """The profile saved in the store, or None (a store made by ``duty-tui import``)."""
+    for doc in store.table(SETTINGS_TABLE).all():
+        if doc.get("key") == PROFILE_KEY:
+            try:
+                return OfficerProfile.from_dict(doc.get("value", {}))
+            except (KeyError, TypeError, ValueError):
+                return None  # asked for again rather than refusing to open the app
+    return None
+
+
+def save_profile(store: Store, profile: OfficerProfile) -> None:
+    from tinydb import Query
+
+    table = store.table(SETTINGS_TABLE)
+    table.upsert({"key": PROFILE_KEY, "value": profile.to_dict()}, Query().key == PROFILE_KEY)

@@ -1,0 +1,636 @@
+"""One case: hearing, parties, children, safeguarding screening, directions, referrals.
+
+Every change is saved as it is made. Typing is committed after a short pause, when the field
+loses focus, on Enter, and before anything that could end the session (lock, quit, SIGHUP).
+A committed value goes through the records' own converters: a valid one becomes the case's new
+state and is handed to the background saver; a bad one leaves the case as it was, shows the
+reason beside the field, and stays in the field and in the drafts (kept in the store too), so
+nothing typed is lost by locking, leaving the case or quitting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Select, Static
+
+from duty_tui.services.records import (
+    SCREENING_QUESTIONS,
+    Answer,
+    Case,
+    Child,
+    Jurisdiction,
+    Language,
+    Party,
+    PartyRole,
+    RecordError,
+)
+from duty_tui.widgets import case_fields as cf
+from duty_tui.widgets.field import FieldInput, FieldRow, FieldSelect
+from duty_tui.widgets.plain import plain
+from duty_tui.widgets.section import Section
+
+if TYPE_CHECKING:
+    from duty_tui.app import DutyApp
+
+# Long enough not to validate half a word, short enough that a flat battery loses almost nothing.
+DEBOUNCE_S = 0.4
+
+ANSWER_CHOICES = [
+    (answer.label, answer.value) for answer in (Answer.UNKNOWN, Answer.NO, Answer.YES)
+]
+JURISDICTION_CHOICES = [(j.label, j.value) for j in Jurisdiction]
+ROLE_CHOICES = [(r.label, r.value) for r in PartyRole]
+LANGUAGE_CHOICES = [(lang.label, lang.value) for lang in Language]
+
+
+def row_id(key: str) -> str:
+    return "f-" + key.replace(".", "-")
+
+
+class CaseScreen(Screen[None]):
+    CSS_PATH = "case.tcss"
+    app: DutyApp
+
+    help_title = "Case"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Duty list", id="case.back"),
+        Binding("ctrl+n", "add_person", "Add person", id="case.add_person"),
+        Binding("ctrl+s", "save_now", "Save now", id="case.save"),
+        Binding("ctrl+down", "next_section", "Next section", id="case.next_section"),
+        Binding("ctrl+up", "prev_section", "Previous section", id="case.prev_section"),
+    ]
+
+    def __init__(self, case: Case) -> None:
+        super().__init__()
+        self.case = case
+        self._pending: dict[str, str] = {}
+        self._timer: Timer | None = None
+        self._save_state = "saved"
+
+    # --- building the form -------------------------------------------------------------------
+
+    @property
+    def drafts(self) -> dict[str, str]:
+        """Field key -> text typed that the record refused. Shared with the app (and the store)
+        so it outlives this screen."""
+        return self.app.require_session().drafts.setdefault(self.case.id, {})
+
+    def _officer_name(self) -> str:
+        return self.app.require_session().profile.officer.name
+
+    def _shown(self, key: str) -> str | None:
+        try:
+            return cf.display_value(self.case, key)
+        except cf.UnknownField:
+            return None
+
+    def _check(self, key: str, text: str) -> str:
+        """The reason ``text`` cannot go in ``key``, or ""."""
+        try:
+            cf.apply_edit(
+                self.case, key, text, today=self.app.today(), officer_name=self._officer_name()
+            )
+        except RecordError as exc:
+            return exc.message
+        except cf.UnknownField:
+            return ""
+        return ""
+
+    def field(
+        self,
+        key: str,
+        *,
+        label: str | None = None,
+        choices: list[tuple[str, str]] | None = None,
+        placeholder: str = "",
+    ) -> FieldRow:
+        label = label or cf.LABELS[key.rsplit(".", 1)[-1]]
+        draft = self.drafts.get(key)
+        value = draft if draft is not None else (self._shown(key) or "")
+        error = self._check(key, draft) if draft is not None else ""
+        control: Widget
+        if choices is not None:
+            control = FieldSelect(key, choices, value, compact=True)
+        else:
+            control = FieldInput(key, value, placeholder=placeholder, compact=True)
+        return FieldRow(label, control, error=error, id=row_id(key))
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="case-top"):
+            yield Static(plain(self.case.title), id="case-title")
+            yield Static("", id="save-status")
+        with VerticalScroll(id="case-body"):
+            yield Section("Hearing", *self._hearing_rows(), id="section-hearing")
+            yield Section("Parties", *self._party_widgets(), id="section-parties")
+            yield Section("Children", *self._child_widgets(), id="section-children")
+            yield Section("Safeguarding screening", *self._screening_rows(), id="section-screening")
+            yield Section(
+                "Directions",
+                Static(self._directions_text(), id="directions-body"),
+                id="section-directions",
+            )
+            yield Section(
+                "Referrals",
+                Static(self._referrals_text(), id="referrals-body"),
+                id="section-referrals",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_save_state()
+        first = self.query(FieldInput).first()
+        self.set_focus(first)
+
+    def _hearing_rows(self) -> list[Widget]:
+        officer = self.case.officer
+        return [
+            self.field("case.case_number", placeholder="CF24P01234 or 1234-5678-9012-3456"),
+            self.field("hearing.date", placeholder="DD/MM/YYYY"),
+            self.field("case.court"),
+            self.field("case.jurisdiction", choices=JURISDICTION_CHOICES),
+            Static(
+                plain(
+                    f"{self.case.hearing.type.value} · {self.case.service} · officer "
+                    f"{officer.name} ({officer.role.value})"
+                ),
+                classes="section-note",
+                id="hearing-note",
+            ),
+        ]
+
+    def _party_widgets(self) -> list[Widget]:
+        widgets: list[Widget] = []
+        if not self.case.parties:
+            widgets.append(Static("No parties yet.", classes="section-note"))
+        for party in self.case.parties:
+            prefix = f"party.{party.id}"
+            widgets.append(
+                Vertical(
+                    Static(plain(f"{party.role.label}: {party.name}"), classes="card-title"),
+                    self.field(f"{prefix}.role", choices=ROLE_CHOICES),
+                    self.field(f"{prefix}.name"),
+                    self.field(f"{prefix}.postcode", placeholder="CF10 1AA"),
+                    self.field(f"{prefix}.language", choices=LANGUAGE_CHOICES),
+                    self.field(f"{prefix}.legal_aid", choices=ANSWER_CHOICES),
+                    self.field(f"{prefix}.phone"),
+                    self.field(f"{prefix}.email"),
+                    self.field(f"{prefix}.constraints.work", placeholder="e.g. shifts Mon-Wed"),
+                    self.field(f"{prefix}.constraints.education"),
+                    self.field(f"{prefix}.constraints.religious_observance"),
+                    Button(
+                        f"Remove this {party.role.label.lower()}",
+                        id=f"remove-party-{party.id}",
+                        classes="remove",
+                        compact=True,
+                    ),
+                    classes="card",
+                    id=f"party-{party.id}",
+                )
+            )
+        widgets.append(
+            Horizontal(
+                Button("Add applicant", id="add-applicant", compact=True),
+                Button("Add respondent", id="add-respondent", compact=True),
+                Button("Add other family member", id="add-other_family_member", compact=True),
+                classes="buttons",
+            )
+        )
+        return widgets
+
+    def _child_widgets(self) -> list[Widget]:
+        widgets: list[Widget] = []
+        if not self.case.children:
+            widgets.append(Static("No children yet.", classes="section-note"))
+        for child in self.case.children:
+            prefix = f"child.{child.id}"
+            widgets.append(
+                Vertical(
+                    Static(plain(self._child_title(child)), classes="card-title"),
+                    self.field(f"{prefix}.name"),
+                    self.field(f"{prefix}.date_of_birth", placeholder="DD/MM/YYYY"),
+                    Button(
+                        "Remove this child",
+                        id=f"remove-child-{child.id}",
+                        classes="remove",
+                        compact=True,
+                    ),
+                    classes="card",
+                    id=f"child-{child.id}",
+                )
+            )
+        widgets.append(
+            Horizontal(Button("Add child", id="add-child", compact=True), classes="buttons")
+        )
+        return widgets
+
+    def _child_title(self, child: Child) -> str:
+        today = self.app.today()
+        born = child.date_of_birth
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return f"{child.name}, {age}"
+
+    def _screening_rows(self) -> list[Widget]:
+        widgets: list[Widget] = [
+            Static(self._screening_note(), classes="section-note", id="screening-note")
+        ]
+        for question, text in SCREENING_QUESTIONS.items():
+            prefix = f"screening.{question}"
+            widgets.append(
+                Vertical(
+                    Static(text, classes="card-title"),
+                    self.field(f"{prefix}.answer", choices=ANSWER_CHOICES),
+                    self.field(f"{prefix}.answered_on", placeholder="DD/MM/YYYY"),
+                    self.field(f"{prefix}.answered_by"),
+                    classes="card",
+                )
+            )
+        widgets.append(
+            self.field("screening.safeguarding_letter_on", placeholder="received on DD/MM/YYYY")
+        )
+        return widgets
+
+    def _screening_note(self) -> str:
+        unknown = [
+            SCREENING_QUESTIONS[name]
+            for name, answer in self.case.screening.answers().items()
+            if answer.answer is Answer.UNKNOWN
+        ]
+        if not unknown:
+            return "Screening complete."
+        return (
+            f"Screening incomplete: {len(unknown)} of {len(SCREENING_QUESTIONS)} not yet known. "
+            "Not yet known is never read as no."
+        )
+
+    def _directions_text(self) -> Text | str:
+        if not self.case.directions:
+            return "No directions yet."
+        names = {p.id: p.name for p in self.case.parties}
+        lines = [
+            f"{d.activity.value} for {names.get(d.party_id, '?')} · {d.delivery.label} · "
+            f"{d.status.value}"
+            for d in self.case.directions
+        ]
+        return plain("\n".join(lines), multiline=True)
+
+    def _referrals_text(self) -> Text | str:
+        if not self.case.referrals:
+            return "No referrals yet."
+        names = {p.id: p.name for p in self.case.parties}
+        lines = [
+            f"{r.activity.value} for {names.get(r.party_id, '?')} · {r.state.value}"
+            for r in self.case.referrals
+        ]
+        return plain("\n".join(lines), multiline=True)
+
+    # --- typing and committing ---------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        control = event.input
+        if not isinstance(control, FieldInput):
+            return
+        self._note_change(control.key, event.value)
+
+    @on(Select.Changed)
+    def _chosen(self, event: Select.Changed) -> None:
+        control = event.select
+        if not isinstance(control, FieldSelect) or event.value is Select.NULL:
+            return
+        if self._note_change(control.key, str(event.value)):
+            self.commit_pending()
+
+    def _note_change(self, key: str, text: str) -> bool:
+        # Programmatic updates (and typing back the saved value) change nothing.
+        if key not in self.drafts and text == self._shown(key):
+            self._pending.pop(key, None)
+            return False
+        self._pending[key] = text
+        self._set_save_state("editing")
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_S, self.commit_pending)
+        return True
+
+    @on(Input.Blurred)
+    def _left_field(self, event: Input.Blurred) -> None:
+        if isinstance(event.input, FieldInput):
+            self.commit_pending()
+            self._sync_fields()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if isinstance(event.input, FieldInput):
+            self.commit_pending()
+            self.focus_next()
+
+    def commit_pending(self) -> None:
+        """Apply what has been typed since the last commit; save the case if it changed."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        pending, self._pending = self._pending, {}
+        drafts = self.drafts
+        before = dict(drafts)
+        # Earlier refused text is tried again: it may fit now (an answer changed back, say).
+        edits = {**{k: v for k, v in drafts.items() if k not in pending}, **pending}
+        case = self.case
+        for key, text in edits.items():
+            try:
+                case = cf.apply_edit(
+                    case, key, text, today=self.app.today(), officer_name=self._officer_name()
+                )
+            except cf.UnknownField:
+                drafts.pop(key, None)  # its party or child has been removed
+                continue
+            except RecordError as exc:
+                drafts[key] = text
+                self._show_error(key, exc.message)
+                continue
+            drafts.pop(key, None)
+            self._show_error(key, None)
+        if case != self.case:
+            self.case = case
+            self.app.save_case(case)
+            self._set_save_state("saving")
+            self._refresh_labels()
+        elif not self.app.require_session().saver.pending:
+            self._set_save_state("saved")
+        if drafts != before:
+            self.app.set_drafts(self.case.id, drafts)
+        self._show_save_state()
+
+    def _row(self, key: str) -> FieldRow | None:
+        rows = self.query(f"#{row_id(key)}")
+        return rows.first(FieldRow) if rows else None
+
+    def _show_error(self, key: str, message: str | None) -> None:
+        row = self._row(key)
+        if row is not None:
+            row.show_error(message)
+
+    def _sync_fields(self) -> None:
+        """Show the record's values (normalised: "cf101aa" -> "CF10 1AA", prefilled answer
+        dates) in every field that is neither being typed in nor holding refused text."""
+        drafts = self.drafts
+        for control in self.query(FieldInput):
+            if control.has_focus or control.key in drafts or control.key in self._pending:
+                continue
+            shown = self._shown(control.key)
+            if shown is not None and control.value != shown:
+                control.value = shown
+        for select in self.query(FieldSelect):
+            if select.key in drafts:
+                continue
+            shown = self._shown(select.key)
+            if shown is not None and select.value != shown:
+                select.value = shown
+
+    def _refresh_labels(self) -> None:
+        self.query_one("#case-title", Static).update(plain(self.case.title))
+        self.query_one("#screening-note", Static).update(self._screening_note())
+        for party in self.case.parties:
+            for title in self.query(f"#party-{party.id} .card-title"):
+                if isinstance(title, Static):
+                    title.update(plain(f"{party.role.label}: {party.name}"))
+        for child in self.case.children:
+            for title in self.query(f"#child-{child.id} .card-title"):
+                if isinstance(title, Static):
+                    title.update(plain(self._child_title(child)))
+        self._sync_fields()
+
+    # --- saving state ------------------------------------------------------------------------
+
+    def _set_save_state(self, state: str) -> None:
+        self._save_state = state
+        self._show_save_state()
+
+    def _show_save_state(self) -> None:
+        statuses = self.query("#save-status")
+        if not statuses:
+            return
+        refused = len(self.drafts)
+        state = {
+            "editing": "Typing…",
+            "saving": "Saving…",
+            "saved": "All changes saved",
+            "failed": "NOT SAVED: see the message; it will be tried again",
+        }[self._save_state]
+        if refused and self._save_state != "failed":
+            plural = "s" if refused != 1 else ""
+            state = f"{refused} field{plural} to correct (kept as typed) · {state}"
+        status = statuses.first(Static)
+        status.update(plain(state))
+        status.set_class(self._save_state == "failed", "-error")
+        status.set_class(bool(refused), "-warning")
+
+    def case_saved(self, case_id: str) -> None:
+        if case_id == self.case.id and self._save_state == "saving" and not self._pending:
+            if not self.app.require_session().saver.pending:
+                self._set_save_state("saved")
+
+    def case_save_failed(self, case_id: str, _reason: str) -> None:
+        if case_id == self.case.id:
+            self._set_save_state("failed")
+
+    def action_save_now(self) -> None:
+        self.commit_pending()
+
+        async def flush() -> None:
+            import asyncio
+
+            ok = await asyncio.to_thread(self.app.require_session().saver.flush)
+            self._set_save_state("saved" if ok else "failed")
+
+        self.run_worker(flush(), group="flush")
+
+    # --- parties and children ----------------------------------------------------------------
+
+    def action_add_person(self, kind: str | None = None) -> None:
+        from duty_tui.screens.add_person import AddPersonScreen
+
+        self.commit_pending()
+        self.app.push_screen(AddPersonScreen(kind, today=self.app.today()), self._person_added)
+
+    async def _person_added(self, person: Party | Child | None) -> None:
+        if person is None:
+            return
+        if isinstance(person, Party):
+            self._replace(cf.add_party(self.case, person))
+            await self._rebuild("section-parties", self._party_widgets())
+            self._focus_key(f"party.{person.id}.postcode")
+        else:
+            self._replace(cf.add_child(self.case, person))
+            await self._rebuild("section-children", self._child_widgets())
+            self._focus_key(f"child.{person.id}.name")
+
+    def _replace(self, case: Case) -> None:
+        self.case = case
+        self.app.save_case(case)
+        self._set_save_state("saving")
+        self._refresh_labels()
+
+    async def _rebuild(self, section_id: str, widgets: Iterable[Widget]) -> None:
+        section = self.query_one(f"#{section_id}", Section)
+        await section.remove_children()
+        await section.mount_all(list(widgets))
+
+    def _focus_key(self, key: str) -> None:
+        row = self._row(key)
+        if row is not None:
+            self.set_focus(row.control)
+            row.control.scroll_visible()
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        if button_id.startswith("add-"):
+            self.action_add_person(button_id.removeprefix("add-"))
+        elif button_id.startswith("remove-party-"):
+            self.remove_party(button_id.removeprefix("remove-party-"))
+        elif button_id.startswith("remove-child-"):
+            self.remove_child(button_id.removeprefix("remove-child-"))
+
+    def remove_party(self, party_id: str) -> None:
+        from duty_tui.screens.confirm import ConfirmScreen
+
+        party = self.case.party(party_id)
+
+        async def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                case = cf.remove_party(self.case, party_id)
+            except RecordError as exc:
+                self.notify(f"Not removed: {exc.message}", severity="error", markup=False)
+                return
+            self._forget_drafts(f"party.{party_id}.")
+            self._replace(case)
+            await self._rebuild("section-parties", self._party_widgets())
+            self._focus_key_or_button("add-applicant")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove {party.name} ({party.role.label.lower()}) from this case? "
+                "What was recorded about them goes too.",
+                yes="Remove",
+                no="Keep",
+            ),
+            confirmed,
+        )
+
+    def remove_child(self, child_id: str) -> None:
+        from duty_tui.screens.confirm import ConfirmScreen
+
+        child = next(c for c in self.case.children if c.id == child_id)
+
+        async def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            self._forget_drafts(f"child.{child_id}.")
+            self._replace(cf.remove_child(self.case, child_id))
+            await self._rebuild("section-children", self._child_widgets())
+            self._focus_key_or_button("add-child")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove the child {child.name} from this case?", yes="Remove", no="Keep"
+            ),
+            confirmed,
+        )
+
+    def _forget_drafts(self, prefix: str) -> None:
+        drafts = self.drafts
+        stale = [key for key in drafts if key.startswith(prefix)]
+        for key in stale:
+            del drafts[key]
+        for key in [k for k in self._pending if k.startswith(prefix)]:
+            del self._pending[key]
+        if stale:
+            self.app.set_drafts(self.case.id, drafts)
+
+    def _focus_key_or_button(self, button_id: str) -> None:
+        buttons = self.query(f"#{button_id}")
+        if buttons:
+            self.set_focus(buttons.first())
+
+    # --- moving about ------------------------------------------------------------------------
+
+    def _sections(self) -> list[Section]:
+        return list(self.query(Section))
+
+    def _current_section(self) -> int:
+        focused = self.focused
+        for index, section in enumerate(self._sections()):
+            if focused is not None and section in focused.ancestors:
+                return index
+        return -1
+
+    def go_to_section(self, index: int) -> None:
+        sections = self._sections()
+        if not sections:
+            return
+        section = sections[index % len(sections)]
+        focusable = [w for w in section.query("*") if w.focusable]
+        if focusable:
+            self.set_focus(focusable[0])
+        section.scroll_visible(top=True)
+
+    def action_next_section(self) -> None:
+        self.go_to_section(self._current_section() + 1)
+
+    def action_prev_section(self) -> None:
+        self.go_to_section(max(self._current_section(), 0) - 1)
+
+    def action_back(self) -> None:
+        self.commit_pending()
+        refused = len(self.drafts)
+        if refused:
+            self.notify(
+                f"{refused} field{'s' if refused != 1 else ''} in this case could not be saved "
+                "as typed; the text is kept and shown when you open the case again.",
+                severity="warning",
+                markup=False,
+            )
+        self.dismiss(None)
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        """(name, help, callback) for the command palette while this case is open."""
+        commands: list[tuple[str, str, object]] = [
+            (
+                "Add applicant",
+                "Add a party to this case",
+                lambda: self.action_add_person("applicant"),
+            ),
+            (
+                "Add respondent",
+                "Add a party to this case",
+                lambda: self.action_add_person("respondent"),
+            ),
+            (
+                "Add other family member",
+                "Add a party to this case",
+                lambda: self.action_add_person("other_family_member"),
+            ),
+            ("Add child", "Add a child to this case", lambda: self.action_add_person("child")),
+            ("Save now", "Write every change to disk now", self.action_save_now),
+        ]
+        for index, section in enumerate(self._sections()):
+            commands.append(
+                (
+                    f"Go to {section.title}",
+                    "Section of this case",
+                    lambda i=index: self.go_to_section(i),
+                )
+            )
+        return commands

@@ -1,0 +1,295 @@
+"""The home screen: the day's hearings at the officer's court.
+
+Rows come from the store's index (no case is decrypted to list it). ``/`` filters as you type
+across every day; ``[`` and ``]`` (or left/right on the list) move between days. The table only
+ever holds the rows on show, so it stays quick with 10,000 cases in the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from duty_tui.widgets.case_fields import format_date
+from duty_tui.widgets.duty_rows import DutyRow
+from duty_tui.widgets.duty_table import DutyTable
+from duty_tui.widgets.plain import plain
+
+if TYPE_CHECKING:
+    from duty_tui.app import DutyApp
+
+# Typing has paused: time for the garbage collector (see _filter_changed).
+COLLECT_AFTER_S = 0.4
+
+
+def _badges(row: DutyRow) -> Text:
+    text = Text()
+    for index, badge in enumerate(row.badges):
+        if index:
+            text.append(" · ", style="dim")
+        style = "bold yellow" if badge == "screening incomplete" else ""
+        if "queued" in badge:
+            style = "bold cyan"
+        elif badge == "no child recorded":
+            style = "dim"
+        text.append(badge, style=style)
+    return text
+
+
+class DutyFilter(Input):
+    help_name = "the filter"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "screen.clear_filter", "Clear the filter", id="duty.clear_filter"),
+        Binding("down", "screen.focus_table", "To the list", show=False),
+    ]
+
+
+class DutyListScreen(Screen[None]):
+    CSS_PATH = "duty_list.tcss"
+    app: DutyApp
+
+    help_title = "Duty list"
+    AUTO_FOCUS = "#duty-table"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="duty.filter"),
+        Binding("n", "app.new_case", "New case", id="duty.new_case"),
+        Binding("left_square_bracket", "prev_day", "Day before", id="duty.prev_day"),
+        Binding("right_square_bracket", "next_day", "Day after", id="duty.next_day"),
+        # Not in the footer (it is full); the status line mentions them when they help.
+        Binding("t", "today", "Today", id="duty.today", show=False),
+        Binding("c", "toggle_courts", "All courts", id="duty.courts", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.day: dt.date = dt.date.today()
+        self.all_courts = False
+        self.query_text = ""
+        self._columns: tuple[str, ...] = ()
+        self._collect_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="duty-top"):
+            yield Static("", id="duty-day")
+            yield Static("", id="duty-officer")
+        yield DutyFilter(
+            compact=True,
+            id="duty-filter",
+            placeholder="/ filter: case number, name, court or date (across all days)",
+        )
+        yield Static("", id="duty-status")
+        yield DutyTable(id="duty-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        session = self.app.require_session()
+        self.day = self.app.today()
+        profile = session.profile
+        self.query_one("#duty-officer", Static).update(
+            plain(
+                f"{profile.officer.name} · {profile.officer.role.value} · "
+                f"{profile.jurisdiction.service}"
+            )
+        )
+        self.refresh_rows()
+
+    def on_screen_resume(self) -> None:
+        # Back from a case: its row may have changed (saved summaries update the index).
+        if self.is_mounted:
+            self.refresh_rows()
+
+    # --- what is shown -----------------------------------------------------------------------
+
+    @property
+    def court(self) -> str | None:
+        return None if self.all_courts else self.app.require_session().profile.court
+
+    def refresh_rows(self) -> None:
+        index = self.app.require_session().index
+        table = self.query_one(DutyTable)
+        keep = self.selected_case_id()
+        searching = bool(self.query_text.strip())
+        if searching:
+            # A search looks at every court: the case asked about may be listed elsewhere.
+            rows, total = index.search(self.query_text, near=self.day)
+        else:
+            rows = index.day(self.day, self.court)
+            total = len(rows)
+        columns = (
+            *(("Date",) if searching else ()),
+            "Case number",
+            "Parties",
+            "Children",
+            *(("Court",) if self.all_courts or searching else ()),
+            "Notes",
+        )
+        with self.app.batch_update():
+            # Columns are rebuilt only when they change: clearing them twice before the table
+            # has measured its rows leaves every column as narrow as its heading.
+            if columns != self._columns:
+                table.clear(columns=True)
+                for label in columns:
+                    table.add_column(label, key=label)
+                self._columns = columns
+            else:
+                table.clear()
+            for row in rows:
+                cells: list[object] = []
+                if searching:
+                    cells.append(Text(format_date(row.hearing_date)))
+                cells += [plain(row.case_number), plain(row.parties), Text(str(row.children))]
+                if self.all_courts or searching:
+                    # Only a court other than the officer's own is worth the width.
+                    home = self.app.require_session().profile.court
+                    cells.append(plain(row.court if row.court != home else ""))
+                cells.append(_badges(row))
+                table.add_row(*cells, key=row.case_id)
+            if keep is not None and keep in {r.case_id for r in rows}:
+                table.move_cursor(row=table.get_row_index(keep))
+        self._show_heading(rows, total, searching)
+
+    def _show_heading(self, rows: list[DutyRow], total: int, searching: bool) -> None:
+        today = self.app.today()
+        court = self.court or "All courts"
+        when = f"{self.day:%A} {self.day.day} {self.day:%B %Y}"
+        if self.day == today:
+            when += " (today)"
+        elif self.day == today + dt.timedelta(days=1):
+            when += " (tomorrow)"
+        elif self.day == today - dt.timedelta(days=1):
+            when += " (yesterday)"
+        # The date first: on a narrow screen the court's long name is what gets cut.
+        self.query_one("#duty-day", Static).update(plain(f"{when} · {court}"))
+        status = self.query_one("#duty-status", Static)
+        if searching:
+            if total > len(rows):
+                message = (
+                    f"{total} cases match; the {len(rows)} nearest this day are shown. "
+                    "Keep typing to narrow. Escape clears."
+                )
+            elif total == 1:
+                message = "1 case matches. Enter opens it; Escape clears."
+            elif total:
+                message = f"{total} cases match. Escape clears."
+            else:
+                message = "No case matches. Escape clears the filter."
+        else:
+            count = len(rows)
+            message = f"{count} hearing{'s' if count != 1 else ''}" if count else "No hearings"
+            message += f" on {self.day:%A %d/%m}."
+            if self.day != today:
+                message += " t goes back to today."
+            if self.all_courts:
+                message += " c shows only your court."
+            else:
+                elsewhere = len(self.app.require_session().index.day(self.day)) - count
+                if elsewhere:
+                    message += f" {elsewhere} more at other courts: c shows all courts."
+        status.update(plain(message))
+
+    def selected_case_id(self) -> str | None:
+        table = self.query_one(DutyTable)
+        if not table.row_count:
+            return None
+        try:
+            key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        except Exception:
+            return None
+        return key.value
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one(DutyFilter).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(DutyTable).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one(DutyFilter).value = ""
+        self.query_one(DutyTable).focus()
+
+    @on(Input.Changed, "#duty-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        # Each keystroke rebuilds the table, and Textual's rendering leaves cyclic garbage; a
+        # full collection in the middle of typing is a visible stall with 10,000 cases loaded.
+        # So the collector waits while the officer types and runs when the typing pauses.
+        gc.disable()
+        if self._collect_timer is not None:
+            self._collect_timer.stop()
+        self._collect_timer = self.set_timer(COLLECT_AFTER_S, self._collect_garbage)
+        self.apply_filter(event.value)
+
+    def apply_filter(self, text: str) -> None:
+        """What one keystroke in the filter costs: search every case, rebuild the table."""
+        self.query_text = text
+        self.refresh_rows()
+
+    def _collect_garbage(self) -> None:
+        self._collect_timer = None
+        gc.enable()
+        gc.collect()
+
+    def on_screen_suspend(self) -> None:
+        if self._collect_timer is not None:
+            self._collect_timer.stop()
+            self._collect_garbage()
+
+    @on(Input.Submitted, "#duty-filter")
+    def _filter_done(self) -> None:
+        table = self.query_one(DutyTable)
+        table.focus()
+        if table.row_count == 1:
+            self._open(self.selected_case_id())
+
+    @on(DataTable.RowSelected, "#duty-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open(event.row_key.value)
+
+    def _open(self, case_id: str | None) -> None:
+        if case_id:
+            self.app.open_case(case_id)
+
+    def _move(self, days: int) -> None:
+        self.day += dt.timedelta(days=days)
+        self.refresh_rows()
+
+    def action_prev_day(self) -> None:
+        self._move(-1)
+
+    def action_next_day(self) -> None:
+        self._move(1)
+
+    def action_today(self) -> None:
+        self.day = self.app.today()
+        self.refresh_rows()
+
+    def action_toggle_courts(self) -> None:
+        self.all_courts = not self.all_courts
+        self.refresh_rows()
+
+    def show_case(self, case_id: str) -> None:
+        """Show the day of ``case_id`` with it under the cursor (the palette's "go to")."""
+        row = self.app.require_session().index.get(case_id)
+        if row is None or row.hearing_date is None:
+            return
+        self.query_one(DutyFilter).value = ""
+        self.query_text = ""
+        self.day = row.hearing_date
+        if row.court != self.app.require_session().profile.court:
+            self.all_courts = True
+        self.refresh_rows()
+        table = self.query_one(DutyTable)
+        table.move_cursor(row=table.get_row_index(case_id))
+        table.focus()

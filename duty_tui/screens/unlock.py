@@ -1,0 +1,397 @@
+"""The first screen: unlock the store, or set up this laptop on the first run.
+
+It opens with the passphrase field alone, at once: the store (and its cryptography) loads in a
+thread meanwhile, and only then does a first run grow the rest of its form (the passphrase
+again, with its strength shown, and the officer's profile). A store made by ``duty-tui import``
+has no profile yet, so that is asked for after unlocking. Nothing from the store is shown here.
+
+Argon2 takes a noticeable fraction of a second, so opening and creating run in a thread; a wrong
+passphrase makes the next try wait longer each time (1, 2, 4 ... 30 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from duty_tui.widgets.field import FieldRow
+from duty_tui.widgets.plain import plain
+
+if TYPE_CHECKING:
+    from duty_tui.app import DutyApp
+    from duty_tui.config import OfficerProfile
+    from store import Store
+
+MAX_DELAY_S = 30
+UNLOCK, FIRST_RUN = "unlock", "first run"
+
+
+def retry_delay(failures: int) -> int:
+    """Seconds to wait after the n-th wrong passphrase in a row: 1, 2, 4, ... at most 30."""
+    return min(2 ** max(failures - 1, 0), MAX_DELAY_S) if failures else 0
+
+
+def _store_exists(data_dir: Path) -> bool:
+    from store import Store  # the slow import, done here in a thread
+
+    return Store.exists(data_dir)
+
+
+class UnlockScreen(Screen[None]):
+    app: DutyApp
+
+    help_title = "Unlock"
+    AUTO_FOCUS = "#passphrase"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear", "Clear the passphrase", show=False, id="unlock.clear"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 0
+        self.mode: str | None = None  # known once the store module has loaded
+        self._wait_timer: Any = None
+        self._store: Store | None = None  # opened, waiting for a profile
+        self._submit_when_ready = False
+
+    def compose(self) -> ComposeResult:
+        # Few widgets: this is the first frame, and start-up time is measured.
+        with Vertical(id="unlock-box"):
+            yield Static(
+                Text.assemble(("duty-tui", "bold"), "\nCourt duty at the first hearing"),
+                id="unlock-title",
+            )
+            yield Static("Type the passphrase, then Enter.", classes="explain", id="unlock-explain")
+            yield Input(password=True, id="passphrase", placeholder="passphrase", compact=True)
+            yield Static("", id="unlock-message")
+            if self.app.demo_passphrase:
+                yield Static(
+                    plain(f"Demo data: the passphrase is {self.app.demo_passphrase}"),
+                    id="demo-hint",
+                )
+
+    def on_mount(self) -> None:
+        # Focus now rather than on the first resume: an officer who starts typing as soon as
+        # the app opens must not lose the first letter of the passphrase.
+        self.set_focus(self.query_one("#passphrase", Input))
+        self.app.replay_early_keys()
+        # After the first frame: the import competes for the interpreter with drawing it.
+        self.call_after_refresh(lambda: self.run_worker(self._find_mode(), group="mode"))
+
+    async def _find_mode(self) -> None:
+        exists = await asyncio.to_thread(_store_exists, self.app.data_dir)
+        self.mode = UNLOCK if exists else FIRST_RUN
+        if self.mode == FIRST_RUN:
+            self.query_one("#unlock-explain", Static).update(
+                "Set up this laptop. The passphrase protects every case kept here. "
+                "Nobody can recover it: if it is forgotten, so are the cases."
+            )
+            await self._mount_setup(self._first_run_widgets())
+        if self._submit_when_ready:
+            self.attempt()
+
+    async def _mount_setup(self, widgets: list[Widget]) -> None:
+        await self.query_one("#unlock-box").mount(
+            Vertical(*widgets, id="setup"), after="#passphrase"
+        )
+
+    def _first_run_widgets(self) -> list[Widget]:
+        from textual.widgets import Button
+
+        return [
+            Static("", id="strength"),
+            FieldRow(
+                "Passphrase again",
+                Input(password=True, id="confirm", placeholder="the same again", compact=True),
+                id="row-confirm",
+            ),
+            *self._profile_widgets(),
+            Button("Create", id="go", variant="primary", compact=True),
+        ]
+
+    def _profile_widgets(self) -> list[Widget]:
+        from textual.widgets import Select
+
+        from duty_tui.services.records import Jurisdiction, OfficerRole
+
+        return [
+            FieldRow("Your name", Input(id="officer-name", compact=True), id="row-officer-name"),
+            FieldRow(
+                "Role",
+                Select(
+                    [
+                        ("FCA: Family Court Adviser", OfficerRole.FCA.value),
+                        ("FCSW: Family Court Social Worker", OfficerRole.FCSW.value),
+                    ],
+                    value=OfficerRole.FCA.value,
+                    allow_blank=False,
+                    compact=True,
+                    id="officer-role",
+                ),
+                id="row-officer-role",
+            ),
+            FieldRow("Home court", Input(id="court", compact=True), id="row-court"),
+            FieldRow(
+                "Jurisdiction",
+                Select(
+                    [
+                        ("Wales (Cafcass Cymru)", Jurisdiction.WALES.value),
+                        ("England (Cafcass)", Jurisdiction.ENGLAND.value),
+                    ],
+                    value=Jurisdiction.WALES.value,
+                    allow_blank=False,
+                    compact=True,
+                    id="jurisdiction",
+                ),
+                id="row-jurisdiction",
+            ),
+        ]
+
+    # --- the passphrase ----------------------------------------------------------------------
+
+    @on(Input.Changed, "#passphrase")
+    def _show_strength(self, event: Input.Changed) -> None:
+        if self.mode != FIRST_RUN:
+            return
+        from duty_tui.widgets.strength import passphrase_strength
+
+        strength = passphrase_strength(event.value)
+        meter = "■" * (strength.score + 1) + "□" * (4 - strength.score)
+        widget = self.query_one("#strength", Static)
+        widget.update(plain(f"Strength: {meter} {strength.label}: {strength.advice}"))
+        widget.set_classes(f"strength-{strength.score}")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        # Enter moves on through a form and acts on its last field: no mouse needed.
+        if self.mode == FIRST_RUN or self._store is not None:
+            if event.input.id in ("passphrase", "confirm", "officer-name"):
+                self.focus_next()
+                return
+        self.attempt()
+
+    def on_button_pressed(self) -> None:
+        self.attempt()
+
+    def action_clear(self) -> None:
+        self.query_one("#passphrase", Input).value = ""
+
+    def _message(self, text: str, *, error: bool = True) -> None:
+        widget = self.query_one("#unlock-message", Static)
+        widget.update(plain(text))
+        widget.set_class(error, "-error")
+
+    def _busy(self, busy: bool) -> None:
+        for widget in self.query("Input, Button, Select"):
+            widget.disabled = busy
+        if not busy:
+            if self._store is not None:
+                self.set_focus(self.query_one("#officer-name", Input))
+            else:
+                self.set_focus(self.query_one("#passphrase", Input))
+
+    def attempt(self) -> None:
+        if self._wait_timer is not None:
+            return  # still waiting after a wrong passphrase
+        if self.mode is None:
+            self._submit_when_ready = True  # typed faster than the store loaded
+            return
+        self._submit_when_ready = False
+        if self._store is not None:
+            self._save_profile(self._store)
+        elif self.mode == FIRST_RUN:
+            self._create()
+        else:
+            passphrase = self.query_one("#passphrase", Input).value
+            if not passphrase:
+                self._message("Type the passphrase, then Enter.")
+                return
+            self.run_worker(self._open(passphrase), exclusive=True, group="unlock")
+
+    # --- unlock ------------------------------------------------------------------------------
+
+    async def _open(self, passphrase: str) -> None:
+        from duty_tui.config import load_profile
+        from store import Store, StoreError, StoreInUse, StoreNotFound, WrongPassphrase
+
+        self._busy(True)
+        self._message("Unlocking…", error=False)
+        try:
+            store = await asyncio.to_thread(Store.open, self.app.data_dir, passphrase)
+        except WrongPassphrase:
+            self.failures += 1
+            self.query_one("#passphrase", Input).value = ""
+            self._wait(retry_delay(self.failures))
+            return
+        except StoreInUse:
+            self._busy(False)
+            self._message(
+                "This data is already open in another duty-tui window. Close it there "
+                "(ctrl+q), then unlock here."
+            )
+            return
+        except StoreNotFound:
+            self._busy(False)
+            self._message("The store has gone from this laptop. Restart duty-tui to set up.")
+            return
+        except (StoreError, OSError) as exc:
+            self._busy(False)
+            self._message(f"The store cannot be opened: {exc}")
+            return
+        try:
+            profile = await asyncio.to_thread(load_profile, store)
+        except (StoreError, OSError):
+            profile = None  # asked for again below rather than refusing to open
+        if profile is None:
+            await self._ask_profile(store)
+            return
+        self._start(store, profile)
+
+    def _start(self, store: Store, profile: OfficerProfile) -> None:
+        # This screen stays behind, idle, for the app's life: it keeps no passphrase.
+        for field in self.query(Input):
+            field.value = ""
+        self.app.start_session(store, profile)
+
+    async def _ask_profile(self, store: Store) -> None:
+        from textual.widgets import Button
+
+        self._store = store
+        self.query_one("#passphrase").add_class("-hidden")
+        self.query_one("#unlock-explain", Static).update(
+            "Unlocked. Who is on duty, and where? New cases take these details."
+        )
+        await self._mount_setup(
+            [*self._profile_widgets(), Button("Continue", id="go", variant="primary", compact=True)]
+        )
+        self._busy(False)
+        self._message("")
+
+    def _wait(self, seconds: int) -> None:
+        """Refuse another try for ``seconds``, counting down on screen."""
+        remaining = [seconds]
+
+        def tick() -> None:
+            remaining[0] -= 1
+            if remaining[0] <= 0:
+                if self._wait_timer is not None:
+                    self._wait_timer.stop()
+                self._wait_timer = None
+                self._busy(False)
+                self._message("That passphrase did not unlock the store. Try again.")
+            else:
+                self._show_wait(remaining[0])
+
+        self._show_wait(seconds)
+        self._wait_timer = self.set_interval(1, tick)
+
+    def _show_wait(self, seconds: int) -> None:
+        self._message(
+            f"That passphrase did not unlock the store. Try again in {seconds} s "
+            f"(wrong {self.failures} time{'s' if self.failures != 1 else ''})."
+        )
+
+    # --- first run ---------------------------------------------------------------------------
+
+    def _profile(self) -> OfficerProfile | None:
+        """The profile as typed, or None with the reason beside the field."""
+        from textual.widgets import Select
+
+        from duty_tui.config import OfficerProfile
+        from duty_tui.services.records import RecordError
+
+        for row in self.query(FieldRow):
+            row.show_error(None)
+        try:
+            return OfficerProfile.parse(
+                self.query_one("#officer-name", Input).value,
+                str(self.query_one("#officer-role", Select).value),
+                self.query_one("#court", Input).value,
+                str(self.query_one("#jurisdiction", Select).value),
+            )
+        except RecordError as exc:
+            row_id = {
+                "officer name": "#row-officer-name",
+                "home court": "#row-court",
+                "role": "#row-officer-role",
+                "jurisdiction": "#row-jurisdiction",
+            }.get(exc.field, "#row-officer-name")
+            row = self.query_one(row_id, FieldRow)
+            row.show_error(exc.message)
+            self.set_focus(row.control)
+            return None
+
+    def _create(self) -> None:
+        from duty_tui.widgets.strength import passphrase_strength
+
+        passphrase = self.query_one("#passphrase", Input).value
+        confirm = self.query_one("#confirm", Input).value
+        for row in self.query(FieldRow):
+            row.show_error(None)
+        self._message("")
+        strength = passphrase_strength(passphrase)
+        if not strength.acceptable:
+            self._message(f"Passphrase {strength.label}: {strength.advice}")
+            self.set_focus(self.query_one("#passphrase", Input))
+            return
+        if confirm != passphrase:
+            self.query_one("#row-confirm", FieldRow).show_error("the two passphrases differ")
+            self.set_focus(self.query_one("#confirm", Input))
+            return
+        profile = self._profile()
+        if profile is None:
+            return
+        self.run_worker(self._create_store(passphrase, profile), exclusive=True, group="unlock")
+
+    async def _create_store(self, passphrase: str, profile: OfficerProfile) -> None:
+        from duty_tui.config import save_profile
+        from store import Store, StoreError
+
+        self._busy(True)
+        self._message("Setting up…", error=False)
+
+        def create() -> Store:
+            store = Store.create(self.app.data_dir, passphrase, kdf=self.app.kdf)
+            try:
+                save_profile(store, profile)
+            except BaseException:
+                store.close()
+                raise
+            return store
+
+        try:
+            store = await asyncio.to_thread(create)
+        except (StoreError, OSError) as exc:
+            self._busy(False)
+            self._message(f"The store cannot be created: {exc}")
+            return
+        self._start(store, profile)
+
+    def _save_profile(self, store: Store) -> None:
+        profile = self._profile()
+        if profile is None:
+            return
+
+        async def save() -> None:
+            from duty_tui.config import save_profile
+            from store import StoreError
+
+            try:
+                await asyncio.to_thread(save_profile, store, profile)
+            except (StoreError, OSError) as exc:
+                self._message(f"The profile cannot be saved: {exc}")
+                return
+            self._store = None
+            self._start(store, profile)
+
+        self.run_worker(save(), exclusive=True, group="unlock")

@@ -1,0 +1,196 @@
+"""How the case screen's fields map onto a Case record: a key per field, text in, Case out.
+
+A field key is a dotted path such as ``hearing.date``, ``party.<id>.postcode`` or
+``screening.police_check.answered_on``. :func:`apply_edit` hands the typed text to the records'
+own converters, which hold every validation rule and its message, and returns the new Case or
+raises :class:`RecordError`. Nothing here decides what is valid: it only finds where a value goes.
+
+No Textual here, so this is tested without an app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from duty_tui.services.records import (
+    SCREENING_QUESTIONS,
+    Answer,
+    Case,
+    Child,
+    Party,
+    RecordError,
+    parse_date_of_birth,
+)
+
+CASE_FIELDS = ("case_number", "court", "jurisdiction")
+PARTY_FIELDS = ("role", "name", "postcode", "language", "legal_aid", "phone", "email")
+CONSTRAINT_FIELDS = ("work", "education", "religious_observance")
+CHILD_FIELDS = ("name", "date_of_birth")
+ANSWER_FIELDS = ("answer", "answered_on", "answered_by")
+
+# What each field is called on screen: the label and the start of an error message agree.
+LABELS: dict[str, str] = {
+    "case_number": "Case number",
+    "court": "Court",
+    "jurisdiction": "Jurisdiction",
+    "date": "Hearing date",
+    "role": "Role",
+    "name": "Name",
+    "postcode": "Postcode",
+    "language": "Language",
+    "legal_aid": "Legal aid",
+    "phone": "Phone",
+    "email": "Email",
+    "work": "Work times",
+    "education": "Education times",
+    "religious_observance": "Religious observance",
+    "date_of_birth": "Date of birth",
+    "answer": "Answer",
+    "answered_on": "Answered on",
+    "answered_by": "Answered by",
+    "safeguarding_letter_on": "Safeguarding letter",
+}
+
+
+class UnknownField(KeyError):
+    """A key naming no field of this case (a party removed since the key was made)."""
+
+
+def format_date(value: dt.date | None) -> str:
+    """Dates as officers write them in England and Wales."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if hasattr(value, "value"):  # enums: the Select widgets hold the enum's value
+        return str(value.value)
+    return str(value)
+
+
+def _find(items: tuple[Any, ...], item_id: str, key: str) -> Any:
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise UnknownField(key)
+
+
+def display_value(case: Case, key: str) -> str:
+    """The text a field shows for the record's current value."""
+    parts = key.split(".")
+    match parts:
+        case ["case", name] if name in CASE_FIELDS:
+            return _text_of(getattr(case, name))
+        case ["hearing", "date"]:
+            return format_date(case.hearing.date)
+        case ["party", party_id, "constraints", name] if name in CONSTRAINT_FIELDS:
+            return _text_of(getattr(_find(case.parties, party_id, key).constraints, name))
+        case ["party", party_id, name] if name in PARTY_FIELDS:
+            return _text_of(getattr(_find(case.parties, party_id, key), name))
+        case ["child", child_id, name] if name in CHILD_FIELDS:
+            return _text_of(getattr(_find(case.children, child_id, key), name))
+        case ["screening", "safeguarding_letter_on"]:
+            return format_date(case.screening.safeguarding_letter_on)
+        case ["screening", question, name] if (
+            question in SCREENING_QUESTIONS and name in ANSWER_FIELDS
+        ):
+            return _text_of(getattr(getattr(case.screening, question), name))
+    raise UnknownField(key)
+
+
+def apply_edit(case: Case, key: str, text: str, *, today: dt.date, officer_name: str = "") -> Case:
+    """``case`` with the field at ``key`` set from ``text``; RecordError if the value is bad.
+
+    Setting a screening answer to yes or no fills in an empty "answered on" with today and an
+    empty "answered by" with the officer, so one keystroke records a complete answer; the
+    officer can change either.
+    """
+    parts = key.split(".")
+    try:
+        match parts:
+            case ["case", name] if name in CASE_FIELDS:
+                return attrs.evolve(case, **{name: text})
+            case ["hearing", "date"]:
+                return attrs.evolve(case, hearing=attrs.evolve(case.hearing, date=text))
+            case ["party", party_id, "constraints", name] if name in CONSTRAINT_FIELDS:
+                party = _find(case.parties, party_id, key)
+                constraints = attrs.evolve(party.constraints, **{name: text})
+                return _replace_party(case, attrs.evolve(party, constraints=constraints))
+            case ["party", party_id, name] if name in PARTY_FIELDS:
+                party = _find(case.parties, party_id, key)
+                return _replace_party(case, attrs.evolve(party, **{name: text}))
+            case ["child", child_id, "date_of_birth"]:
+                child = _find(case.children, child_id, key)
+                born = parse_date_of_birth(text, today=today)
+                return _replace_child(case, attrs.evolve(child, date_of_birth=born))
+            case ["child", child_id, "name"]:
+                child = _find(case.children, child_id, key)
+                return _replace_child(case, attrs.evolve(child, name=text))
+            case ["screening", "safeguarding_letter_on"]:
+                screening = attrs.evolve(case.screening, safeguarding_letter_on=text)
+                return attrs.evolve(case, screening=screening)
+            case ["screening", question, name] if (
+                question in SCREENING_QUESTIONS and name in ANSWER_FIELDS
+            ):
+                current = getattr(case.screening, question)
+                changes: dict[str, Any] = {name: text}
+                if name == "answer" and text != Answer.UNKNOWN.value:
+                    if current.answered_on is None:
+                        changes["answered_on"] = today
+                    if not current.answered_by and officer_name:
+                        changes["answered_by"] = officer_name
+                answer = attrs.evolve(current, **changes)
+                screening = attrs.evolve(case.screening, **{question: answer})
+                return attrs.evolve(case, screening=screening)
+    except RecordError:
+        raise
+    except (TypeError, ValueError) as exc:  # an attrs validator that is not a RecordError
+        raise RecordError(parts[-1], str(exc)) from None
+    raise UnknownField(key)
+
+
+def _replace_party(case: Case, party: Party) -> Case:
+    return attrs.evolve(case, parties=tuple(party if p.id == party.id else p for p in case.parties))
+
+
+def _replace_child(case: Case, child: Child) -> Case:
+    return attrs.evolve(
+        case, children=tuple(child if c.id == child.id else c for c in case.children)
+    )
+
+
+def add_party(case: Case, party: Party) -> Case:
+    return attrs.evolve(case, parties=(*case.parties, party))
+
+
+def remove_party(case: Case, party_id: str) -> Case:
+    """RecordError if a direction or referral still names the party (the record refuses it)."""
+    return attrs.evolve(case, parties=tuple(p for p in case.parties if p.id != party_id))
+
+
+def add_child(case: Case, child: Child) -> Case:
+    return attrs.evolve(case, children=(*case.children, child))
+
+
+def remove_child(case: Case, child_id: str) -> Case:
+    return attrs.evolve(case, children=tuple(c for c in case.children if c.id != child_id))
+
+
+def keys_of(case: Case) -> list[str]:
+    """Every field key of ``case``, in screen order (tests walk them)."""
+    keys = [f"case.{name}" for name in CASE_FIELDS] + ["hearing.date"]
+    for party in case.parties:
+        keys += [f"party.{party.id}.{name}" for name in PARTY_FIELDS]
+        keys += [f"party.{party.id}.constraints.{name}" for name in CONSTRAINT_FIELDS]
+    for child in case.children:
+        keys += [f"child.{child.id}.{name}" for name in CHILD_FIELDS]
+    for question in SCREENING_QUESTIONS:
+        keys += [f"screening.{question}.{name}" for name in ANSWER_FIELDS]
+    keys.append("screening.safeguarding_letter_on")
+    return keys

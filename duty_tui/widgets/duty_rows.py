@@ -1,0 +1,172 @@
+"""The duty list's rows: built once from the store's summaries, then filtered per keystroke.
+
+Filtering has to keep up with typing over 10,000 cases, so each row carries a lowercase
+"haystack" made once, and a keystroke is a substring test per row plus, when there are more
+matches than the table shows, picking those nearest the day on screen. No Textual here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from duty_tui.widgets.plain import plain_str
+
+# More rows than a screen holds, fewer than would slow a keystroke down (each row is built and
+# the visible ones rendered per keystroke); the screen says how many more matched.
+SHOW_AT_MOST = 50
+
+
+@attrs.frozen(slots=True)
+class DutyRow:
+    case_id: str
+    hearing_date: dt.date | None
+    case_number: str
+    parties: str
+    court: str
+    children: int
+    screening_complete: bool
+    directions: int
+    referrals_queued: int
+    haystack: str
+
+    @property
+    def badges(self) -> tuple[str, ...]:
+        badges: list[str] = []
+        if not self.screening_complete:
+            badges.append("screening incomplete")
+        if self.referrals_queued:
+            plural = "s" if self.referrals_queued != 1 else ""
+            badges.append(f"{self.referrals_queued} referral{plural} queued")
+        if not self.children:
+            badges.append("no child recorded")
+        return tuple(badges)
+
+    @property
+    def sort_key(self) -> tuple[dt.date, str]:
+        return (self.hearing_date or dt.date.min, self.case_number)
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def row_from_summary(case_id: str, summary: Mapping[str, Any]) -> DutyRow:
+    """A row from one index summary. The index is data, not code: every value is checked."""
+    try:
+        hearing = dt.date.fromisoformat(str(summary.get("hearing_date", "")))
+    except ValueError:
+        hearing = None
+    names = summary.get("parties", [])
+    if not isinstance(names, list):
+        names = []
+    number = plain_str(summary.get("case_number", ""))
+    parties = " v ".join(plain_str(n) for n in names)
+    court = plain_str(summary.get("court", ""))
+    when = f"{hearing:%d/%m/%Y} {hearing.isoformat()}" if hearing else ""
+    haystack = " ".join([number, number.replace("-", ""), parties, court, when]).lower()
+    return DutyRow(
+        case_id=case_id,
+        hearing_date=hearing,
+        case_number=number,
+        parties=parties,
+        court=court,
+        children=_int(summary.get("children")),
+        screening_complete=summary.get("screening_complete") is True,
+        directions=_int(summary.get("directions")),
+        referrals_queued=_int(summary.get("referrals_queued")),
+        haystack=haystack,
+    )
+
+
+class DutyIndex:
+    """Every case's row, by id and by hearing day."""
+
+    def __init__(self, summaries: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self._rows: dict[str, DutyRow] = {}
+        self._by_day: dict[dt.date | None, list[DutyRow]] | None = None
+        self._ordered: list[DutyRow] | None = None
+        for case_id, summary in (summaries or {}).items():
+            self._rows[case_id] = row_from_summary(case_id, summary)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, case_id: object) -> bool:
+        return case_id in self._rows
+
+    def get(self, case_id: str) -> DutyRow | None:
+        return self._rows.get(case_id)
+
+    def update(self, case_id: str, summary: Mapping[str, Any]) -> DutyRow:
+        row = row_from_summary(case_id, summary)
+        self._rows[case_id] = row
+        self._by_day = self._ordered = None  # rebuilt on next use
+        return row
+
+    def _ensure(self) -> None:
+        if self._ordered is None:
+            self._ordered = sorted(self._rows.values(), key=lambda r: r.sort_key)
+            by_day: dict[dt.date | None, list[DutyRow]] = {}
+            for row in self._ordered:
+                by_day.setdefault(row.hearing_date, []).append(row)
+            self._by_day = by_day
+
+    def day(self, day: dt.date, court: str | None = None) -> list[DutyRow]:
+        self._ensure()
+        assert self._by_day is not None
+        rows = self._by_day.get(day, [])
+        return [r for r in rows if r.court == court] if court else list(rows)
+
+    def days(self, court: str | None = None) -> list[dt.date]:
+        self._ensure()
+        assert self._by_day is not None
+        return sorted(
+            day
+            for day, rows in self._by_day.items()
+            if day and any(not court or r.court == court for r in rows)
+        )
+
+    def find_number(self, case_number: str) -> DutyRow | None:
+        for row in self._rows.values():
+            if row.case_number == case_number:
+                return row
+        return None
+
+    def courts(self) -> set[str]:
+        return {r.court for r in self._rows.values()}
+
+    def search(
+        self,
+        query: str,
+        *,
+        near: dt.date,
+        court: str | None = None,
+        limit: int = SHOW_AT_MOST,
+    ) -> tuple[list[DutyRow], int]:
+        """Rows holding every word of ``query``, at most ``limit`` of them (those nearest the
+        day ``near``), in hearing order; and how many matched in all."""
+        self._ensure()
+        assert self._ordered is not None
+        terms = query.lower().split()
+        rows: Iterable[DutyRow] = self._ordered
+        if court:
+            rows = (r for r in rows if r.court == court)
+        if len(terms) == 1:
+            term = terms[0]
+            matches = [r for r in rows if term in r.haystack]
+        else:
+            matches = [r for r in rows if all(t in r.haystack for t in terms)]
+        total = len(matches)
+        if total > limit:
+            matches = heapq.nsmallest(limit, matches, key=lambda r: _distance(r, near))
+            matches.sort(key=lambda r: r.sort_key)
+        return matches, total
+
+
+def _distance(row: DutyRow, near: dt.date) -> int:
+    return abs((row.hearing_date - near).days) if row.hearing_date else 10**6

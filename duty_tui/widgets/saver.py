@@ -1,0 +1,169 @@
+"""The app's one writer: saves cases and drafts in a background thread, in order.
+
+Every save is durable when ``CaseRepository.save`` returns (an fsync or two), which is too slow
+to do between two key presses on a tired laptop disk, so the UI hands the latest valid Case to
+:class:`Saver` and carries on. Only the newest version of each case is written; ``flush()``
+writes whatever is waiting in the caller's thread and returns when it is on disk (quit, lock,
+SIGHUP). No Textual here: results are reported through the callbacks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from duty_tui.services.records import Case
+    from store import Store
+    from store.cases import CaseRepository
+
+log = logging.getLogger(__name__)
+
+DRAFTS_TABLE = "drafts"
+
+# A failed save is tried again after this long (a full disk may be cleared meanwhile).
+RETRY_S = 5.0
+
+
+class Saver:
+    def __init__(
+        self,
+        store: Store,
+        repo: CaseRepository,
+        *,
+        on_saved: Callable[[str], None] = lambda case_id: None,
+        on_failed: Callable[[str, str], None] = lambda case_id, reason: None,
+    ) -> None:
+        self._store = store
+        self._repo = repo
+        self._on_saved = on_saved
+        self._on_failed = on_failed
+        self._cv = threading.Condition()
+        self._cases: dict[str, Case] = {}
+        self._drafts: dict[str, dict[str, str]] = {}
+        # What failed to save, tried again after RETRY_S, on the next save or on flush.
+        self._retry_cases: dict[str, Case] = {}
+        self._retry_drafts: dict[str, dict[str, str]] = {}
+        self._failed: set[str] = set()
+        # Held while writing, by the thread or by a flush, so writes never interleave and a
+        # flush returns only after the thread's write in progress has finished too.
+        self._io = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="duty-tui-saver", daemon=True)
+        self._thread.start()
+
+    # --- what the UI calls -------------------------------------------------------------------
+
+    def save_case(self, case: Case) -> None:
+        with self._cv:
+            self._cases[case.id] = case
+            self._cv.notify()
+
+    def save_drafts(self, case_id: str, fields: dict[str, str]) -> None:
+        with self._cv:
+            self._drafts[case_id] = dict(fields)
+            self._cv.notify()
+
+    @property
+    def pending(self) -> int:
+        with self._cv:
+            return len(self._cases) + len(self._drafts)
+
+    @property
+    def failed(self) -> set[str]:
+        with self._cv:
+            return set(self._failed)
+
+    def flush(self) -> bool:
+        """Write everything waiting, in this thread; True if all of it reached the disk."""
+        with self._io:
+            cases, drafts = self._take()
+            return self._write(cases, drafts)
+
+    def close(self) -> bool:
+        """Flush, then stop the thread. Idempotent."""
+        with self._cv:
+            self._closed = True
+            self._cv.notify()
+        ok = self.flush()
+        self._thread.join(timeout=5)
+        return ok
+
+    # --- the thread --------------------------------------------------------------------------
+
+    def _take(self) -> tuple[dict[str, Case], dict[str, dict[str, str]]]:
+        with self._cv:
+            cases = {**self._retry_cases, **self._cases}
+            drafts = {**self._retry_drafts, **self._drafts}
+            self._cases, self._drafts = {}, {}
+            self._retry_cases, self._retry_drafts = {}, {}
+            return cases, drafts
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                while not (self._cases or self._drafts or self._closed):
+                    if self._retry_cases or self._retry_drafts:
+                        if not self._cv.wait(timeout=RETRY_S):
+                            break  # time to try the failed ones again
+                    else:
+                        self._cv.wait()
+                if self._closed:
+                    return
+            with self._io:
+                cases, drafts = self._take()
+                self._write(cases, drafts)
+
+    def _write(self, cases: dict[str, Case], drafts: dict[str, dict[str, str]]) -> bool:
+        from store import StoreError
+
+        ok = True
+        for case_id, case in cases.items():
+            try:
+                self._repo.save(case)
+            except (StoreError, OSError) as exc:
+                ok = False
+                with self._cv:
+                    # A later edit that arrived meanwhile supersedes this version.
+                    if case_id not in self._cases:
+                        self._retry_cases[case_id] = case
+                    self._failed.add(case_id)
+                log.warning("saving case %s failed: %s", case_id, exc)
+                self._on_failed(case_id, str(exc))
+            else:
+                with self._cv:
+                    self._failed.discard(case_id)
+                self._on_saved(case_id)
+        for case_id, fields in drafts.items():
+            try:
+                self._write_drafts(case_id, fields)
+            except (StoreError, OSError) as exc:
+                ok = False
+                with self._cv:
+                    if case_id not in self._drafts:
+                        self._retry_drafts[case_id] = fields
+                log.warning("saving drafts of case %s failed: %s", case_id, exc)
+        return ok
+
+    def _write_drafts(self, case_id: str, fields: dict[str, str]) -> None:
+        from tinydb import Query
+
+        table = self._store.table(DRAFTS_TABLE)
+        where = Query().case_id == case_id
+        if fields:
+            table.upsert({"case_id": case_id, "fields": fields}, where)
+        else:
+            table.remove(where)
+
+
+def load_drafts(store: Store) -> dict[str, dict[str, str]]:
+    """Text typed into fields that did not hold a valid value, by case id and field key."""
+    drafts: dict[str, dict[str, str]] = {}
+    for doc in store.table(DRAFTS_TABLE).all():
+        case_id: Any = doc.get("case_id")
+        fields: Any = doc.get("fields")
+        if isinstance(case_id, str) and isinstance(fields, dict):
+            drafts[case_id] = {str(k): str(v) for k, v in fields.items()}
+    return drafts

@@ -1,0 +1,294 @@
+"""The app's parts that need no terminal: config, field binding, duty-list rows, the saver,
+passphrase strength, the demo data dir."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+
+from duty_tui.commands import demo as demo_command
+from duty_tui.config import (
+    IDLE_LOCK_MAX_MINUTES,
+    Config,
+    OfficerProfile,
+    config_dir,
+    load_config,
+    load_profile,
+)
+from duty_tui.services.records import Answer, RecordError
+from duty_tui.widgets import case_fields as cf
+from duty_tui.widgets.duty_rows import DutyIndex, row_from_summary
+from duty_tui.widgets.plain import plain_str
+from duty_tui.widgets.saver import Saver, load_drafts
+from duty_tui.widgets.strength import passphrase_strength
+from store import KdfParams, Store, StoreError
+from store.cases import CaseRepository
+
+from .conftest import OFFICER, PASSPHRASE, PROFILE, TODAY, sample_cases
+
+# --- config ----------------------------------------------------------------------------------
+
+
+def test_config_dir_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("DUTY_TUI_CONFIG_DIR", str(tmp_path / "elsewhere"))
+    assert config_dir() == tmp_path / "elsewhere"
+
+
+def test_missing_config_is_the_defaults(tmp_path):
+    config = load_config(tmp_path / "none.toml")
+    assert config.idle_lock_minutes == 5 and config.keymap == {} and config.warnings == ()
+
+
+def test_idle_lock_is_clamped_to_fifteen_minutes_and_says_so(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('idle_lock_minutes = 60\n[keymap]\n"app.lock" = "f12, ctrl+l"\n')
+    config = load_config(path)
+    assert config.idle_lock_minutes == IDLE_LOCK_MAX_MINUTES == 15
+    assert config.idle_lock_seconds == 900
+    assert config.keymap == {"app.lock": "f12,ctrl+l"}
+    assert any("more than the 15 allowed" in w for w in config.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes", "warning"),
+    [
+        ("idle_lock_minutes = 2.5", 2.5, None),
+        ("idle_lock_minutes = 0", 0.5, "less than"),
+        ('idle_lock_minutes = "ten"', 5, "must be a number"),
+        ("idle_lock_minutes = true", 5, "must be a number"),
+        ("idle_lock_minutes = [", 5, "not valid TOML"),
+        ("colour = 'red'", 5, "unknown setting"),
+        ("keymap = 3", 5, "[keymap] must be a table"),
+        ('[keymap]\n"app.lock" = 3', 5, "keys must be text"),
+    ],
+)
+def test_bad_config_values_fall_back_with_a_warning(tmp_path, text, minutes, warning):
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    config = load_config(path)
+    assert config.idle_lock_minutes == minutes
+    if warning:
+        assert any(warning in w for w in config.warnings), config.warnings
+    else:
+        assert config.warnings == ()
+
+
+def test_profile_round_trips_and_reports_bad_fields():
+    assert OfficerProfile.from_dict(PROFILE.to_dict()) == PROFILE
+    with pytest.raises(RecordError) as bad:
+        OfficerProfile.parse("Name", "FCA", "  ", "wales")
+    assert bad.value.field == "home court"
+    with pytest.raises(RecordError) as bad:
+        OfficerProfile.parse("", "FCA", "Court", "wales")
+    assert bad.value.field == "officer name"
+
+
+# --- field binding ---------------------------------------------------------------------------
+
+
+def test_every_field_shows_and_takes_its_own_value():
+    case = sample_cases()[0]
+    for key in cf.keys_of(case):
+        shown = cf.display_value(case, key)
+        again = cf.apply_edit(case, key, shown, today=TODAY)
+        assert again == case, key
+
+
+def test_edits_go_through_the_records_converters():
+    case = sample_cases()[0]
+    edited = cf.apply_edit(case, "party.party0000.postcode", "cf101aa", today=TODAY)
+    assert edited.parties[0].postcode == "CF10 1AA"
+    with pytest.raises(RecordError, match="not a UK postcode"):
+        cf.apply_edit(case, "party.party0000.postcode", "XX1", today=TODAY)
+    with pytest.raises(RecordError, match="not a date"):
+        cf.apply_edit(case, "hearing.date", "31/02/2026", today=TODAY)
+    with pytest.raises(RecordError, match="not a child"):
+        cf.apply_edit(case, "child.child0000.date_of_birth", "01/01/2000", today=TODAY)
+    with pytest.raises(cf.UnknownField):
+        cf.apply_edit(case, "party.gone.name", "X", today=TODAY)
+
+
+def test_a_screening_answer_records_when_and_by_whom():
+    case = sample_cases()[1]
+    key = "screening.domestic_abuse.answer"
+    edited = cf.apply_edit(case, key, "yes", today=TODAY, officer_name=OFFICER.name)
+    answer = edited.screening.domestic_abuse
+    assert (answer.answer, answer.answered_on, answer.answered_by) == (
+        Answer.YES,
+        TODAY,
+        OFFICER.name,
+    )
+    with pytest.raises(RecordError, match="needs the date and who answered"):
+        cf.apply_edit(edited, "screening.domestic_abuse.answered_by", "", today=TODAY)
+
+
+def test_removing_a_party_a_direction_names_is_refused():
+    from duty_tui.services.records import Activity, Direction
+
+    case = sample_cases()[0]
+    import attrs
+
+    case = attrs.evolve(case, directions=(Direction(activity=Activity.WT4C, party_id="party0000"),))
+    with pytest.raises(RecordError):
+        cf.remove_party(case, "party0000")
+
+
+# --- duty-list rows --------------------------------------------------------------------------
+
+
+def test_rows_are_built_defensively_from_the_index():
+    row = row_from_summary("x", {"parties": "not a list", "hearing_date": "soon", "children": True})
+    assert (row.parties, row.hearing_date, row.children) == ("", None, 0)
+    assert row.badges == ("screening incomplete", "no child recorded")
+    evil = row_from_summary("y", {"parties": ["\x1b[2J\u202eevil"], "referrals_queued": 2})
+    assert evil.parties == "?[2J?evil"
+    assert "2 referrals queued" in evil.badges
+    assert plain_str("a\nb", multiline=True) == "a\nb"
+
+
+def _summaries(count: int) -> dict[str, dict]:
+    start = dt.date(2026, 1, 1)
+    return {
+        f"c{i}": {
+            "case_number": f"ZZ26P{i:05d}",
+            "court": "Court A" if i % 2 else "Court B",
+            "hearing_date": (start + dt.timedelta(days=i % 100)).isoformat(),
+            "parties": [f"Parent{i} Ffug", f"Other{i} Example"],
+            "children": 1,
+            "screening_complete": True,
+        }
+        for i in range(count)
+    }
+
+
+def test_search_finds_every_word_and_keeps_the_nearest():
+    index = DutyIndex(_summaries(1000))
+    rows, total = index.search("parent12 ffug", near=dt.date(2026, 1, 1))
+    assert total == 11  # Parent12, Parent120..129
+    assert {r.case_id for r in rows} >= {"c12", "c120"}
+    rows, total = index.search("ffug", near=dt.date(2026, 1, 1), limit=10)
+    assert total == 1000 and len(rows) == 10
+    assert all(r.hearing_date == dt.date(2026, 1, 1) for r in rows)
+    rows, _ = index.search("zz26p00007", near=dt.date(2026, 1, 1), court="Court A")
+    assert [r.case_id for r in rows] == ["c7"]
+    assert [r.case_id for r in index.day(dt.date(2026, 1, 2), "Court A")] == [
+        f"c{i}" for i in range(1, 1000, 100)
+    ]
+    index.update("c1", _summaries(2)["c1"] | {"hearing_date": "2026-02-01"})
+    assert "c1" not in {r.case_id for r in index.day(dt.date(2026, 1, 2))}
+    assert index.find_number("ZZ26P00001").case_id == "c1"
+
+
+# --- saver -----------------------------------------------------------------------------------
+
+
+class FlakyRepo:
+    def __init__(self, store: Store, failures: int) -> None:
+        self.repo = CaseRepository(store)
+        self.failures = failures
+        self.saved: list[str] = []
+
+    def save(self, case) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise StoreError("disk full (test)")
+        self.repo.save(case)
+        self.saved.append(case.id)
+
+
+def test_saver_keeps_the_newest_version_and_retries_failures(tmp_path):
+    store = Store.create(tmp_path / "s", PASSPHRASE, kdf=KdfParams.for_tests())
+    failed = threading.Event()
+    repo = FlakyRepo(store, failures=1)
+    saver = Saver(store, repo, on_failed=lambda case_id, reason: failed.set())  # type: ignore[arg-type]
+    case = sample_cases()[0]
+    saver.save_case(case)
+    assert failed.wait(5)
+    assert saver.failed == {case.id}
+    # A newer version supersedes the failed one; flush writes it now.
+    import attrs
+
+    newer = attrs.evolve(case, court="Newer Court")
+    saver.save_case(newer)
+    assert saver.flush()
+    assert saver.failed == set()
+    saver.save_drafts(case.id, {"hearing.date": "31/02"})
+    assert saver.close()
+    assert CaseRepository(store).get(case.id).court == "Newer Court"
+    assert load_drafts(store) == {case.id: {"hearing.date": "31/02"}}
+    store.close()
+
+
+# --- passphrase strength ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("passphrase", "acceptable"),
+    [
+        ("short", False),
+        ("aaaaaaaaaaaaaaaa", False),
+        ("password1234password", False),
+        ("cafcasscafcass12", False),
+        ("correct horse battery staple", True),
+        ("purple court elephant", True),
+    ],
+)
+def test_passphrase_strength(passphrase, acceptable):
+    assert passphrase_strength(passphrase).acceptable is acceptable
+
+
+# --- demo data dir ---------------------------------------------------------------------------
+
+
+def test_demo_is_made_once_and_moves_to_today(tmp_path, monkeypatch):
+    # The demo families come from duty_tui.services.demo; here any fictional cases will do.
+    monkeypatch.setattr("duty_tui.services.demo.demo_cases", lambda today: _dated(today))
+    data_dir = tmp_path / "demo"
+    fast = KdfParams.for_tests()
+    assert demo_command.ensure_demo(data_dir, TODAY, kdf=fast) is True
+    assert demo_command.ensure_demo(data_dir, TODAY, kdf=fast) is False
+    later = TODAY + dt.timedelta(days=30)
+    assert demo_command.ensure_demo(data_dir, later, kdf=fast) is False
+    from duty_tui.services.demo import DEMO_PASSPHRASE
+
+    with Store.open(data_dir, DEMO_PASSPHRASE) as store:
+        summaries = store.summaries()
+        assert len(summaries) == len(sample_cases())
+        assert {s["hearing_date"] for s in summaries.values()} >= {later.isoformat()}
+        assert load_profile(store) is not None
+
+
+def test_demo_never_touches_a_real_store(tmp_path, monkeypatch):
+    from duty_tui.services.demo import DEMO_PASSPHRASE
+
+    Store.create(tmp_path / "real", DEMO_PASSPHRASE, kdf=KdfParams.for_tests()).close()
+    with pytest.raises(StoreError, match="not a demo data dir"):
+        demo_command.ensure_demo(tmp_path / "real", TODAY)
+
+
+def _dated(today: dt.date):
+    import attrs
+
+    cases = sample_cases()
+    return [
+        attrs.evolve(
+            c,
+            id=f"{c.id}{today:%m%d}",
+            hearing=attrs.evolve(c.hearing, date=today + (c.hearing.date - TODAY)),
+        )
+        for c in cases
+    ]
+
+
+def test_config_has_no_personal_data_fields():
+    # The TOML file is not encrypted: only behaviour belongs in it.
+    import dataclasses
+
+    assert {f.name for f in dataclasses.fields(Config)} == {
+        "idle_lock_minutes",
+        "keymap",
+        "warnings",
+        "path",
+    }

@@ -30,6 +30,7 @@ from textual.screen import Screen
 from duty_tui.config import Config, OfficerProfile
 
 if TYPE_CHECKING:
+    from duty_tui.services.options import Directory
     from duty_tui.services.records import Case
     from duty_tui.widgets.duty_rows import DutyIndex
     from duty_tui.widgets.saver import Saver
@@ -55,6 +56,8 @@ class Session:
     index: DutyIndex
     # case id -> field key -> text typed that the record could not take (shown with its reason).
     drafts: dict[str, dict[str, str]]
+    # The provider directory, read from the store when first needed (see DutyApp.directory).
+    directory: Directory | None = None
 
 
 class CaseSaved(Message):
@@ -268,6 +271,27 @@ class DutyApp(App[int]):
         session.index.update(case.id, case_summary(case))
         session.saver.save_case(case)
 
+    def directory(self) -> Directory:
+        """The provider directory the rules choose from: the copy last fetched from central
+        (or imported with ``duty-tui providers import``), else the shipped fictional sample."""
+        session = self.require_session()
+        if session.directory is None:
+            from duty_tui.services.options import Directory, sample_directory
+            from duty_tui.services.sync import cached_providers
+
+            providers, _fetched = cached_providers(session.store)
+            session.directory = (
+                Directory(providers, source="provider directory")
+                if providers
+                else sample_directory()
+            )
+        return session.directory
+
+    def forget_directory(self) -> None:
+        """The stored directory changed (a refresh from central): read it again when asked."""
+        if self.session is not None:
+            self.session.directory = None
+
     def set_drafts(self, case_id: str, fields: dict[str, str]) -> None:
         session = self.require_session()
         if fields:
@@ -437,10 +461,5 @@ class DutyApp(App[int]):
         super().notify(message, **kwargs)
 
     def verify_passphrase(self, passphrase: str) -> bool:
-        """Does ``passphrase`` unwrap this store's data key? Runs Argon2: call from a thread."""
-        from store import durable
-        from store.crypto import unwrap_key
-        from store.paths import KEYFILE
-
-        raw = durable.read_file(self.data_dir / KEYFILE)
-        return raw is not None and unwrap_key(raw, passphrase) is not None
+        """Does ``passphrase`` unlock the open store? Runs Argon2: call from a thread."""
+        return self.require_session().store.verify_passphrase(passphrase)

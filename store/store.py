@@ -9,6 +9,8 @@ call returns, and an exclusive lock so only one Store has a data dir open.
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -189,6 +191,8 @@ class Store:
         self._file_lock = lock
         self._lock = threading.RLock()
         self._cipher = Cipher(data_key)
+        # Enough to recognise the key again (verify_passphrase) without keeping a second copy.
+        self._key_digest = hashlib.sha256(data_key).digest()
         self._cases_dir = data_dir / CASES_DIR
         self._tables_dir = data_dir / TABLES_DIR
         try:
@@ -460,6 +464,26 @@ class Store:
             return db
 
     # --- keys and lifetime -----------------------------------------------------------------
+
+    def verify_passphrase(self, passphrase: str) -> bool:
+        """Does ``passphrase`` unwrap this store's data key (the lock screen asks)? Runs
+        Argon2, so call it from a thread. Compared against the key in memory, not just "it
+        decrypted", so a keyfile swapped on disk while unlocked does not pass."""
+        try:
+            _check_passphrase(passphrase)
+        except StoreError:
+            return False
+        self._check_open()
+        raw = durable.read_file(self._data_dir / KEYFILE)
+        if raw is None:
+            return False
+        try:
+            data_key = unwrap_key(raw, passphrase)
+        except BadKeyfile:
+            return False
+        return data_key is not None and hmac.compare_digest(
+            hashlib.sha256(data_key).digest(), self._key_digest
+        )
 
     def change_passphrase(self, old: str, new: str, *, kdf: KdfParams | None = None) -> None:
         """Rewrap the data key under ``new``; no data file is rewritten."""

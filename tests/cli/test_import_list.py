@@ -67,7 +67,7 @@ def test_bad_file_is_refused_whole_with_reasons(env, tmp_path, capsys):
     assert main(["import", str(bad), "--data-dir", str(env)]) == 2
     err = capsys.readouterr().err
     assert "refused, nothing imported" in err
-    assert "$.cases[1].parties[0]: postcode: 'NOWHERE' is not a UK postcode" in err
+    assert "$.cases[1].parties[0]: postcode: 'nowhere' is not a UK postcode" in err
     assert not env.exists(), "a refused first import must not even create the store"
 
 

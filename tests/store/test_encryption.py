@@ -242,3 +242,24 @@ def test_change_passphrase_rewraps_only_the_key(store: Store, data_dir: Path):
 def test_change_passphrase_defaults_to_strong_kdf(store: Store, data_dir: Path):
     store.change_passphrase(PASSPHRASE, "new passphrase")
     assert Store.kdf_params(data_dir) == KdfParams()
+
+
+def test_verify_passphrase_for_the_lock_screen(store: Store, data_dir: Path) -> None:
+    before = snapshot(data_dir)
+    assert store.verify_passphrase(PASSPHRASE)
+    assert not store.verify_passphrase(PASSPHRASE + " ")
+    assert not store.verify_passphrase("")
+    assert snapshot(data_dir) == before  # asking writes nothing
+
+
+def test_verify_passphrase_refuses_a_keyfile_swapped_while_unlocked(
+    store: Store, data_dir: Path, tmp_path: Path
+) -> None:
+    # Someone replaces the keyfile with one from a store whose passphrase they know: the lock
+    # screen must not accept that passphrase for the store that is open.
+    other_dir = tmp_path / "other"
+    Store.create(other_dir, "thief's own passphrase", kdf=KdfParams.for_tests()).close()
+    from store.paths import KEYFILE
+
+    shutil.copy(other_dir / KEYFILE, data_dir / KEYFILE)
+    assert not store.verify_passphrase("thief's own passphrase")

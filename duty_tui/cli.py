@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "list": "print the stored cases' numbers and hearing dates",
     "assess": "print suitability, funding and follow-ups for one case file (no store)",
     "sync": "send queued referrals to central records",
+    "providers": "import or list the provider directory the app chooses from",
 }
 
 
@@ -46,8 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = ["run", *argv]
     args = parser.parse_args(argv)
     module = importlib.import_module(f"duty_tui.commands.{_module(args.command)}")
+    from duty_tui.commands.common import Refused, fail
+
     try:
         return int(module.run(args) or 0)
+    except Refused as exc:
+        return fail(str(exc), exc.code)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

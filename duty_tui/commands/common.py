@@ -7,6 +7,10 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from store import Store
 
 PASSPHRASE_ENV = "DUTY_TUI_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
 DATA_DIR_ENV = "DUTY_TUI_DATA_DIR"
@@ -26,9 +30,9 @@ def resolve_data_dir(args: argparse.Namespace) -> Path:
         return Path(args.data_dir).expanduser()
     if os.environ.get(DATA_DIR_ENV):
         return Path(os.environ[DATA_DIR_ENV]).expanduser()
-    import platformdirs
+    from store.paths import default_data_dir
 
-    return Path(platformdirs.user_data_dir("duty-tui", appauthor=False))
+    return default_data_dir()
 
 
 def read_passphrase(*, confirm: bool = False) -> str | None:
@@ -51,3 +55,27 @@ def read_passphrase(*, confirm: bool = False) -> str | None:
 def fail(message: str, code: int = 2) -> int:
     print(f"duty-tui: {message}", file=sys.stderr)
     return code
+
+
+class Refused(Exception):
+    """A command cannot go on; ``duty-tui`` prints the message and exits with ``code``."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """The existing store of ``--data-dir``, unlocked with the passphrase (env or prompt)."""
+    from store import Store, StoreError
+
+    data_dir = resolve_data_dir(args)
+    if not Store.exists(data_dir):
+        raise Refused(f"no store at {data_dir}: import a case file or run the app first")
+    passphrase = read_passphrase()
+    if not passphrase:
+        raise Refused("a passphrase is needed: set DUTY_TUI_PASSPHRASE or run in a terminal")
+    try:
+        return Store.open(data_dir, passphrase)
+    except StoreError as exc:
+        raise Refused(str(exc)) from None

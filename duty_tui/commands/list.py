@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from duty_tui.commands.common import add_data_dir_argument, fail, read_passphrase, resolve_data_dir
+from duty_tui.commands.common import add_data_dir_argument, open_store
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,19 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from store import Store, StoreError
     from store.cases import CaseRepository
 
-    data_dir = resolve_data_dir(args)
-    if not Store.exists(data_dir):
-        return fail(f"no store at {data_dir}: import a case file or run the app first")
-    passphrase = read_passphrase()
-    if not passphrase:
-        return fail("a passphrase is needed: set DUTY_TUI_PASSPHRASE or run in a terminal")
-    try:
-        store = Store.open(data_dir, passphrase)
-    except StoreError as exc:
-        return fail(str(exc))
+    store = open_store(args)
     try:
         summaries = CaseRepository(store).summaries()
     finally:

@@ -670,6 +670,29 @@ def cached_providers(store: Any) -> tuple[list[Provider], float | None]:
     return providers, doc.get("fetched_at")
 
 
+def store_providers(
+    store: Any,
+    providers: Iterable[Provider],
+    *,
+    source: str,
+    clock: Callable[[], float] = time.time,
+) -> int:
+    """Keep a provider directory imported by hand (``duty-tui providers import``) as the cached
+    copy. No etag, so the next refresh from central fetches the whole directory again and
+    replaces it: central is the authority when there is one. Returns how many were stored."""
+    from tinydb import Query
+
+    doc = {
+        "key": _DIRECTORY_DOC,
+        "etag": "",
+        "fetched_at": clock(),
+        "source": _safe_text(source, 200),
+        "providers": [caseformat.provider_to_dict(p) for p in providers],
+    }
+    store.table(PROVIDERS_TABLE).upsert(doc, Query().key == _DIRECTORY_DOC)
+    return len(doc["providers"])
+
+
 def _directory_doc(table: Any) -> dict[str, Any] | None:
     for doc in table.all():
         if doc.get("key") == _DIRECTORY_DOC:

@@ -14,7 +14,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from duty_tui.commands.common import add_data_dir_argument, fail, read_passphrase, resolve_data_dir
+from duty_tui.commands.common import add_data_dir_argument, fail, open_store
 
 CENTRAL_URL_ENV = "DUTY_TUI_CENTRAL_URL"
 DEVICE_TOKEN_ENV = "DUTY_TUI_DEVICE_TOKEN"  # noqa: S105 - the variable name, not a secret
@@ -59,20 +59,11 @@ def run(args: argparse.Namespace) -> int:
         reconcile_cases,
         save_central_config,
     )
-    from store import Store, StoreError
+    from store import StoreError
     from store.cases import CaseRepository
     from store.outbox import Outbox
 
-    data_dir = resolve_data_dir(args)
-    if not Store.exists(data_dir):
-        return fail(f"no store at {data_dir}")
-    passphrase = read_passphrase()
-    if not passphrase:
-        return fail("a passphrase is needed: set DUTY_TUI_PASSPHRASE or run in a terminal")
-    try:
-        store = Store.open(data_dir, passphrase)
-    except StoreError as exc:
-        return fail(str(exc))
+    store = open_store(args)
     try:
         stored = load_central_config(store)
         url = args.central or os.environ.get(CENTRAL_URL_ENV) or (stored.url if stored else "")

@@ -17,7 +17,7 @@ import gc
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from duty_tui.widgets.saver import Saver
     from store import Store
     from store.cases import CaseRepository
+    from store.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class Session:
     drafts: dict[str, dict[str, str]]
     # The provider directory, read from the store when first needed (see DutyApp.directory).
     directory: Directory | None = None
+    # The referral outbox (store/outbox.py), opened when first needed.
+    outbox: Outbox | None = None
 
 
 class CaseSaved(Message):
@@ -291,6 +294,94 @@ class DutyApp(App[int]):
         """The stored directory changed (a refresh from central): read it again when asked."""
         if self.session is not None:
             self.session.directory = None
+
+    # --- referrals -----------------------------------------------------------------------------
+
+    def outbox(self) -> Outbox:
+        session = self.require_session()
+        if session.outbox is None:
+            from store.outbox import Outbox
+
+            session.outbox = Outbox(session.store)
+        return session.outbox
+
+    def _referral_change(self, case: Case, change: Callable[..., Case], *args: Any) -> Case:
+        """Run a queue/amend/withdraw from services.sync on ``case`` as the officer sees it.
+
+        The saver's copy goes to disk first: the services read the case from the store, and
+        must build the payload from what is on screen, not from a version a moment old.
+        Raises PayloadError (problems to show) or StoreError; nothing is half-done then.
+        """
+        session = self.require_session()
+        self.save_case(case)
+        if not session.saver.flush():
+            from duty_tui.services.referral_payload import PayloadError
+
+            raise PayloadError(["the case could not be saved first; see the save message"])
+        updated = change(session.repo, self.outbox(), case.id, *args)
+        self.save_case(updated)  # the index (duty-list badge); the file is already current
+        return updated
+
+    def queue_referral(self, case: Case, direction_id: str) -> Case:
+        from duty_tui.services.sync import queue_referral
+
+        updated = self._referral_change(case, queue_referral, direction_id)
+        self.kick_sync()
+        return updated
+
+    def amend_referral(self, case: Case, referral_id: str) -> Case:
+        from duty_tui.services.sync import amend_referral
+
+        updated = self._referral_change(case, amend_referral, referral_id)
+        self.kick_sync()
+        return updated
+
+    def withdraw_referral(self, case: Case, referral_id: str, reason: str) -> Case:
+        from duty_tui.services.sync import withdraw_referral
+
+        updated = self._referral_change(case, withdraw_referral, referral_id, reason)
+        self.kick_sync()
+        return updated
+
+    def kick_sync(self) -> None:
+        """Something was queued: a running sync worker should look now. (The sync worker, when
+        there is one, replaces this; see the sync region.)"""
+        engine = getattr(self, "sync_engine", None)
+        if engine is not None:
+            engine.kick()
+
+    def apply_sync_results(self, case_ids: Iterable[str]) -> None:
+        """Central changed the state of referrals of these cases: bring each case's Referral
+        records in line with the outbox. An open case is updated on screen and saved through
+        the saver (so it never races the officer's typing); the others are saved directly."""
+        from duty_tui.services.caseformat import CaseFormatError
+        from duty_tui.services.sync import reconcile_case
+        from store import StoreError
+
+        session = self.require_session()
+        outbox = self.outbox()
+        wanted = set(case_ids)
+        for screen in self.screen_stack:
+            open_case = getattr(screen, "case", None)
+            refresh = getattr(screen, "referrals_changed", None)
+            if open_case is None or refresh is None or open_case.id not in wanted:
+                continue
+            wanted.discard(open_case.id)
+            updated = reconcile_case(open_case, outbox)
+            if updated is not open_case:
+                self.save_case(updated)
+                refresh(updated)
+        if not wanted:
+            return
+        session.saver.flush()
+        for case_id in sorted(wanted):
+            try:
+                case = session.repo.get(case_id)
+            except (StoreError, CaseFormatError):
+                continue  # an unreadable case has no view to fix (it is reported at unlock)
+            updated = reconcile_case(case, outbox)
+            if updated is not case:
+                self.save_case(updated)
 
     def set_drafts(self, case_id: str, fields: dict[str, str]) -> None:
         session = self.require_session()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from duty_tui.services.records import Case, DirectionStatus, PartyRole
+from duty_tui.services.records import Case, DirectionStatus, PartyRole, ReferralState
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -19,4 +19,8 @@ def case_summary(case: Case) -> dict[str, Any]:
         "children": len(case.children),
         "screening_complete": case.screening.complete,
         "directions": sum(1 for d in case.directions if d.status is not DirectionStatus.WITHDRAWN),
+        # Queued or on their way: not yet acknowledged by central records (the duty-list badge).
+        "referrals_queued": sum(
+            1 for r in case.referrals if r.state in (ReferralState.QUEUED, ReferralState.SENT)
+        ),
     }

@@ -1,0 +1,87 @@
+"""The sync status line above the footer: referrals not yet acknowledged, whether central
+records can be reached, and a progress bar while a sync is sending.
+
+The app owns the state (``DutyApp.sync_state``, a :class:`~duty_tui.sync_worker.SyncState`) and
+pushes each change to every mounted status line; a line mounted later reads it on mount. The
+text is counts and fixed phrases plus central's own error message, shown as plain text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import ProgressBar, Static
+
+from duty_tui.sync_worker import CHECKING, NOT_SET_UP, OFFLINE, REACHABLE, REFUSED, SyncState
+from duty_tui.widgets.plain import plain
+
+
+def describe(state: SyncState) -> Text:
+    """The status line's text for ``state``."""
+    text = Text()
+    if state.pending is not None:
+        plural = "" if state.pending == 1 else "s"
+        text.append(
+            f"{state.pending} referral{plural} not yet acknowledged",
+            style="bold" if state.pending else "",
+        )
+        text.append(" · ", style="dim")
+    if state.central == REFUSED and state.progress is None:
+        # Central's message names itself ("central refused this device's token: ..."): fixed
+        # phrases plus a URL the officer typed, never case data; plain() all the same.
+        text.append_text(plain(state.error or "central refused this laptop", "bold red"))
+        return text
+    text.append("Central records: ")
+    if state.progress is not None:
+        done, total = state.progress
+        text.append(f"sending {done} of {total}", style="bold")
+    elif state.central == REACHABLE:
+        text.append("connected", style="green")
+    elif state.central == OFFLINE:
+        text.append("offline", style="yellow")
+        text.append(" (referrals wait here and go when it is back)", style="dim")
+    elif state.central == CHECKING:
+        text.append("checking…", style="dim")
+    elif state.central == NOT_SET_UP:
+        text.append("not set up", style="yellow")
+        text.append(" (ctrl+p › Central records settings)", style="dim")
+    return text
+
+
+class SyncStatus(Horizontal):
+    """One line: the text, and a progress bar that is shown only while a sync is sending."""
+
+    DEFAULT_CSS = """
+    SyncStatus { height: 1; padding: 0 1; background: $panel; }
+    SyncStatus #sync-text { width: 1fr; height: 1; color: $text-muted; }
+    SyncStatus #sync-progress { width: auto; height: 1; }
+    SyncStatus #sync-progress Bar { width: 24; }
+    SyncStatus #sync-progress.-hidden { display: none; }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("id", "sync-status")
+        super().__init__(**kwargs)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="sync-text")
+        # No ETA: a sync takes seconds, and an estimate that jumps about is noise.
+        yield ProgressBar(total=None, show_eta=False, id="sync-progress", classes="-hidden")
+
+    def on_mount(self) -> None:
+        state = getattr(self.app, "sync_state", None)
+        if isinstance(state, SyncState):
+            self.show(state)
+
+    def show(self, state: SyncState) -> None:
+        self.query_one("#sync-text", Static).update(describe(state))
+        bar = self.query_one("#sync-progress", ProgressBar)
+        if state.progress is None:
+            bar.add_class("-hidden")
+            return
+        done, total = state.progress
+        bar.update(total=max(total, 1), progress=done)
+        bar.remove_class("-hidden")

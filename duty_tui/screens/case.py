@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,6 +22,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Select, Static
 
+from duty_tui.screens.case_rules import RulesSections
 from duty_tui.services.records import (
     SCREENING_QUESTIONS,
     Answer,
@@ -57,7 +57,7 @@ def row_id(key: str) -> str:
     return "f-" + key.replace(".", "-")
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(RulesSections, Screen[None]):
     CSS_PATH = "case.tcss"
     app: DutyApp
 
@@ -134,19 +134,16 @@ class CaseScreen(Screen[None]):
             yield Section("Parties", *self._party_widgets(), id="section-parties")
             yield Section("Children", *self._child_widgets(), id="section-children")
             yield Section("Safeguarding screening", *self._screening_rows(), id="section-screening")
-            yield Section(
-                "Directions",
-                Static(self._directions_text(), id="directions-body"),
-                id="section-directions",
-            )
-            yield Section(
-                "Referrals",
-                Static(self._referrals_text(), id="referrals-body"),
-                id="section-referrals",
-            )
+            yield Section("Suitability", *self._suitability_widgets(), id="section-suitability")
+            yield Section("Directions", *self._direction_widgets(), id="section-directions")
+            yield Section("Referrals", *self._referral_widgets(), id="section-referrals")
+        from duty_tui.widgets.sync_status import SyncStatus  # the sync region's status line
+
+        yield SyncStatus()
         yield Footer()
 
     def on_mount(self) -> None:
+        self._draw_matrix()
         self._show_save_state()
         first = self.query(FieldInput).first()
         self.set_focus(first)
@@ -272,27 +269,6 @@ class CaseScreen(Screen[None]):
             "Not yet known is never read as no."
         )
 
-    def _directions_text(self) -> Text | str:
-        if not self.case.directions:
-            return "No directions yet."
-        names = {p.id: p.name for p in self.case.parties}
-        lines = [
-            f"{d.activity.value} for {names.get(d.party_id, '?')} · {d.delivery.label} · "
-            f"{d.status.value}"
-            for d in self.case.directions
-        ]
-        return plain("\n".join(lines), multiline=True)
-
-    def _referrals_text(self) -> Text | str:
-        if not self.case.referrals:
-            return "No referrals yet."
-        names = {p.id: p.name for p in self.case.parties}
-        lines = [
-            f"{r.activity.value} for {names.get(r.party_id, '?')} · {r.state.value}"
-            for r in self.case.referrals
-        ]
-        return plain("\n".join(lines), multiline=True)
-
     # --- typing and committing ---------------------------------------------------------------
 
     @on(Input.Changed)
@@ -408,6 +384,7 @@ class CaseScreen(Screen[None]):
                 if isinstance(title, Static):
                     title.update(plain(self._child_title(child)))
         self._sync_fields()
+        self.refresh_rules()
 
     # --- saving state ------------------------------------------------------------------------
 
@@ -500,6 +477,8 @@ class CaseScreen(Screen[None]):
             self.remove_party(button_id.removeprefix("remove-party-"))
         elif button_id.startswith("remove-child-"):
             self.remove_child(button_id.removeprefix("remove-child-"))
+        else:
+            self.rules_button(button_id)
 
     def remove_party(self, party_id: str) -> None:
         from duty_tui.screens.confirm import ConfirmScreen
@@ -586,6 +565,11 @@ class CaseScreen(Screen[None]):
             self.set_focus(focusable[0])
         section.scroll_visible(top=True)
 
+    def focus_matrix(self) -> None:
+        grid = self.query_one("#suitability-grid")
+        self.set_focus(grid)
+        grid.scroll_visible()
+
     def action_next_section(self) -> None:
         self.go_to_section(self._current_section() + 1)
 
@@ -624,6 +608,11 @@ class CaseScreen(Screen[None]):
             ),
             ("Add child", "Add a child to this case", lambda: self.action_add_person("child")),
             ("Save now", "Write every change to disk now", self.action_save_now),
+            (
+                "Suitability: choose an activity",
+                "The party × activity matrix: Enter explains and goes on to a provider",
+                self.focus_matrix,
+            ),
         ]
         for index, section in enumerate(self._sections()):
             commands.append(

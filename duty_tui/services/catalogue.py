@@ -42,6 +42,22 @@ TOOL = "tool policy (no external source)"
 
 SOURCE_PAGES = (S000, S001, S002, S003, S004)
 
+# What an officer reads beside a rule: the page's title, not its file name.
+SOURCE_TITLES = {
+    S000: "Cafcass Cymru: WT4C, mediation information session, contact services",
+    S001: "Cafcass Cymru: WT4C suitability and arrangements",
+    S002: "Welsh Government ATISN 16942: child contact centres",
+    S003: "Cafcass: Planning Together for Children",
+    S004: "Child Contact Intervention (Cafcass)",
+    BRIEF: "duty-tui domain brief",
+}
+
+
+def source_title(source: str) -> str:
+    """``source`` as an officer would recognise it, with the stored page it comes from."""
+    title = SOURCE_TITLES.get(source)
+    return f"{title} ({source})" if title else source
+
 
 @attrs.frozen
 class Rule:

@@ -107,3 +107,42 @@ def test_command_palette(snap_compare, make_app, stored):
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(), run_before=palette, terminal_size=SIZE)
+
+
+async def _matrix(pilot) -> None:
+    await _open_first_case(pilot)
+    await pilot.press("ctrl+p", *"suitability", "enter")
+    await settle(pilot)
+
+
+def test_case_suitability_matrix(snap_compare, make_app, stored):
+    assert snap_compare(make_app(), run_before=_matrix, terminal_size=SIZE)
+
+
+def test_verdict_reasons(snap_compare, make_app, stored):
+    async def explain(pilot) -> None:
+        await _matrix(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=explain, terminal_size=SIZE)
+
+
+def test_options_picker(snap_compare, make_app, stored):
+    async def picker(pilot) -> None:
+        await _matrix(pilot)
+        await pilot.press("enter", "p")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=picker, terminal_size=SIZE)
+
+
+def test_direction(snap_compare, make_app, stored):
+    async def direction(pilot) -> None:
+        await _matrix(pilot)
+        await pilot.press("enter", "p")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=direction, terminal_size=SIZE)

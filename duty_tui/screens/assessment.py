@@ -1,0 +1,104 @@
+"""Record the officer's own assessment for supervised contact or a Child Contact Intervention.
+
+domain.md (Suitability): supervised contact and CCI depend on the officer's judgement; the tool
+records who made it, when and why, and quotes it in the verdict. It never makes it. Returns the
+new ``Assessment`` or None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from duty_tui.services.catalogue import entry
+from duty_tui.services.records import Activity, Assessment, Party, RecordError
+from duty_tui.widgets.case_fields import format_date
+from duty_tui.widgets.field import FieldRow
+from duty_tui.widgets.plain import plain
+
+ROWS = {"assessed by": "#row-assessed-by", "assessed on": "#row-assessed-on", "reason": "#row-why"}
+
+
+class AssessmentScreen(ModalScreen[Assessment | None]):
+    CSS_PATH = "dialog.tcss"
+    help_title = "Record an assessment"
+    AUTO_FOCUS = "#assessed-why"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="assessment.cancel"),
+    ]
+
+    def __init__(
+        self, party: Party, activity: Activity, *, officer_name: str, today: dt.date
+    ) -> None:
+        super().__init__()
+        self.party = party
+        self.activity = activity
+        self.officer_name = officer_name
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        name = entry(self.activity).name
+        with Vertical(id="assessment-box", classes="dialog"):
+            yield Static(
+                plain(f"Your assessment: {name} for {self.party.name}"), classes="dialog-title"
+            )
+            yield Static(
+                "Record the judgement you made (who, when, why). The tool quotes it; it does "
+                "not make it.",
+                classes="explain",
+            )
+            yield FieldRow(
+                "Assessed by",
+                Input(self.officer_name, compact=True, id="assessed-by"),
+                id="row-assessed-by",
+            )
+            yield FieldRow(
+                "Assessed on",
+                Input(format_date(self.today), compact=True, id="assessed-on"),
+                id="row-assessed-on",
+            )
+            yield FieldRow(
+                "Why",
+                Input(compact=True, id="assessed-why", placeholder="what you weighed, briefly"),
+                id="row-why",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Record", id="record", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+            yield Static("Enter records · Escape cancels", classes="explain")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#record")
+    def record(self) -> None:
+        for row in self.query(FieldRow):
+            row.show_error(None)
+        try:
+            assessment = Assessment(
+                activity=self.activity,
+                assessed_by=self.query_one("#assessed-by", Input).value,
+                assessed_on=self.query_one("#assessed-on", Input).value,
+                reason=self.query_one("#assessed-why", Input).value,
+                party_id=self.party.id,
+            )
+        except RecordError as exc:
+            row = self.query_one(ROWS.get(exc.field, "#row-why"), FieldRow)
+            row.show_error(exc.message)
+            self.set_focus(row.control)
+            return
+        if assessment.assessed_on > self.today:
+            row = self.query_one("#row-assessed-on", FieldRow)
+            row.show_error("an assessment cannot be dated in the future")
+            self.set_focus(row.control)
+            return
+        self.dismiss(assessment)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

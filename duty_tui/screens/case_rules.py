@@ -1,0 +1,499 @@
+"""The case screen's rule-driven sections: suitability, directions, referrals.
+
+Kept apart from the form in case.py (which it joins as a mixin): these sections are computed
+from the case by the pure services (suitability.matrix, assessment.readiness, followups) and
+are redrawn whenever the case changes; they hold no typing of their own. Every change they make
+(an assessment, a direction, a referral) goes through the case screen's ``_replace`` and so is
+saved at once like a typed field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from rich.text import Text
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Button, Static
+
+from duty_tui.services.assessment import Readiness, ReadinessStatus, readiness
+from duty_tui.services.catalogue import entry
+from duty_tui.services.followups import followups
+from duty_tui.services.funding import funding_for
+from duty_tui.services.records import (
+    Activity,
+    Assessment,
+    Case,
+    Direction,
+    DirectionStatus,
+    Referral,
+    ReferralState,
+)
+from duty_tui.services.referral_payload import PayloadError
+from duty_tui.services.suitability import Status, matrix
+from duty_tui.widgets.case_fields import format_date
+from duty_tui.widgets.plain import plain_str
+from duty_tui.widgets.reasons import reasons_text
+from duty_tui.widgets.suitability_grid import SuitabilityGrid
+from store import StoreError
+
+if TYPE_CHECKING:
+    from duty_tui.app import DutyApp
+    from duty_tui.screens.options_picker import Choice
+
+READY_STYLE = {
+    ReadinessStatus.READY: ("ready to queue", "green"),
+    ReadinessStatus.WAITING: ("waiting", "yellow"),
+    ReadinessStatus.BLOCKED: ("cannot be referred as it stands", "red"),
+}
+STATE_STYLE = {
+    ReferralState.DRAFT: "",
+    ReferralState.QUEUED: "yellow",
+    ReferralState.SENT: "yellow",
+    ReferralState.ACKNOWLEDGED: "green",
+    ReferralState.REJECTED: "bold red",
+}
+LIVE_REFERRAL = (ReferralState.QUEUED, ReferralState.SENT, ReferralState.ACKNOWLEDGED)
+
+
+class RulesSections:
+    """Mixed into CaseScreen; relies on its ``case``, ``_replace``, ``_rebuild`` and
+    ``commit_pending``."""
+
+    app: DutyApp
+    case: Case
+    _rules_lock: asyncio.Lock | None = None
+
+    if TYPE_CHECKING:  # provided by CaseScreen / Screen
+
+        def _replace(self, case: Case) -> None: ...
+        async def _rebuild(self, section_id: str, widgets: Any) -> None: ...
+        def commit_pending(self) -> None: ...
+        def notify(self, message: str, **kwargs: Any) -> None: ...
+        def query(self, selector: str) -> Any: ...
+        def query_one(self, selector: str, expect_type: Any = None) -> Any: ...
+        def set_focus(self, widget: Widget | None) -> None: ...
+        def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
+
+        focused: Widget | None
+
+    # --- suitability ---------------------------------------------------------------------------
+
+    def _suitability_widgets(self) -> list[Widget]:
+        return [
+            Static(
+                "Enter on a cell: every reason with its source, then choose a provider. "
+                "✓ eligible · ✗ blocked · ? not yet known (never read as no)",
+                classes="section-note",
+            ),
+            SuitabilityGrid(id="suitability-grid"),
+        ]
+
+    def _draw_matrix(self) -> None:
+        grids = self.query("#suitability-grid")
+        if grids:
+            grids.first().show(self.case, matrix(self.case, today=self.app.today()))
+
+    def on_suitability_grid_chosen(self, message: SuitabilityGrid.Chosen) -> None:
+        self.explain(message.party_id, message.activity)
+
+    def explain(self, party_id: str, activity: Activity) -> None:
+        """Show the verdict's reasons; go on to choose a provider or record an assessment."""
+        from duty_tui.screens.verdict import VerdictScreen
+        from duty_tui.services.suitability import verdict
+
+        self.commit_pending()
+        today = self.app.today()
+        found = verdict(self.case, party_id, activity, today=today)
+        money = (
+            None
+            if found.status is Status.BLOCKED
+            else funding_for(self.case, party_id, activity, today=today)
+        )
+
+        def chosen(next_step: str | None) -> None:
+            if next_step == "choose":
+                self.choose_provider(party_id, activity)
+            elif next_step == "assess":
+                self.record_assessment(party_id, activity)
+
+        self.app.push_screen(VerdictScreen(self.case, found, money), chosen)
+
+    def record_assessment(self, party_id: str, activity: Activity) -> None:
+        from duty_tui.screens.assessment import AssessmentScreen
+
+        def recorded(assessment: Assessment | None) -> None:
+            if assessment is None:
+                return
+            self._replace(attrs.evolve(self.case, assessments=(*self.case.assessments, assessment)))
+            self.notify(
+                "Assessment recorded; the matrix shows what it changes.",
+                title="Suitability",
+                markup=False,
+            )
+
+        self.app.push_screen(
+            AssessmentScreen(
+                self.case.party(party_id),
+                activity,
+                officer_name=self.app.require_session().profile.officer.name,
+                today=self.app.today(),
+            ),
+            recorded,
+        )
+
+    # --- choosing a provider and capturing the direction ----------------------------------------
+
+    def choose_provider(
+        self, party_id: str, activity: Activity, direction: Direction | None = None
+    ) -> None:
+        from duty_tui.screens.options_picker import OptionsPickerScreen
+
+        def picked(choice: Choice | None) -> None:
+            if choice is None:
+                return
+            base = direction or self._existing_direction(party_id, activity)
+            if base is None:
+                base = Direction(
+                    activity=activity,
+                    party_id=party_id,
+                    provider_id=choice.provider_id,
+                    delivery=choice.delivery,
+                )
+            else:
+                base = attrs.evolve(base, provider_id=choice.provider_id, delivery=choice.delivery)
+            self.capture_direction(base)
+
+        self.app.push_screen(
+            OptionsPickerScreen(
+                self.case, party_id, activity, self.app.directory(), self.app.today()
+            ),
+            picked,
+        )
+
+    def _existing_direction(self, party_id: str, activity: Activity) -> Direction | None:
+        for d in self.case.directions:
+            if (
+                d.party_id == party_id
+                and d.activity is activity
+                and d.status is not DirectionStatus.WITHDRAWN
+            ):
+                return d
+        return None
+
+    def capture_direction(self, direction: Direction) -> None:
+        from duty_tui.screens.direction import DirectionScreen
+
+        async def kept(result: Direction | None) -> None:
+            if result is None:
+                return
+            await self.keep_direction(result)
+
+        self.app.push_screen(
+            DirectionScreen(self.case, direction, self.app.directory(), self.app.today()), kept
+        )
+
+    async def keep_direction(self, direction: Direction) -> None:
+        directions = list(self.case.directions)
+        for index, d in enumerate(directions):
+            if d.id == direction.id:
+                directions[index] = direction
+                break
+        else:
+            directions.append(direction)
+        self._replace(attrs.evolve(self.case, directions=tuple(directions)))
+        await self._redraw_rules()
+        self._focus_first(f"#direction-{direction.id} Button")
+
+    def _focus_first(self, selector: str) -> None:
+        found = self.query(selector)
+        if found:
+            self.set_focus(found.first())
+            found.first().scroll_visible()
+
+    # --- directions ----------------------------------------------------------------------------
+
+    def _readiness(self, direction: Direction) -> Readiness:
+        return readiness(self.case, direction, self.app.directory(), today=self.app.today())
+
+    def _direction_text(self, d: Direction) -> Text:
+        party = self.case.party(d.party_id)
+        e = entry(d.activity)
+        provider = self.app.directory().get(d.provider_id) if d.provider_id else None
+        text = Text(plain_str(f"{e.name} for {party.name}"), style="bold")
+        when = f" {format_date(d.directed_on)}" if d.directed_on else ""
+        details = [
+            f"{d.status.value}{when}" if d.status is DirectionStatus.DIRECTED else d.status.value,
+            d.delivery.label,
+            provider.name if provider else (d.provider_id or "no provider"),
+        ]
+        text.append("\n" + plain_str(" · ".join(details)))
+        if d.status is DirectionStatus.WITHDRAWN:
+            return text
+        ready = self._readiness(d)
+        label, style = READY_STYLE[ready.status]
+        referred = [r for r in self.case.referrals if r.direction_id == d.id]
+        if referred and referred[-1].state in LIVE_REFERRAL:
+            # Already on its way: what the officer needs is where it is, not "ready".
+            label = f"{referred[-1].state.value} (see Referrals)"
+            style = STATE_STYLE[referred[-1].state]
+        text.append("\nReferral: ", style="bold")
+        text.append(label, style=style)
+        text.append(" · " + plain_str(ready.funding.who_pays))
+        shown = [r for r in ready.reasons if r.effect.value not in ("met", "info")]
+        if shown:
+            text.append("\n")
+            text.append_text(reasons_text(shown, sources=False))
+        text.append("\nWording: ", style="bold")
+        text.append(plain_str(ready.wording.text))
+        due = [f for f in followups(self.case, today=self.app.today()) if f.direction_id == d.id]
+        for item in due:
+            when = format_date(item.due) if item.due else "date to come"
+            mark = "OVERDUE " if item.overdue else ""
+            text.append(f"\n→ {mark}{when}: ", style="bold red" if item.overdue else "bold")
+            text.append(plain_str(item.text))
+        return text
+
+    def _direction_widgets(self) -> list[Widget]:
+        widgets: list[Widget] = []
+        if not self.case.directions:
+            widgets.append(
+                Static(
+                    "No directions yet. Choose a cell in the suitability matrix and press Enter.",
+                    classes="section-note",
+                )
+            )
+        for d in self.case.directions:
+            buttons: list[Widget] = []
+            if d.status is not DirectionStatus.WITHDRAWN:
+                buttons = [
+                    Button("Edit", id=f"direction-edit-{d.id}", compact=True),
+                    Button("Change provider", id=f"direction-provider-{d.id}", compact=True),
+                    Button("Queue referral", id=f"direction-queue-{d.id}", compact=True),
+                    Button("Withdraw", id=f"direction-withdraw-{d.id}", compact=True),
+                ]
+            widgets.append(
+                Vertical(
+                    Static(self._direction_text(d), id=f"direction-text-{d.id}"),
+                    Horizontal(*buttons, classes="buttons"),
+                    classes="card",
+                    id=f"direction-{d.id}",
+                )
+            )
+        return widgets
+
+    def _direction(self, direction_id: str) -> Direction:
+        return next(d for d in self.case.directions if d.id == direction_id)
+
+    def queue(self, direction_id: str) -> None:
+        self.commit_pending()
+        try:
+            updated = self.app.queue_referral(self.case, direction_id)
+        except PayloadError as exc:
+            self.notify(
+                "Not queued: " + "; ".join(exc.problems),
+                title="Referral",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
+            return
+        except StoreError as exc:  # the disk: say so; the case on screen is untouched
+            self.notify(f"Not queued: {exc}", severity="error", markup=False)
+            return
+        self.case = updated
+        referral = next(r for r in updated.referrals if r.direction_id == direction_id)
+        self.run_worker(self._redraw_and_focus(f"#referral-{referral.id} Button"), group="rules")
+        self.notify(
+            "Referral queued. It goes to central records when there is a network; "
+            "the referrals section shows its receipt.",
+            title="Referral",
+            markup=False,
+        )
+
+    def withdraw_direction(self, direction_id: str) -> None:
+        from duty_tui.screens.confirm import ConfirmScreen
+
+        live = [
+            r
+            for r in self.case.referrals
+            if r.direction_id == direction_id and r.state in LIVE_REFERRAL
+        ]
+        if live:
+            self.notify(
+                "Withdraw its referral first (referrals section): central records must be told.",
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        async def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            direction = attrs.evolve(
+                self._direction(direction_id), status=DirectionStatus.WITHDRAWN
+            )
+            await self.keep_direction(direction)
+
+        self.app.push_screen(
+            ConfirmScreen("Withdraw this direction? It stays on the case, marked withdrawn."),
+            confirmed,
+        )
+
+    # --- referrals -----------------------------------------------------------------------------
+
+    def _referral_text(self, r: Referral) -> Text:
+        names = {p.id: p.name for p in self.case.parties}
+        provider = self.app.directory().get(r.provider_id)
+        text = Text(
+            plain_str(f"{entry(r.activity).name} for {names.get(r.party_id, '?')}"), style="bold"
+        )
+        text.append("\n" + plain_str(provider.name if provider else r.provider_id) + " · ")
+        text.append(f"{r.state.value} (revision {r.revision})", style=STATE_STYLE[r.state])
+        if r.receipt:
+            text.append(" · receipt ")
+            text.append(plain_str(r.receipt), style="bold")
+        if r.reason:
+            text.append("\n" + plain_str(r.reason), style="red")
+        return text
+
+    def _stale(self) -> set[str]:
+        from duty_tui.services.sync import stale_referrals
+
+        try:
+            return set(stale_referrals(self.case, self.app.outbox()))
+        except StoreError:  # only an offer to amend: never stop the screen for it
+            return set()
+
+    def _referral_widgets(self) -> list[Widget]:
+        if not self.case.referrals:
+            return [
+                Static(
+                    "No referrals yet. A direction the court made, with its provider, can be "
+                    "queued from its card above.",
+                    classes="section-note",
+                )
+            ]
+        stale = self._stale()
+        widgets: list[Widget] = []
+        for r in self.case.referrals:
+            buttons: list[Widget] = []
+            withdrawn = r.reason.startswith("withdrawn")
+            if r.id in stale:
+                buttons.append(
+                    Button("Send the changes (amend)", id=f"referral-amend-{r.id}", compact=True)
+                )
+            if r.state is not ReferralState.REJECTED and not withdrawn:
+                buttons.append(Button("Withdraw", id=f"referral-withdraw-{r.id}", compact=True))
+            widgets.append(
+                Vertical(
+                    Static(self._referral_text(r), id=f"referral-text-{r.id}"),
+                    Horizontal(*buttons, classes="buttons"),
+                    classes="card",
+                    id=f"referral-{r.id}",
+                )
+            )
+        return widgets
+
+    def _after_referral_change(self) -> None:
+        self.run_worker(self._redraw_rules(), group="rules")
+
+    async def _redraw_rules(self) -> None:
+        # One rebuild at a time: two interleaved remove/mount pairs would mount a card twice.
+        # Not a cancelling (exclusive) worker either: a rebuild cut off half-way loses cards.
+        if self._rules_lock is None:
+            self._rules_lock = asyncio.Lock()
+        async with self._rules_lock:
+            # A rebuilt card's buttons keep their ids: the focus goes back to the same one.
+            focused = self.focused
+            focused_id = focused.id if focused is not None else None
+            self._draw_matrix()
+            await self._rebuild("section-directions", self._direction_widgets())
+            await self._rebuild("section-referrals", self._referral_widgets())
+            # (Textual has already moved the focus to a neighbour of the removed widget.)
+            if focused_id and (self.focused is None or self.focused.id != focused_id):
+                self._focus_first(f"#{focused_id}")
+
+    async def _redraw_and_focus(self, selector: str) -> None:
+        await self._redraw_rules()
+        self._focus_first(selector)
+
+    def referrals_changed(self, case: Case) -> None:
+        """Called by the app when a sync changed this case's referrals (already saved)."""
+        self.case = attrs.evolve(self.case, referrals=case.referrals)
+        self._after_referral_change()
+
+    def amend(self, referral_id: str) -> None:
+        self.commit_pending()
+        try:
+            self.case = self.app.amend_referral(self.case, referral_id)
+        except PayloadError as exc:
+            self.notify("Not amended: " + "; ".join(exc.problems), severity="warning", markup=False)
+            return
+        self._after_referral_change()
+        self.notify("The changes are queued as a new revision.", title="Referral", markup=False)
+
+    def withdraw(self, referral_id: str) -> None:
+        from duty_tui.screens.prompt import PromptScreen
+
+        def answered(why: str | None) -> None:
+            if why is None:
+                return
+            self.commit_pending()
+            try:
+                self.case = self.app.withdraw_referral(self.case, referral_id, why)
+            except PayloadError as exc:
+                self.notify(
+                    "Not withdrawn: " + "; ".join(exc.problems), severity="warning", markup=False
+                )
+                return
+            self._after_referral_change()
+            self.notify("Withdrawal queued for central records.", title="Referral", markup=False)
+
+        self.app.push_screen(
+            PromptScreen("Withdraw this referral?", "Why", ok="Withdraw"), answered
+        )
+
+    # --- keeping the sections current ---------------------------------------------------------
+
+    def refresh_rules(self) -> None:
+        """The case changed: redraw the matrix and the cards' text in place (cheap); rebuild a
+        section only when its set of cards changed."""
+        self._draw_matrix()
+        rebuild = False
+        for d in self.case.directions:
+            found = self.query(f"#direction-text-{d.id}")
+            if not found:
+                rebuild = True
+                break
+            found.first().update(self._direction_text(d))
+        for r in self.case.referrals:
+            found = self.query(f"#referral-text-{r.id}")
+            if not found:
+                rebuild = True
+                break
+            found.first().update(self._referral_text(r))
+        if rebuild:
+            self._after_referral_change()
+
+    def rules_button(self, button_id: str) -> bool:
+        """Handle a button of these sections; False if it is not one of theirs."""
+        for prefix, action in (
+            ("direction-edit-", lambda i: self.capture_direction(self._direction(i))),
+            (
+                "direction-provider-",
+                lambda i: self.choose_provider(
+                    self._direction(i).party_id, self._direction(i).activity, self._direction(i)
+                ),
+            ),
+            ("direction-queue-", self.queue),
+            ("direction-withdraw-", self.withdraw_direction),
+            ("referral-amend-", self.amend),
+            ("referral-withdraw-", self.withdraw),
+        ):
+            if button_id.startswith(prefix):
+                action(button_id.removeprefix(prefix))
+                return True
+        return False

@@ -1,0 +1,329 @@
+"""Capture an activity direction from a chosen option: status, funding, delivery, dates.
+
+The wording the order would carry (services.wording.direction_text) is shown as the officer
+types, with anything s11A forbids refused beside the field; ctrl+y copies it. Below it, whether
+the referral could be queued as things stand (services.assessment.readiness) and why not.
+Returns the ``Direction`` to keep (new or changed), or None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+import attrs
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Select, Static
+
+from duty_tui.services.assessment import ReadinessStatus, readiness
+from duty_tui.services.catalogue import entry
+from duty_tui.services.options import Directory
+from duty_tui.services.records import (
+    Activity,
+    AssistanceDecision,
+    Case,
+    Direction,
+    DirectionStatus,
+    FundingRoute,
+    RecordError,
+)
+from duty_tui.services.wording import check_s11a, direction_text
+from duty_tui.widgets.case_fields import format_date
+from duty_tui.widgets.field import FieldRow
+from duty_tui.widgets.plain import plain, plain_str
+from duty_tui.widgets.reasons import reasons_text
+
+NOT_DECIDED = "-"
+FUNDING_LABELS = {
+    FundingRoute.LEGAL_AID: "Legal aid (free)",
+    FundingRoute.PAID: "The party pays the fee",
+    FundingRoute.FINANCIAL_ASSISTANCE: "Financial assistance applied for",
+    FundingRoute.FHDRA_AGREED: "(a) ordered at the FHDRA, both parties agreed",
+    FundingRoute.REPORT_OR_INVOLVEMENT: "(b) during a report or involvement",
+    FundingRoute.SERVICE_FUNDED: "Funded by the service",
+    FundingRoute.SELF_REFERRAL: "Self-referral: the parties pay",
+}
+STATUS_CHOICES = [
+    ("Proposed (not yet ordered)", DirectionStatus.PROPOSED.value),
+    ("Directed by the court", DirectionStatus.DIRECTED.value),
+]
+YES_NO = [("No", "no"), ("Yes", "yes")]
+DECISION_CHOICES = [(d.value.capitalize(), d.value) for d in AssistanceDecision]
+CONTACT = (Activity.CONTACT_SUPPORTED, Activity.CONTACT_SUPERVISED)
+
+# The record's field names (RecordError.field) -> the row that shows the reason.
+ROW_OF = {
+    "directed on": "row-directed-on",
+    "assistance applied on": "row-assistance-on",
+    "session on": "row-session-on",
+    "completed on": "row-completed-on",
+    "session": "row-session",
+    "notes": "row-terms",
+}
+
+
+class DirectionScreen(ModalScreen[Direction | None]):
+    CSS_PATH = "dialog.tcss"
+    help_title = "Activity direction"
+    AUTO_FOCUS = "#direction-status"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="direction.cancel"),
+        Binding("ctrl+s", "save", "Keep the direction", id="direction.save"),
+        Binding("ctrl+y", "copy", "Copy the wording", id="direction.copy"),
+    ]
+
+    def __init__(
+        self, case: Case, direction: Direction, directory: Directory, today: dt.date
+    ) -> None:
+        super().__init__()
+        self.case = case
+        self.original = direction
+        self.direction = direction
+        self.directory = directory
+        self.today = today
+        self.entry = entry(direction.activity)
+
+    # --- the form ------------------------------------------------------------------------------
+
+    def _select(self, key: str, choices: list[tuple[str, str]], value: str) -> Select[str]:
+        return Select(choices, value=value, allow_blank=False, compact=True, id=key)
+
+    def _input(self, key: str, value: str, placeholder: str = "") -> Input:
+        return Input(value, placeholder=placeholder, compact=True, id=key)
+
+    def compose(self) -> ComposeResult:
+        d = self.direction
+        party = self.case.party(d.party_id)
+        provider = self.directory.get(d.provider_id) if d.provider_id else None
+        funding = [(FUNDING_LABELS[r], r.value) for r in self.entry.funding_routes]
+        funding.insert(0, ("Not decided yet", NOT_DECIDED))
+        deliveries = [(m.label.capitalize(), m.value) for m in self.entry.delivery]
+        if d.delivery not in self.entry.delivery:
+            deliveries.append((d.delivery.label.capitalize(), d.delivery.value))
+        with Vertical(id="direction-box", classes="dialog tall"):
+            yield Static(
+                plain(f"{self.entry.name} for {party.name} ({party.role.label.lower()})"),
+                classes="dialog-title",
+            )
+            yield Static(
+                plain(f"Provider: {provider.name if provider else 'none chosen'}"),
+                id="direction-provider",
+            )
+            with VerticalScroll(id="direction-form"):
+                yield FieldRow(
+                    "Status",
+                    self._select("direction-status", STATUS_CHOICES, d.status.value),
+                    id="row-status",
+                )
+                yield FieldRow(
+                    "Directed on",
+                    self._input("direction-directed-on", format_date(d.directed_on), "DD/MM/YYYY"),
+                    id="row-directed-on",
+                )
+                yield FieldRow(
+                    "Delivery",
+                    self._select("direction-delivery", deliveries, d.delivery.value),
+                    id="row-delivery",
+                )
+                yield FieldRow(
+                    "Funding",
+                    self._select(
+                        "direction-funding", funding, d.funding.value if d.funding else NOT_DECIDED
+                    ),
+                    id="row-funding",
+                )
+                if d.activity in CONTACT:
+                    yield FieldRow(
+                        "Both parties agreed",
+                        self._select(
+                            "direction-agreed", YES_NO, "yes" if d.both_parties_agreed else "no"
+                        ),
+                        id="row-agreed",
+                    )
+                if FundingRoute.FINANCIAL_ASSISTANCE in self.entry.funding_routes:
+                    yield FieldRow(
+                        "Assistance applied on",
+                        self._input(
+                            "direction-assistance-on",
+                            format_date(d.assistance_applied_on),
+                            "DD/MM/YYYY (received)",
+                        ),
+                        id="row-assistance-on",
+                    )
+                    yield FieldRow(
+                        "Assistance decision",
+                        self._select(
+                            "direction-decision", DECISION_CHOICES, d.assistance_decision.value
+                        ),
+                        id="row-decision",
+                    )
+                yield FieldRow(
+                    "Group or session",
+                    self._input("direction-session", d.session, "e.g. group B, Tuesday"),
+                    id="row-session",
+                )
+                yield FieldRow(
+                    "Session on",
+                    self._input("direction-session-on", format_date(d.session_on), "DD/MM/YYYY"),
+                    id="row-session-on",
+                )
+                yield FieldRow(
+                    "Completed on",
+                    self._input(
+                        "direction-completed-on", format_date(d.completed_on), "DD/MM/YYYY"
+                    ),
+                    id="row-completed-on",
+                )
+                yield FieldRow(
+                    "Extra terms",
+                    self._input("direction-terms", d.notes, "added to the wording; s11A-checked"),
+                    id="row-terms",
+                )
+            yield Static("", id="direction-wording")
+            yield Static("", id="direction-readiness")
+            with Horizontal(classes="buttons"):
+                yield Button("Keep (ctrl+s)", id="save", variant="primary", compact=True)
+                yield Button("Copy wording (ctrl+y)", id="copy", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self._preview()
+
+    # --- reading the form ----------------------------------------------------------------------
+
+    def _value(self, widget_id: str) -> str | None:
+        found = self.query(f"#{widget_id}")
+        if not found:
+            return None
+        widget = found.first()
+        if isinstance(widget, Input):
+            return widget.value
+        if isinstance(widget, Select):
+            return str(widget.value)
+        return None
+
+    def read(self) -> Direction:
+        """The direction as the form stands; RecordError names the field that is wrong."""
+        changes: dict[str, Any] = {
+            "status": self._value("direction-status"),
+            "directed_on": self._value("direction-directed-on"),
+            "delivery": self._value("direction-delivery"),
+            "session": self._value("direction-session"),
+            "session_on": self._value("direction-session-on"),
+            "completed_on": self._value("direction-completed-on"),
+            "notes": self._value("direction-terms"),
+        }
+        funding = self._value("direction-funding")
+        changes["funding"] = None if funding in (None, NOT_DECIDED) else funding
+        agreed = self._value("direction-agreed")
+        if agreed is not None:
+            changes["both_parties_agreed"] = agreed == "yes"
+        applied = self._value("direction-assistance-on")
+        if applied is not None:
+            changes["assistance_applied_on"] = applied
+            changes["assistance_decision"] = self._value("direction-decision")
+        direction = attrs.evolve(self.original, **changes)
+        for field, day in (
+            ("directed on", direction.directed_on),
+            ("assistance applied on", direction.assistance_applied_on),
+        ):
+            if day is not None and day > self.today:
+                raise RecordError(field, f"{day:%d/%m/%Y} is in the future")
+        if direction.status is DirectionStatus.DIRECTED and direction.directed_on is None:
+            direction = attrs.evolve(direction, directed_on=self.case.hearing.date)
+        return direction
+
+    def _with(self, direction: Direction) -> Case:
+        others = [d for d in self.case.directions if d.id != direction.id]
+        return attrs.evolve(self.case, directions=(*others, direction))
+
+    # --- showing -------------------------------------------------------------------------------
+
+    def _clear_errors(self) -> None:
+        for row in self.query(FieldRow):
+            row.show_error(None)
+
+    def _show_error(self, exc: RecordError) -> FieldRow:
+        row = self.query_one(f"#{ROW_OF.get(exc.field, 'row-terms')}", FieldRow)
+        row.show_error(exc.message)
+        return row
+
+    def _preview(self) -> None:
+        try:
+            direction = self.read()
+        except RecordError:
+            return  # keep showing the last good preview; the reason shows on ctrl+s / Enter
+        self.direction = direction
+        provider = self.directory.get(direction.provider_id) if direction.provider_id else None
+        words = direction_text(self.case, direction, provider, direction.notes)
+        wording = Text("Wording: ", style="bold")
+        wording.append(plain_str(words.text))
+        refusals = [r for r in words.reasons if r.rule_id.startswith("S11A-NO-")]
+        if refusals:
+            wording.append("\n")
+            wording.append_text(reasons_text(refusals))
+        self.query_one("#direction-wording", Static).update(wording)
+        ready = readiness(self._with(direction), direction, self.directory, today=self.today)
+        label = {
+            ReadinessStatus.READY: ("Referral: ready to queue", "green"),
+            ReadinessStatus.WAITING: ("Referral: waiting", "yellow"),
+            ReadinessStatus.BLOCKED: ("Referral: cannot be made as it stands", "red"),
+        }[ready.status]
+        text = Text(label[0], style=f"bold {label[1]}")
+        text.append(f" · {plain_str(ready.funding.who_pays)}\n")
+        shown = [r for r in ready.reasons if r.effect.value not in ("met", "info")]
+        text.append_text(reasons_text(shown, sources=False) if shown else Text("Nothing missing."))
+        self.query_one("#direction-readiness", Static).update(text)
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _changed(self) -> None:
+        self._preview()
+
+    # --- actions -------------------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        self._clear_errors()
+        try:
+            direction = self.read()
+        except RecordError as exc:
+            self.set_focus(self._show_error(exc).control)
+            return
+        refusals = check_s11a(direction.notes)
+        if refusals:
+            row = self.query_one("#row-terms", FieldRow)
+            row.show_error("s11A: " + "; ".join(r.text for r in refusals))
+            self.set_focus(row.control)
+            return
+        self.dismiss(direction)
+
+    @on(Button.Pressed, "#copy")
+    def action_copy(self) -> None:
+        self._preview()
+        provider = (
+            self.directory.get(self.direction.provider_id) if self.direction.provider_id else None
+        )
+        words = direction_text(self.case, self.direction, provider, self.direction.notes)
+        if words.refused:
+            self.notify(
+                "Not copied: the wording cannot go into an order as it stands (see the reasons).",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.app.copy_to_clipboard(words.text)
+        self.notify("Wording copied to the clipboard.", markup=False)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

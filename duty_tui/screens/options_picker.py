@@ -1,0 +1,224 @@
+"""Choose a provider for one party and activity: only those the rules allow, best first.
+
+The list is services.options.find (the same call ``duty-tui assess`` makes), filtered as the
+officer types (name, venue, area) and by delivery mode, language and availability. ctrl+o shows
+the providers left out and every reason each is missing. Returns a :class:`Choice` or None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+import attrs
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets.option_list import Option as ListOption
+
+from duty_tui.services.catalogue import entry
+from duty_tui.services.options import Directory, Option, Options, find
+from duty_tui.services.records import Activity, Case, Delivery, Language, RecordError, parse_date
+from duty_tui.widgets.case_fields import format_date
+from duty_tui.widgets.plain import plain, plain_str
+from duty_tui.widgets.reasons import reasons_text
+
+ANY = "any"
+DELIVERY_CHOICES = [("Any delivery", ANY)] + [(d.label.capitalize(), d.value) for d in Delivery]
+LANGUAGE_CHOICES = [("Any language", ANY)] + [(lang.label, lang.value) for lang in Language]
+
+
+@attrs.frozen
+class Choice:
+    provider_id: str
+    delivery: Delivery
+
+
+def option_text(option: Option) -> Text:
+    p = option.provider
+    text = Text(plain_str(p.name), style="bold")
+    if p.sample:
+        text.append("  SAMPLE", style="magenta")
+    modes = ", ".join(m.label for m in option.delivery)
+    languages = ", ".join(lang.label for lang in p.languages)
+    details = [modes, languages]
+    if p.accreditation.value != "none":
+        details.append(f"NACCC {p.accreditation.value}")
+    details.append(f"next {format_date(p.next_available)}" if p.next_available else "no date given")
+    text.append("\n  " + plain_str(" · ".join(details)), style="dim")
+    for warning in option.warnings:
+        text.append("\n  ! " + plain_str(warning.text), style="magenta")
+    return text
+
+
+def matches(option: Option, needle: str) -> bool:
+    p = option.provider
+    haystack = " ".join([p.name, p.venue_postcode, *p.areas]).casefold()
+    return all(word in haystack for word in needle.casefold().split())
+
+
+class OptionsPickerScreen(ModalScreen[Choice | None]):
+    CSS_PATH = "dialog.tcss"
+    help_title = "Choose a provider"
+    AUTO_FOCUS = "#options-filter"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="options.cancel"),
+        Binding("ctrl+o", "explain", "Why are others missing?", id="options.explain"),
+        Binding("down", "to_list", "To the list", id="options.to_list", show=False),
+    ]
+
+    def __init__(
+        self, case: Case, party_id: str, activity: Activity, directory: Directory, today: dt.date
+    ) -> None:
+        super().__init__()
+        self.case = case
+        self.party_id = party_id
+        self.activity = activity
+        self.directory = directory
+        self.today = today
+        self.delivery: Delivery | None = None
+        self.language: Language | None = None
+        self.available_by: dt.date | None = None
+        self.explaining = False
+        self.options = self._find()
+        self._shown: list[Option] = []
+
+    def _find(self) -> Options:
+        return find(
+            self.case,
+            self.party_id,
+            self.activity,
+            self.directory,
+            today=self.today,
+            delivery=self.delivery,
+            language=self.language,
+            available_by=self.available_by,
+            explain=True,
+        )
+
+    def compose(self) -> ComposeResult:
+        party = self.case.party(self.party_id)
+        with Vertical(id="options-box", classes="dialog tall"):
+            yield Static(
+                plain(f"{entry(self.activity).name} for {party.name}: choose a provider"),
+                classes="dialog-title",
+            )
+            yield Input(placeholder="type to filter: name, venue, area", id="options-filter")
+            with Horizontal(id="options-filters"):
+                yield Select(DELIVERY_CHOICES, value=ANY, allow_blank=False, id="options-delivery")
+                yield Select(LANGUAGE_CHOICES, value=ANY, allow_blank=False, id="options-language")
+                yield Input(placeholder="available by DD/MM/YYYY", id="options-by")
+            yield Static("", id="options-error", classes="field-error")
+            yield OptionList(id="options-list")
+            yield Static("", id="options-count", classes="explain")
+            with VerticalScroll(id="options-excluded", classes="-hidden"):
+                yield Static("", id="options-excluded-text")
+            yield Static(
+                "Enter chooses · ↓ to the list · ctrl+o why others are missing · Escape cancels",
+                classes="explain",
+            )
+
+    def on_mount(self) -> None:
+        self.refresh_list()
+
+    def refresh_list(self) -> None:
+        needle = self.query_one("#options-filter", Input).value
+        self._shown = [o for o in self.options.ranked if matches(o, needle)]
+        listing = self.query_one("#options-list", OptionList)
+        listing.clear_options()
+        listing.add_options([ListOption(option_text(o), id=o.provider.id) for o in self._shown])
+        if self._shown:
+            listing.highlighted = 0
+        hidden = len(self.options.ranked) - len(self._shown)
+        count = f"{len(self._shown)} provider{'s' if len(self._shown) != 1 else ''} the rules allow"
+        if hidden:
+            count += f" ({hidden} hidden by your filter)"
+        left_out = len(self.options.excluded)
+        if left_out:
+            count += f" · {left_out} left out by the rules (ctrl+o: why)"
+        if not self._shown:
+            count = "No provider fits. " + count
+        self.query_one("#options-count", Static).update(count)
+        notes = reasons_text(self.options.notes, sources=False) if self.options.notes else ""
+        excluded = Text()
+        for index, exclusion in enumerate(self.options.excluded):
+            if index:
+                excluded.append("\n")
+            excluded.append(plain_str(exclusion.provider.name), style="bold")
+            excluded.append("\n")
+            excluded.append_text(reasons_text(exclusion.reasons))
+        if notes:
+            excluded = Text.assemble(notes, "\n\n", excluded)
+        self.query_one("#options-excluded-text", Static).update(
+            excluded if excluded.plain else "No provider is left out."
+        )
+
+    @on(Input.Changed, "#options-filter")
+    def _filter(self) -> None:
+        self.refresh_list()
+
+    @on(Select.Changed)
+    def _filters(self, event: Select.Changed) -> None:
+        value = str(event.value)
+        if event.select.id == "options-delivery":
+            self.delivery = None if value == ANY else Delivery(value)
+        elif event.select.id == "options-language":
+            self.language = None if value == ANY else Language(value)
+        self.options = self._find()
+        self.refresh_list()
+
+    @on(Input.Changed, "#options-by")
+    def _available_by(self, event: Input.Changed) -> None:
+        error = self.query_one("#options-error", Static)
+        text = event.value.strip()
+        try:
+            self.available_by = parse_date(text, field="available by") if text else None
+        except RecordError as exc:
+            # Keep the last good filter; say why this one is not taken yet.
+            error.update(plain(f"Available by: {exc.message}"))
+            return
+        error.update("")
+        self.options = self._find()
+        self.refresh_list()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        listing = self.query_one("#options-list", OptionList)
+        if listing.highlighted is not None:
+            self._choose(listing.highlighted)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option_index)
+
+    def _choose(self, index: int) -> None:
+        if not 0 <= index < len(self._shown):
+            return
+        option = self._shown[index]
+        delivery = self.delivery or option.delivery[0]
+        self.dismiss(Choice(option.provider.id, delivery))
+
+    def action_to_list(self) -> None:
+        listing = self.query_one("#options-list", OptionList)
+        if isinstance(self.focused, Input) and listing.option_count:
+            self.set_focus(listing)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_list":
+            # Down moves within the list, a Select's menu and so on; only from an Input here.
+            return isinstance(self.focused, Input)
+        return True
+
+    def action_explain(self) -> None:
+        self.explaining = not self.explaining
+        panel = self.query_one("#options-excluded")
+        panel.set_class(not self.explaining, "-hidden")
+        if self.explaining:
+            panel.scroll_visible()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

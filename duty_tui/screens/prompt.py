@@ -1,0 +1,55 @@
+"""Ask for one line of text (why a referral is withdrawn): ``ModalScreen[str | None]``.
+
+An empty answer is refused beside the field rather than returned: every caller needs a reason.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from duty_tui.widgets.field import FieldRow
+from duty_tui.widgets.plain import plain
+
+
+class PromptScreen(ModalScreen[str | None]):
+    CSS_PATH = "dialog.tcss"
+    AUTO_FOCUS = "#prompt-answer"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
+    ]
+    help_title = "Question"
+
+    def __init__(self, question: str, label: str, *, ok: str = "OK") -> None:
+        super().__init__()
+        self.question = question
+        self.label = label
+        self.ok = ok
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-box", classes="dialog"):
+            yield Static(plain(self.question), classes="dialog-title")
+            yield FieldRow(self.label, Input(compact=True, id="prompt-answer"), id="row-answer")
+            with Horizontal(classes="buttons"):
+                yield Button(plain(self.ok), id="ok", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+            yield Static("Enter confirms · Escape cancels", classes="explain")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def answer(self) -> None:
+        text = self.query_one("#prompt-answer", Input).value.strip()
+        if not text:
+            self.query_one("#row-answer", FieldRow).show_error("needed: say why")
+            return
+        self.dismiss(text)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

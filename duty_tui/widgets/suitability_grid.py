@@ -1,0 +1,75 @@
+"""The suitability matrix: one row per party, one column per activity, ✓ / ✗ / ?.
+
+Rebuilt from services.suitability.matrix whenever the case changes (it is a pure function of
+the case and the date, and cheap: a few parties × six activities). Enter on a cell posts
+:class:`SuitabilityGrid.Chosen` for the screen to explain that verdict.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from duty_tui.services.records import Activity, Case
+from duty_tui.services.suitability import Status, Verdict
+from duty_tui.widgets.plain import plain
+
+SHORT = {
+    Activity.WT4C: "WT4C",
+    Activity.MEDIATION_INFO: "Mediation info",
+    Activity.CONTACT_SUPPORTED: "Supported contact",
+    Activity.CONTACT_SUPERVISED: "Supervised contact",
+    Activity.PTFC: "PTfC",
+    Activity.CCI: "CCI",
+}
+
+STYLE = {Status.ELIGIBLE: "green", Status.BLOCKED: "red", Status.NEEDS_SCREENING: "yellow"}
+
+
+def cell_text(verdict: Verdict) -> Text:
+    return Text(f"{verdict.status.symbol} {verdict.status.label}", style=STYLE[verdict.status])
+
+
+class SuitabilityGrid(DataTable[Text]):
+    DEFAULT_CSS = """
+    SuitabilityGrid { height: auto; max-height: 14; }
+    """
+    BINDINGS = [  # noqa: RUF012 - Textual's own declaration style
+        Binding("enter", "select_cursor", "Why? / direct", id="suitability.explain"),
+    ]
+    help_name = "Suitability matrix"
+
+    class Chosen(Message):
+        def __init__(self, party_id: str, activity: Activity) -> None:
+            super().__init__()
+            self.party_id = party_id
+            self.activity = activity
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cursor_type="cell", zebra_stripes=True, **kwargs)
+        for activity in Activity:
+            self.add_column(SHORT[activity], key=activity.value)
+
+    def show(self, case: Case, verdicts: dict[tuple[str, Activity], Verdict]) -> None:
+        """Redraw for ``case``; the cursor stays on the same party and activity if it can."""
+        where = self.cursor_coordinate
+        self.clear()
+        for party in case.parties:
+            self.add_row(
+                *(cell_text(verdicts[(party.id, activity)]) for activity in Activity),
+                key=party.id,
+                label=plain(f"{party.name} ({party.role.label.lower()})"),
+            )
+        if self.row_count:
+            self.cursor_coordinate = self.validate_cursor_coordinate(where)
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        row = event.cell_key.row_key.value
+        column = event.cell_key.column_key.value
+        if row is not None and column is not None:
+            self.post_message(self.Chosen(row, Activity(column)))

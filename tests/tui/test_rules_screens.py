@@ -1,0 +1,234 @@
+"""Suitability, options and directions on the case screen, driven from the keyboard.
+
+A duty officer opens a case, reads the party × activity matrix, asks why, picks a provider the
+rules allow, captures the direction the court made (the wording refused when s11A forbids it),
+and queues the referral. Asserted on the screen and on disk.
+"""
+
+from __future__ import annotations
+
+from duty_tui.screens.assessment import AssessmentScreen
+from duty_tui.screens.case import CaseScreen
+from duty_tui.screens.direction import DirectionScreen
+from duty_tui.screens.options_picker import OptionsPickerScreen
+from duty_tui.screens.verdict import VerdictScreen
+from duty_tui.services.records import (
+    Activity,
+    Answer,
+    DirectionStatus,
+    FundingRoute,
+    ReferralState,
+)
+from duty_tui.widgets.suitability_grid import SuitabilityGrid
+from store import Store
+from store.outbox import Outbox
+
+from .conftest import PASSPHRASE, SIZE, TODAY, read_cases, screen_text, settle, unlock
+
+COLUMNS = list(Activity)
+
+
+async def open_case(pilot, row: int = 0) -> CaseScreen:
+    await unlock(pilot)
+    await pilot.press(*["down"] * row, "enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, CaseScreen)
+    return screen
+
+
+async def to_matrix(pilot) -> SuitabilityGrid:
+    """As an officer would: the command palette's "Suitability" command."""
+    await pilot.press("ctrl+p", *"suitability", "enter")
+    await settle(pilot)
+    grid = pilot.app.screen.focused
+    assert isinstance(grid, SuitabilityGrid)
+    return grid
+
+
+async def to_cell(pilot, grid: SuitabilityGrid, party_row: int, activity: Activity) -> None:
+    await pilot.press(*["up"] * 5, *["left"] * 6)
+    await pilot.press(*["down"] * party_row, *["right"] * COLUMNS.index(activity))
+    assert grid.cursor_coordinate == (party_row, COLUMNS.index(activity))
+
+
+def cell(grid: SuitabilityGrid, party_id: str, activity: Activity) -> str:
+    return grid.get_cell(party_id, activity.value).plain
+
+
+async def test_pick_an_option_capture_the_direction_and_queue_it(make_app, stored):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot)  # ZZ26P00001 Rhiannon Ffug v Pwyll Ffug, screening all "no"
+        grid = await to_matrix(pilot)
+        assert cell(grid, "party0000", Activity.WT4C) == "✓ eligible"
+        assert cell(grid, "party0000", Activity.PTFC) == "✗ blocked"  # England only
+
+        # Enter on applicant × WT4C: every reason with its rule and source.
+        await to_cell(pilot, grid, 0, Activity.WT4C)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, VerdictScreen)
+        shown = screen_text(app)
+        assert "Working Together for Children (WT4C) for Rhiannon Ffug" in shown
+        assert "✓ eligible" in shown
+        assert "runs in Wales; this case is in Wales" in shown
+        assert "rule JUR-WT4C · Cafcass Cymru: WT4C, mediation information session" in shown
+        assert "Domestic abuse alleged or found: no (answered 09/03/2026 by PC Example)" in shown
+        assert "rule WT4C-NO-RISK · Cafcass Cymru: WT4C suitability and arrangements" in shown
+
+        # p: the options picker, only providers the rules allow, filtered as we type.
+        await pilot.press("p")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, OptionsPickerScreen)
+        allowed = [o.provider.name for o in picker.options.ranked]
+        assert allowed and all(name in screen_text(app) for name in allowed)
+        await pilot.press(*"eryri")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Eryri Family Learning" in shown
+        assert all(name not in shown for name in allowed if "Eryri" not in name)
+        # ctrl+o: why the others are missing, each with its reason.
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert "does not provide Working Together for Children" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+
+        # The direction: directed by the court, the party pays; the wording is shown.
+        assert isinstance(app.screen, DirectionScreen)
+        assert "Eryri Family Learning" in screen_text(app)
+        await pilot.press("enter", "down", "enter")  # status: directed
+        await pilot.press("tab", "tab", "tab", "enter", "down", "down", "enter")  # funding: paid
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Under section 11A of the Children Act 1989, Rhiannon Ffug" in shown
+        # Extra terms that would require mediation itself are refused (s11A), text kept.
+        terms = app.screen.query_one("#direction-terms")
+        app.screen.set_focus(terms)
+        await pilot.press(*"and attend mediation with the respondent", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DirectionScreen)
+        shown = screen_text(app)
+        assert "s11A" in shown and "may not require taking part in mediation" in shown
+        assert terms.value == "and attend mediation with the respondent"
+        await pilot.press("ctrl+u", "ctrl+y")  # clear the terms; copy the wording
+        await pilot.pause()
+        assert app.clipboard.startswith("Under section 11A of the Children Act 1989, Rhiannon")
+        assert "Sample: Eryri Family Learning (remote)" in app.clipboard
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        # Back on the case, on the new direction's card: ready to queue. Tab, tab, Enter.
+        case_screen = app.screen
+        assert isinstance(case_screen, CaseScreen)
+        (direction,) = case_screen.case.directions
+        assert case_screen.focused.id == f"direction-edit-{direction.id}"
+        assert "Referral: ready to queue" in screen_text(app)
+        await pilot.press("tab", "tab")
+        assert case_screen.focused.id == f"direction-queue-{direction.id}"
+        await pilot.press("enter")
+        await settle(pilot)
+        (referral,) = case_screen.case.referrals
+        # The focus follows the referral to its card, which says where it is.
+        assert case_screen.focused.id == f"referral-withdraw-{referral.id}"
+        shown = screen_text(app)
+        assert "queued (revision 1)" in shown
+        assert "1 referral not yet acknowledged" in shown
+        assert (
+            "Referral: queued (see Referrals)"
+            in case_screen.query_one(f"#direction-text-{direction.id}").render().plain
+        )
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+
+    case = read_cases(stored)["case0000"]
+    (direction,) = case.directions
+    assert direction.activity is Activity.WT4C
+    assert direction.party_id == "party0000"
+    assert direction.status is DirectionStatus.DIRECTED
+    assert direction.directed_on == TODAY  # the hearing's date, filled in
+    assert direction.funding is FundingRoute.PAID
+    assert direction.provider_id and direction.notes == ""
+    (referral,) = case.referrals
+    assert referral.state is ReferralState.QUEUED and referral.direction_id == direction.id
+    store = Store.open(stored, PASSPHRASE)
+    try:
+        (entry,) = Outbox(store).entries()
+        assert entry.referral_id == referral.id and entry.revision == 1
+        assert entry.payload["provider_id"] == direction.provider_id
+    finally:
+        store.close()
+
+
+async def test_the_matrix_follows_the_screening(make_app, stored):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, row=1)  # ZZ26P00002: nothing answered yet
+        grid = screen.query_one(SuitabilityGrid)
+        assert cell(grid, "party0002", Activity.WT4C) == "? needs screening"
+        # Domestic abuse: "yes" (the select's third choice), from the keyboard.
+        select = screen.query_one("#f-screening-domestic_abuse-answer FieldSelect")
+        screen.set_focus(select)
+        await pilot.press("enter", "down", "down", "enter")
+        await settle(pilot)
+        assert screen.case.screening.domestic_abuse.answer is Answer.YES
+        assert cell(grid, "party0002", Activity.WT4C) == "✗ blocked"
+        assert cell(grid, "party0003", Activity.MEDIATION_INFO) == "✗ blocked"
+        await to_matrix(pilot)
+        assert "✗ blocked" in screen_text(app)
+
+
+async def test_a_blocked_cell_explains_and_offers_no_provider(make_app, stored):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot)
+        grid = await to_matrix(pilot)
+        await to_cell(pilot, grid, 0, Activity.PTFC)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, VerdictScreen)
+        shown = screen_text(app)
+        assert "runs only in England; this case is in Wales" in shown
+        assert "rule JUR-PTFC" in shown
+        assert "Choose a provider" not in shown
+        await pilot.press("p")  # nothing to choose from: the key does nothing
+        await pilot.pause()
+        assert isinstance(app.screen, VerdictScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseScreen)
+
+
+async def test_supervised_contact_waits_for_the_officers_own_assessment(make_app, stored):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot)
+        grid = await to_matrix(pilot)
+        await to_cell(pilot, grid, 1, Activity.CONTACT_SUPERVISED)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "needs the officer's recorded assessment" in screen_text(app)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AssessmentScreen)
+        await pilot.press("enter")  # no reason given: refused beside the field
+        await pilot.pause()
+        assert isinstance(app.screen, AssessmentScreen)
+        assert "reason" in screen_text(app).lower()
+        await pilot.press(*"Spoke with both; supervision addresses the risk", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        (assessment,) = screen.case.assessments
+        assert assessment.assessed_by == "Test Officer Ffug"
+        assert assessment.party_id == "party0001"
+        await to_cell(pilot, grid, 1, Activity.CONTACT_SUPERVISED)
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "needs the officer's recorded assessment" not in shown
+        assert "Spoke with both" in shown  # the tool quotes the judgement it did not make
+        await pilot.press("escape", "ctrl+q")
+        await settle(pilot)
+    assert read_cases(stored)["case0000"].assessments == (assessment,)

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events
+import attrs
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -30,8 +31,12 @@ from textual.screen import Screen
 from duty_tui.config import Config, OfficerProfile
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from duty_tui.services.options import Directory
     from duty_tui.services.records import Case
+    from duty_tui.services.sync import CentralConfig, Rejection, SyncEngine, SyncReport
+    from duty_tui.sync_worker import SyncState, SyncWorker
     from duty_tui.widgets.duty_rows import DutyIndex
     from duty_tui.widgets.saver import Saver
     from store import Store
@@ -94,6 +99,7 @@ class DutyApp(App[int]):
         Binding("ctrl+l", "lock", "Lock", id="app.lock", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f1", "help", "Help", id="app.help"),
+        Binding("s", "sync", "Sync now", id="app.sync", show=False),  # not priority: typing
         # Declared here (not left to Textual) so that it has an id a keymap can change.
         Binding(
             "ctrl+p",
@@ -196,6 +202,7 @@ class DutyApp(App[int]):
         if session is None or self._session_closed:
             return
         self._session_closed = True
+        self.stop_sync()  # before the store closes: no sync write may race the closing
         try:
             self.commit_edits()
         except Exception:
@@ -237,6 +244,7 @@ class DutyApp(App[int]):
         # in a mode of their own.
         self.add_mode(SESSION_MODE, DutyListScreen)
         self.switch_mode(SESSION_MODE)
+        self.start_sync()
         unreadable = store.unreadable_cases()
         if unreadable:
             self.notify(
@@ -323,8 +331,33 @@ class DutyApp(App[int]):
         return updated
 
     def queue_referral(self, case: Case, direction_id: str) -> Case:
+        """Queue the referral for a direction, if the rules say it is ready: made by the court,
+        provider chosen, funded, nothing unknown or blocking (services.assessment.readiness)."""
+        from duty_tui.services.assessment import readiness
+        from duty_tui.services.catalogue import Effect
+        from duty_tui.services.referral_payload import PayloadError
         from duty_tui.services.sync import queue_referral
 
+        direction = next((d for d in case.directions if d.id == direction_id), None)
+        if direction is None:
+            raise PayloadError(["no such direction in this case"])
+        ready = readiness(case, direction, self.directory(), today=self.today())
+        if not ready.ready:
+            raise PayloadError(
+                [
+                    r.text
+                    for r in ready.reasons
+                    if r.effect in (Effect.BLOCKS, Effect.UNKNOWN, Effect.WAITING)
+                ]
+            )
+        if direction.funding is None and ready.funding.route is not None:
+            # Ready means the rules settled how it is paid (legal aid answered, say): the
+            # referral carries that route, so write it on the direction the officer can see.
+            settled = attrs.evolve(direction, funding=ready.funding.route)
+            case = attrs.evolve(
+                case,
+                directions=tuple(settled if d.id == direction_id else d for d in case.directions),
+            )
         updated = self._referral_change(case, queue_referral, direction_id)
         self.kick_sync()
         return updated
@@ -554,3 +587,247 @@ class DutyApp(App[int]):
     def verify_passphrase(self, passphrase: str) -> bool:
         """Does ``passphrase`` unlock the open store? Runs Argon2: call from a thread."""
         return self.require_session().store.verify_passphrase(passphrase)
+
+    # --- sync --------------------------------------------------------------------------------
+    # The background sync (duty_tui/sync_worker.py) for as long as the session is open, the
+    # status line above the footer (widgets/sync_status.py), "Sync now" (s), the sync log and
+    # the central settings. Central's messages are shown; nothing about a case is ever logged.
+
+    # Seconds between probes of central while nothing is queued (tests shorten it).
+    sync_probe_interval_s: float = 30.0
+    # The running engine (None: central not set up, or no session). kick_sync uses it.
+    sync_engine: SyncEngine | None = None
+    # What the status line shows; a status line mounted later reads it.
+    sync_state: SyncState | None = None
+    _sync: SyncWorker | None = None
+    _sync_task: Worker[None] | None = None
+    # The fatal error last notified: the background loop meets it every probe; say it once.
+    _sync_fatal_shown: str = ""
+    # Cases whose referrals were waiting when last saved: their saves may change the count.
+    _sync_waiting_cases: frozenset[str] = frozenset()
+
+    def start_sync(self) -> None:
+        """(Re)start the background sync for the unlocked store with the stored central
+        settings. Without settings there is no engine, but the status line still counts what
+        waits and says how to set central up."""
+        from duty_tui.services.sync import load_central_config
+        from duty_tui.sync_worker import SyncWorker
+
+        session = self.require_session()
+        previous = self.sync_state
+        self.stop_sync()
+        try:
+            config = load_central_config(session.store)
+        except Exception as exc:  # unreadable settings: run without central, say so in the log
+            log.warning("central settings unreadable (%s)", type(exc).__name__)
+            config = None
+        worker = SyncWorker(
+            self.outbox(),
+            config,
+            on_state=self._sync_state_changed,
+            on_report=self._sync_report,
+            on_directory_changed=self.forget_directory,
+            probe_interval_s=self.sync_probe_interval_s,
+        )
+        if previous is not None and previous.pending is not None:
+            worker.set_pending(previous.pending)  # no flicker to "?" while it is recounted
+        self._sync = worker
+        self.sync_engine = worker.engine
+        self._sync_fatal_shown = ""
+        self._sync_state_changed(worker.state)
+        self._recount_sync()
+        if worker.configured:
+            # On the app's loop; exit_on_error=False: a failing sync must never end the app
+            # (the worker restarts its own loop; this is the last line of defence).
+            self._sync_task = self.run_worker(
+                worker.run(), name="sync", group="sync", exit_on_error=False
+            )
+
+    def stop_sync(self) -> None:
+        """Stop the background sync now. Synchronous (close_session is): the worker is
+        cancelled, and its coroutine closes the HTTP client as it unwinds. Whatever was in
+        flight stays "sent" in the outbox and is resent next time; central is idempotent."""
+        worker, task = self._sync, self._sync_task
+        self._sync = None
+        self._sync_task = None
+        self.sync_engine = None
+        try:
+            if worker is not None:
+                worker.stop()
+            if task is not None:
+                task.cancel()
+        except RuntimeError:
+            pass  # the event loop has already closed (after the app): nothing is running
+
+    def _recount_sync(self) -> None:
+        worker = self._sync
+        if worker is not None:
+            self.run_worker(
+                worker.recount(), group="sync-count", exclusive=True, exit_on_error=False
+            )
+
+    def _sync_state_changed(self, state: SyncState) -> None:
+        from duty_tui.widgets.sync_status import SyncStatus
+
+        self.sync_state = state
+        for screen in self.screen_stack:
+            for status in screen.query(SyncStatus):
+                status.show(state)
+
+    @on(CaseSaved)
+    def _sync_case_saved(self, message: CaseSaved) -> None:
+        """A referral queued, amended or withdrawn saves its case: count again. Only cases
+        with referrals waiting (now or before) are worth a read of the outbox."""
+        session = self.session
+        if session is None or self._sync is None:
+            return
+        row = session.index.get(message.case_id)
+        waiting = row is not None and row.referrals_queued > 0
+        if waiting or message.case_id in self._sync_waiting_cases:
+            self._recount_sync()
+        if waiting:
+            self._sync_waiting_cases |= {message.case_id}
+        else:
+            self._sync_waiting_cases -= {message.case_id}
+
+    async def _sync_report(self, report: SyncReport, asked: bool) -> None:
+        """Every sync's outcome: cases catch up, refusals are named, "Sync now" is answered."""
+        if self.session is None or self._session_closed:
+            return
+        if report.case_ids:
+            try:
+                self.apply_sync_results(report.case_ids)
+            except Exception as exc:  # the outbox has it; the cases catch up next time
+                log.warning("sync results not applied to cases (%s)", type(exc).__name__)
+            # The duty list redraws its rows only when shown again; on show now, its
+            # "referrals queued" badges would be stale until then.
+            refresh_rows = getattr(self.screen, "refresh_rows", None)
+            if refresh_rows is not None:
+                refresh_rows()
+        for rejection in report.rejected:
+            self.notify(
+                f"Central records refused the referral for {self._sync_case_number(rejection)}:"
+                f" {rejection.reason}",
+                title="Referral refused",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+        if report.fatal:
+            if asked or report.error != self._sync_fatal_shown:
+                self.notify(
+                    f"Referrals cannot be sent: {report.error}",
+                    title="Central records",
+                    severity="error",
+                    timeout=30,
+                    markup=False,
+                )
+            self._sync_fatal_shown = report.error
+            return
+        self._sync_fatal_shown = ""
+        if asked:
+            self.notify(_sync_summary(report), title="Sync", timeout=8, markup=False)
+
+    def _sync_case_number(self, rejection: Rejection) -> str:
+        session = self.session
+        row = session.index.get(rejection.case_id) if session is not None else None
+        return row.case_number if row is not None and row.case_number else "a case"
+
+    def action_sync(self) -> None:
+        """Sync now: send everything waiting, whatever its backoff says, and report."""
+        if self.session is None or self.locked:
+            return
+        worker = self._sync
+        if worker is None or not worker.configured:
+            self.notify(
+                "Central records are not set up on this laptop: enter central's address and "
+                "the device token, then sync again.",
+                title="Sync",
+                severity="warning",
+                markup=False,
+            )
+            self.action_central_settings()
+            return
+        if any(w.group == "sync-now" and not w.is_finished for w in self.workers):
+            return  # one already running: its answer is on its way
+        self.run_worker(self._sync_now(worker), group="sync-now", exit_on_error=False)
+
+    async def _sync_now(self, worker: SyncWorker) -> None:
+        try:
+            report = await worker.sync_now()
+        except Exception as exc:
+            log.warning("sync now failed (%s)", type(exc).__name__)
+            self.notify(
+                f"The sync failed ({type(exc).__name__}); referrals stay queued.",
+                title="Sync",
+                severity="error",
+                markup=False,
+            )
+            return
+        if report is None:
+            pending = worker.state.pending
+            waiting = f"{pending} referral{'s' if pending != 1 else ''}" if pending else "Nothing"
+            self.notify(
+                f"Central records cannot be reached. {waiting} waiting here; sent by itself "
+                "when central is back.",
+                title="Sync",
+                severity="warning",
+                markup=False,
+            )
+
+    def action_sync_log(self) -> None:
+        from duty_tui.screens.sync_log import LOG_LINES, SyncLogScreen
+
+        if self.session is None or self.locked:
+            return
+        session = self.session
+        outbox = self.outbox()
+        try:
+            lines = outbox.log(limit=LOG_LINES)
+            pending = outbox.pending_count()
+        except Exception as exc:
+            self.notify(f"The sync log cannot be read: {exc}", severity="error", markup=False)
+            return
+        numbers: dict[str, str] = {}
+        for line in lines:
+            if line.case_id and line.case_id not in numbers:
+                row = session.index.get(line.case_id)
+                numbers[line.case_id] = row.case_number if row is not None else ""
+        self.push_screen(SyncLogScreen(lines, numbers, pending))
+
+    def action_central_settings(self) -> None:
+        from duty_tui.screens.central_settings import CentralSettingsScreen
+
+        if self.session is None or self.locked or isinstance(self.screen, CentralSettingsScreen):
+            return
+        current = self._sync.config if self._sync is not None else None
+        self.push_screen(
+            CentralSettingsScreen(current, self._save_central_config), self._central_saved
+        )
+
+    def _save_central_config(self, config: CentralConfig) -> None:
+        from duty_tui.services.sync import save_central_config
+
+        save_central_config(self.require_session().store, config)
+
+    def _central_saved(self, config: CentralConfig | None) -> None:
+        if config is None or self.session is None or self._session_closed:
+            return
+        self.start_sync()
+        self.notify(
+            "Central records settings saved. Referrals are sent from now on.",
+            title="Sync",
+            markup=False,
+        )
+
+
+def _sync_summary(report: SyncReport) -> str:
+    """What "Sync now" did, in a sentence: counts only."""
+    if not report.attempted and not report.rejected:
+        return "Nothing was waiting: every referral is acknowledged."
+    parts = [f"{report.acknowledged} acknowledged by central records"]
+    if report.rejected:
+        parts.append(f"{len(report.rejected)} refused (see the messages and the sync log)")
+    if report.remaining:
+        parts.append(f"{report.remaining} still waiting: they are tried again by themselves")
+    return "; ".join(parts) + "."

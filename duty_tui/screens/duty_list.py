@@ -24,6 +24,7 @@ from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.duty_rows import DutyRow
 from duty_tui.widgets.duty_table import DutyTable
 from duty_tui.widgets.plain import plain
+from duty_tui.widgets.sync_status import SyncStatus
 
 if TYPE_CHECKING:
     from duty_tui.app import DutyApp
@@ -90,6 +91,7 @@ class DutyListScreen(Screen[None]):
         )
         yield Static("", id="duty-status")
         yield DutyTable(id="duty-table")
+        yield SyncStatus()
         yield Footer()
 
     def on_mount(self) -> None:

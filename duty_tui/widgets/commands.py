@@ -44,6 +44,13 @@ class DutyCommands(Provider):
         commands: list[tuple[str, str, Callable[[], Any]]] = [
             ("New case", "Create a case for a hearing", app.action_new_case),
             ("Duty list: today", "Back to today's hearings", app.action_go_today),
+            ("Sync now", "Send queued referrals to central records now", app.action_sync),
+            ("Sync log", "What happened to the referrals sent to central", app.action_sync_log),
+            (
+                "Central records settings",
+                "Central's address and this laptop's device token",
+                app.action_central_settings,
+            ),
             ("Lock", "Hide everything until the passphrase is typed", app.action_lock),
             ("Help: keys", "The keys that work here", app.action_help),
             ("Quit", "Save everything and close duty-tui", app.action_quit),

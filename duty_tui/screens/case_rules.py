@@ -65,6 +65,8 @@ class RulesSections:
     app: DutyApp
     case: Case
     _rules_lock: asyncio.Lock | None = None
+    # Referrals whose card offers "send the changes": rebuilt when this set changes.
+    _stale_shown: frozenset[str] | set[str] = frozenset()
 
     if TYPE_CHECKING:  # provided by CaseScreen / Screen
 
@@ -377,6 +379,7 @@ class RulesSections:
                 )
             ]
         stale = self._stale()
+        self._stale_shown = stale
         widgets: list[Widget] = []
         for r in self.case.referrals:
             buttons: list[Widget] = []
@@ -432,7 +435,7 @@ class RulesSections:
         except PayloadError as exc:
             self.notify("Not amended: " + "; ".join(exc.problems), severity="warning", markup=False)
             return
-        self._after_referral_change()
+        self.run_worker(self._redraw_and_focus(f"#referral-{referral_id} Button"), group="rules")
         self.notify("The changes are queued as a new revision.", title="Referral", markup=False)
 
     def withdraw(self, referral_id: str) -> None:
@@ -475,6 +478,8 @@ class RulesSections:
                 rebuild = True
                 break
             found.first().update(self._referral_text(r))
+        if self.case.referrals and self._stale() != self._stale_shown:
+            rebuild = True  # a queued referral no longer matches the case: offer to amend
         if rebuild:
             self._after_referral_change()
 

@@ -232,3 +232,44 @@ async def test_supervised_contact_waits_for_the_officers_own_assessment(make_app
         await pilot.press("escape", "ctrl+q")
         await settle(pilot)
     assert read_cases(stored)["case0000"].assessments == (assessment,)
+
+
+async def test_a_change_after_queueing_is_offered_as_an_amendment(make_app, data_dir):
+    from .conftest import make_store
+    from .test_sync_ui import queueable_cases
+
+    make_store(data_dir, queueable_cases())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot)
+        screen.set_focus(screen.query_one("#direction-queue-dir-1"))
+        await pilot.press("enter")
+        await settle(pilot)
+        [referral] = screen.case.referrals
+        assert not screen.query(f"#referral-amend-{referral.id}")
+        # The applicant's phone number is typed after queueing: the referral is now stale.
+        phone = screen.query_one("#f-party-party0000-phone FieldInput")
+        screen.set_focus(phone)
+        await pilot.press(*"029 2000 0000", "tab")
+        await settle(pilot)
+        amend = screen.query_one(f"#referral-amend-{referral.id}")
+        screen.set_focus(amend)
+        await pilot.wait_for_scheduled_animations()  # the scroll to the card
+        assert "Send the changes (amend)" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.wait_for_scheduled_animations()
+        assert screen.focused.id == f"referral-withdraw-{referral.id}"
+        assert "queued (revision 2)" in screen_text(app)
+        assert not screen.query(f"#referral-amend-{referral.id}")
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+
+    store = Store.open(data_dir, PASSPHRASE)
+    try:
+        first, second = sorted(Outbox(store).entries(), key=lambda e: e.revision)
+        assert (first.revision, second.revision, second.supersedes) == (1, 2, 1)
+        assert second.payload != first.payload
+    finally:
+        store.close()
+    assert read_cases(data_dir)["case0000"].referrals[0].revision == 2

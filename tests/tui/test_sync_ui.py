@@ -359,3 +359,61 @@ def test_the_sync_worker_imports_no_textual():
         "sys.exit(1 if any(n.split('.')[0] == 'textual' for n in sys.modules) else 0)\n"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+async def test_the_case_screen_shows_the_receipt_and_a_withdrawal(
+    make_app, data_dir, central, token
+):
+    """From the case: queue from the direction's card, sync, read the receipt on the referral's
+    card; withdraw it with a reason, sync again, and see central's record of that."""
+    from duty_tui.screens.case import CaseScreen
+    from duty_tui.screens.prompt import PromptScreen
+
+    make_store(data_dir, queueable_cases())
+    configure(data_dir, central.url, token)
+    await asyncio.to_thread(central.start)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("enter")  # ZZ26P00001, which has the directed WT4C session
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseScreen)
+        screen.set_focus(screen.query_one("#direction-queue-dir-1"))
+        await pilot.press("enter")
+        await settle(pilot)
+        [referral] = screen.case.referrals
+        card = f"#referral-text-{referral.id}"
+
+        def card_text() -> str:
+            found = screen.query(card)
+            return found.first().render().plain if found else ""
+
+        await pilot.press("s")  # the focus is on a button: s is "sync now"
+        await wait_until(pilot, lambda: "receipt CR-" in card_text(), "the receipt on the card")
+        assert "acknowledged (revision 1)" in card_text()
+        assert "0 referrals not yet acknowledged" in status_text(app)
+
+        # Withdraw, with a reason: a new revision, sent like the first.
+        screen.set_focus(screen.query_one(f"#referral-withdraw-{referral.id}"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("enter")  # no reason: refused beside the field
+        await pilot.pause()
+        assert "needed: say why" in screen_text(app)
+        await pilot.press(*"Parties agreed arrangements at court", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "withdrawn: Parties agreed arrangements at court" in card_text()
+        await pilot.press("ctrl+p", *"sync now", "enter")
+        await wait_until(
+            pilot, lambda: "acknowledged (revision 2)" in card_text(), "the withdrawal sent"
+        )
+        assert not screen.query(f"#referral-withdraw-{referral.id}")  # nothing left to withdraw
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+
+    [stored] = read_cases(data_dir)["case0000"].referrals
+    assert (stored.state, stored.revision) == (ReferralState.ACKNOWLEDGED, 2)
+    assert stored.reason == "withdrawn: Parties agreed arrangements at court"

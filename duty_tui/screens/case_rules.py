@@ -276,14 +276,7 @@ class RulesSections:
                     Button("Queue referral", id=f"direction-queue-{d.id}", compact=True),
                     Button("Withdraw", id=f"direction-withdraw-{d.id}", compact=True),
                 ]
-            widgets.append(
-                Vertical(
-                    Static(self._direction_text(d), id=f"direction-text-{d.id}"),
-                    Horizontal(*buttons, classes="buttons"),
-                    classes="card",
-                    id=f"direction-{d.id}",
-                )
-            )
+            widgets.append(_card("direction", d.id, self._direction_text(d), buttons))
         return widgets
 
     def _direction(self, direction_id: str) -> Direction:
@@ -390,14 +383,7 @@ class RulesSections:
                 )
             if r.state is not ReferralState.REJECTED and not withdrawn:
                 buttons.append(Button("Withdraw", id=f"referral-withdraw-{r.id}", compact=True))
-            widgets.append(
-                Vertical(
-                    Static(self._referral_text(r), id=f"referral-text-{r.id}"),
-                    Horizontal(*buttons, classes="buttons"),
-                    classes="card",
-                    id=f"referral-{r.id}",
-                )
-            )
+            widgets.append(_card("referral", r.id, self._referral_text(r), buttons))
         return widgets
 
     def _after_referral_change(self) -> None:
@@ -502,3 +488,14 @@ class RulesSections:
                 action(button_id.removeprefix(prefix))
                 return True
         return False
+
+
+def _card(kind: str, item_id: str, text: Text, buttons: list[Widget]) -> Vertical:
+    """A direction's or referral's card: ids ``{kind}-{id}`` and ``{kind}-text-{id}`` are what
+    refresh_rules updates in place and what the focus returns to after a rebuild."""
+    return Vertical(
+        Static(text, id=f"{kind}-text-{item_id}"),
+        Horizontal(*buttons, classes="buttons"),
+        classes="card",
+        id=f"{kind}-{item_id}",
+    )

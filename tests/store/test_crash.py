@@ -72,7 +72,10 @@ def _setup(data_dir: Path, op: str) -> dict[str, str | None]:
 def _run_die(data_dir: Path, op: str, n: int) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*CHILD, "die", str(data_dir), op, str(n)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -154,7 +157,10 @@ def test_random_sigkills_never_lose_an_acknowledged_save(tmp_path: Path):
         # communicate() would drop lines readline() had already buffered.
         child = subprocess.Popen(
             [*CHILD, "loop", str(data_dir), str(kill)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr_file, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=stderr_file,
+            text=True,
         )
         assert child.stdout is not None
         out = ""

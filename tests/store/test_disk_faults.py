@@ -117,9 +117,7 @@ def test_save_of_new_case(tmp_path: Path, faults: Faults):
             state = again.summaries().get("fresh")
             assert state in ((None,) if before_rename else (None, {"v": 2}))
             again.save_case("fresh", LATER, {"v": 3})
-        _check_after_reopen(
-            data_dir, {"a": OLD, "b": {"v": "b"}, "fresh": LATER}, [{"n": 1}]
-        )
+        _check_after_reopen(data_dir, {"a": OLD, "b": {"v": "b"}, "fresh": LATER}, [{"n": 1}])
 
 
 def test_delete(tmp_path: Path, faults: Faults):
@@ -149,9 +147,7 @@ def test_table_write(tmp_path: Path, faults: Faults):
             outbox.insert({"n": 2})
         outbox.insert({"n": 3})
         store.close()
-        _check_after_reopen(
-            data_dir, {"a": OLD, "b": {"v": "b"}}, [{"n": 1}, {"n": 2}, {"n": 3}]
-        )
+        _check_after_reopen(data_dir, {"a": OLD, "b": {"v": "b"}}, [{"n": 1}, {"n": 2}, {"n": 3}])
 
 
 def test_change_passphrase(tmp_path: Path, faults: Faults):

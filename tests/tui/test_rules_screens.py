@@ -7,6 +7,8 @@ and queues the referral. Asserted on the screen and on disk.
 
 from __future__ import annotations
 
+import time
+
 from duty_tui.screens.assessment import AssessmentScreen
 from duty_tui.screens.case import CaseScreen
 from duty_tui.screens.direction import DirectionScreen
@@ -50,6 +52,18 @@ async def to_cell(pilot, grid: SuitabilityGrid, party_row: int, activity: Activi
     await pilot.press(*["up"] * 5, *["left"] * 6)
     await pilot.press(*["down"] * party_row, *["right"] * COLUMNS.index(activity))
     assert grid.cursor_coordinate == (party_row, COLUMNS.index(activity))
+
+
+async def shows(pilot, text: str, timeout: float = 10.0) -> str:
+    """Wait until ``text`` is on the screen (a focus change scrolls after the next layout,
+    later on a loaded machine); return the screen text. Fails with what the screen shows."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = screen_text(pilot.app)
+        if text in shown or time.monotonic() > deadline:
+            assert text in shown
+            return shown
+        await pilot.pause(0.05)
 
 
 def cell(grid: SuitabilityGrid, party_id: str, activity: Activity) -> str:
@@ -125,7 +139,7 @@ async def test_pick_an_option_capture_the_direction_and_queue_it(make_app, store
         assert isinstance(case_screen, CaseScreen)
         (direction,) = case_screen.case.directions
         assert case_screen.focused.id == f"direction-edit-{direction.id}"
-        assert "Referral: ready to queue" in screen_text(app)
+        await shows(pilot, "Referral: ready to queue")
         await pilot.press("tab", "tab")
         assert case_screen.focused.id == f"direction-queue-{direction.id}"
         await pilot.press("enter")
@@ -133,8 +147,7 @@ async def test_pick_an_option_capture_the_direction_and_queue_it(make_app, store
         (referral,) = case_screen.case.referrals
         # The focus follows the referral to its card, which says where it is.
         assert case_screen.focused.id == f"referral-withdraw-{referral.id}"
-        shown = screen_text(app)
-        assert "queued (revision 1)" in shown
+        shown = await shows(pilot, "queued (revision 1)")
         assert "1 referral not yet acknowledged" in shown
         assert (
             "Referral: queued (see Referrals)"
@@ -177,7 +190,7 @@ async def test_the_matrix_follows_the_screening(make_app, stored):
         assert cell(grid, "party0002", Activity.WT4C) == "✗ blocked"
         assert cell(grid, "party0003", Activity.MEDIATION_INFO) == "✗ blocked"
         await to_matrix(pilot)
-        assert "✗ blocked" in screen_text(app)
+        await shows(pilot, "✗ blocked")
 
 
 async def test_a_blocked_cell_explains_and_offers_no_provider(make_app, stored):
@@ -254,13 +267,11 @@ async def test_a_change_after_queueing_is_offered_as_an_amendment(make_app, data
         await settle(pilot)
         amend = screen.query_one(f"#referral-amend-{referral.id}")
         screen.set_focus(amend)
-        await pilot.wait_for_scheduled_animations()  # the scroll to the card
-        assert "Send the changes (amend)" in screen_text(app)
+        await shows(pilot, "Send the changes (amend)")
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.wait_for_scheduled_animations()
         assert screen.focused.id == f"referral-withdraw-{referral.id}"
-        assert "queued (revision 2)" in screen_text(app)
+        await shows(pilot, "queued (revision 2)")
         assert not screen.query(f"#referral-amend-{referral.id}")
         await pilot.press("ctrl+q")
         await settle(pilot)

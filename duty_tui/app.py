@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import attrs
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -351,6 +350,8 @@ class DutyApp(App[int]):
                 ]
             )
         if direction.funding is None and ready.funding.route is not None:
+            import attrs  # here, not at the top: start-up is measured against a bare app
+
             # Ready means the rules settled how it is paid (legal aid answered, say): the
             # referral carries that route, so write it on the direction the officer can see.
             settled = attrs.evolve(direction, funding=ready.funding.route)

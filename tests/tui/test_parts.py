@@ -7,6 +7,8 @@ import datetime as dt
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from duty_tui.commands import demo as demo_command
 from duty_tui.config import (
@@ -161,6 +163,82 @@ def _summaries(count: int) -> dict[str, dict]:
         }
         for i in range(count)
     }
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=st.lists(
+        st.one_of(
+            st.text(alphabet="ffugparent12 oexamplzZ", max_size=12).map(lambda q: ("q", q)),
+            st.sampled_from(["Court A", "Court B", None]).map(lambda c: ("court", c)),
+            st.integers(0, 199).map(lambda i: ("rename", i)),
+        ),
+        max_size=25,
+    )
+)
+def test_typing_on_searches_within_the_last_matches_and_finds_the_same(steps):
+    """The search narrows the previous keystroke's matches when the query grows; whatever
+    the sequence (typing, backspace, another court, a case renamed meanwhile) it must find
+    exactly what a fresh search finds."""
+    summaries = _summaries(200)
+    index = DutyIndex(summaries)
+    query, court = "", None
+    near = dt.date(2026, 1, 1)
+    for kind, value in steps:
+        if kind == "q":
+            query = value
+        elif kind == "court":
+            court = value
+        else:
+            summaries[f"c{value}"] = summaries[f"c{value}"] | {"parties": ["Renamed Parent12"]}
+            index.update(f"c{value}", summaries[f"c{value}"])
+        for typed in (query, query[:-1], query):  # again (after a rename), back, on
+            got = index.search(typed, near=near, court=court, limit=5)
+            fresh = DutyIndex(summaries).search(typed, near=near, court=court, limit=5)
+            assert [r.case_id for r in got[0]] == [r.case_id for r in fresh[0]]
+            assert got[1] == fresh[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    offsets=st.lists(st.one_of(st.none(), st.integers(-40, 40)), max_size=60),
+    near=st.integers(-45, 45),
+    limit=st.integers(1, 30),
+)
+def test_nearest_rows_are_exactly_what_sorting_every_distance_gives(offsets, near, limit):
+    import heapq
+
+    from duty_tui.widgets.duty_rows import nearest
+
+    start = dt.date(2026, 3, 16)
+    index = DutyIndex(
+        {
+            f"c{i}": {
+                "case_number": f"ZZ26P{i:05d}",
+                "court": "Court A",
+                "hearing_date": (start + dt.timedelta(days=o)).isoformat() if o is not None else "",
+            }
+            for i, o in enumerate(offsets)
+        }
+    )
+    rows, _ = index.search("", near=start, limit=10**6)  # every row, in the index's order
+    day = start + dt.timedelta(days=near)
+
+    def distance(r):
+        return abs((r.hearing_date - day).days) if r.hearing_date else 10**6
+
+    expected = sorted(heapq.nsmallest(limit, rows, key=distance), key=lambda r: r.sort_key)
+    assert [r.case_id for r in nearest(rows, day, limit)] == [r.case_id for r in expected]
+
+
+def test_a_case_renamed_between_keystrokes_is_searched_as_it_is_now():
+    summaries = _summaries(10)
+    index = DutyIndex(summaries)
+    near = dt.date(2026, 1, 1)
+    assert "c1" in {r.case_id for r in index.search("ffu", near=near)[0]}
+    index.update("c1", summaries["c1"] | {"parties": ["Gwenllïan Ŵyn"]})
+    assert "c1" not in {r.case_id for r in index.search("ffug", near=near)[0]}
+    assert [r.case_id for r in index.search("gwenllïan", near=near)[0]] == ["c1"]
 
 
 def test_search_finds_every_word_and_keeps_the_nearest():

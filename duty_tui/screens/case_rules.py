@@ -273,9 +273,15 @@ class RulesSections:
                 buttons = [
                     Button("Edit", id=f"direction-edit-{d.id}", compact=True),
                     Button("Change provider", id=f"direction-provider-{d.id}", compact=True),
-                    Button("Queue referral", id=f"direction-queue-{d.id}", compact=True),
                     Button("Withdraw", id=f"direction-withdraw-{d.id}", compact=True),
                 ]
+                if not any(
+                    r.direction_id == d.id and r.state in LIVE_REFERRAL for r in self.case.referrals
+                ):
+                    # Once queued, changes go as amendments from the referral's card.
+                    buttons.insert(
+                        2, Button("Queue referral", id=f"direction-queue-{d.id}", compact=True)
+                    )
             widgets.append(_card("direction", d.id, self._direction_text(d), buttons))
         return widgets
 

@@ -149,6 +149,8 @@ async def test_pick_an_option_capture_the_direction_and_queue_it(make_app, store
         assert case_screen.focused.id == f"referral-withdraw-{referral.id}"
         shown = await shows(pilot, "queued (revision 1)")
         assert "1 referral not yet acknowledged" in shown
+        # Queued once: later changes go as amendments, not a second "Queue referral".
+        assert not case_screen.query(f"#direction-queue-{direction.id}")
         assert (
             "Referral: queued (see Referrals)"
             in case_screen.query_one(f"#direction-text-{direction.id}").render().plain

@@ -286,3 +286,37 @@ async def test_a_change_after_queueing_is_offered_as_an_amendment(make_app, data
     finally:
         store.close()
     assert read_cases(data_dir)["case0000"].referrals[0].revision == 2
+
+
+async def test_queueing_records_the_funding_route_the_rules_settled(make_app, data_dir):
+    import attrs
+
+    from duty_tui.services.records import Direction
+
+    from .conftest import make_store, sample_cases
+
+    cases = sample_cases()
+    first = cases[0]
+    applicant = attrs.evolve(first.parties[0], legal_aid=Answer.NO)
+    direction = Direction(
+        activity=Activity.WT4C,
+        party_id=applicant.id,
+        provider_id="sample-wt4c-cardiff",
+        status=DirectionStatus.DIRECTED,
+        directed_on=TODAY,
+        id="dir-1",
+    )  # no funding route recorded: legal aid "no" settles it (the party pays)
+    cases[0] = attrs.evolve(first, parties=[applicant, *first.parties[1:]], directions=(direction,))
+    make_store(data_dir, cases)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot)
+        assert "the party pays £150.00" in screen.query_one("#direction-text-dir-1").render().plain
+        screen.set_focus(screen.query_one("#direction-queue-dir-1"))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+    case = read_cases(data_dir)["case0000"]
+    assert case.directions[0].funding is FundingRoute.PAID
+    assert case.referrals[0].state is ReferralState.QUEUED

@@ -32,7 +32,7 @@ from duty_tui.services.records import (
     ReferralState,
 )
 from duty_tui.services.referral_payload import PayloadError
-from duty_tui.services.suitability import Status, matrix
+from duty_tui.services.suitability import Status, live_directions, matrix
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.plain import plain_str
 from duty_tui.widgets.reasons import reasons_text
@@ -42,6 +42,7 @@ from store import StoreError
 if TYPE_CHECKING:
     from duty_tui.app import DutyApp
     from duty_tui.screens.options_picker import Choice
+    from store.outbox import OutboxEntry
 
 READY_STYLE = {
     ReadinessStatus.READY: ("ready to queue", "green"),
@@ -67,6 +68,7 @@ class RulesSections:
     _rules_lock: asyncio.Lock | None = None
     # Referrals whose card offers "send the changes": rebuilt when this set changes.
     _stale_shown: frozenset[str] | set[str] = frozenset()
+    _latest: dict[str, OutboxEntry] | None = None
 
     if TYPE_CHECKING:  # provided by CaseScreen / Screen
 
@@ -176,14 +178,7 @@ class RulesSections:
         )
 
     def _existing_direction(self, party_id: str, activity: Activity) -> Direction | None:
-        for d in self.case.directions:
-            if (
-                d.party_id == party_id
-                and d.activity is activity
-                and d.status is not DirectionStatus.WITHDRAWN
-            ):
-                return d
-        return None
+        return next(iter(live_directions(self.case, party_id, activity)), None)
 
     def capture_direction(self, direction: Direction) -> None:
         from duty_tui.screens.direction import DirectionScreen
@@ -360,13 +355,20 @@ class RulesSections:
             text.append("\n" + plain_str(r.reason), style="red")
         return text
 
-    def _stale(self) -> set[str]:
-        from duty_tui.services.sync import stale_referrals
+    def _outbox_latest(self) -> dict[str, OutboxEntry]:
+        """The outbox's latest entry per referral of this case. Read once per change of the
+        referrals (see _redraw_rules), not on every edit: each read decrypts from disk."""
+        if self._latest is None:
+            try:
+                self._latest = self.app.outbox().latest_by_referral(self.case.id)
+            except StoreError:  # only offers to amend/withdraw hang on it: never stop the screen
+                return {}
+        return self._latest
 
-        try:
-            return set(stale_referrals(self.case, self.app.outbox()))
-        except StoreError:  # only an offer to amend: never stop the screen for it
-            return set()
+    def _stale(self) -> set[str]:
+        from duty_tui.services.sync import stale_against
+
+        return set(stale_against(self.case, self._outbox_latest()))
 
     def _referral_widgets(self) -> list[Widget]:
         if not self.case.referrals:
@@ -382,7 +384,8 @@ class RulesSections:
         widgets: list[Widget] = []
         for r in self.case.referrals:
             buttons: list[Widget] = []
-            withdrawn = r.reason.startswith("withdrawn")
+            latest = self._outbox_latest().get(r.id)
+            withdrawn = latest is not None and latest.action == "withdraw"
             if r.id in stale:
                 buttons.append(
                     Button("Send the changes (amend)", id=f"referral-amend-{r.id}", compact=True)
@@ -404,6 +407,7 @@ class RulesSections:
             # A rebuilt card's buttons keep their ids: the focus goes back to the same one.
             focused = self.focused
             focused_id = focused.id if focused is not None else None
+            self._latest = None  # the referrals changed: the outbox is read again, once
             self._draw_matrix()
             await self._rebuild("section-directions", self._direction_widgets())
             await self._rebuild("section-referrals", self._referral_widgets())

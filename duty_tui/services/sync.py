@@ -26,7 +26,7 @@ import random
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -920,8 +920,13 @@ def withdraw_referral(
 def stale_referrals(case: Case, outbox: Outbox) -> list[str]:
     """Queued referrals whose payload, rebuilt from the case now, differs from the last one
     queued: the screen can offer to amend them."""
+    return stale_against(case, outbox.latest_by_referral(case.id))
+
+
+def stale_against(case: Case, latest: Mapping[str, OutboxEntry]) -> list[str]:
+    """As stale_referrals, given the outbox's latest entry per referral (read once and kept
+    by a screen that asks after every edit: reading the outbox is a decrypt from disk)."""
     stale: list[str] = []
-    latest = outbox.latest_by_referral(case.id)
     for referral in case.referrals:
         entry = latest.get(referral.id)
         if entry is None or entry.action == "withdraw" or entry.state == REJECTED:

@@ -332,33 +332,10 @@ class DutyApp(App[int]):
     def queue_referral(self, case: Case, direction_id: str) -> Case:
         """Queue the referral for a direction, if the rules say it is ready: made by the court,
         provider chosen, funded, nothing unknown or blocking (services.assessment.readiness)."""
-        from duty_tui.services.assessment import readiness
-        from duty_tui.services.catalogue import Effect
-        from duty_tui.services.referral_payload import PayloadError
+        from duty_tui.services.assessment import ready_to_queue
         from duty_tui.services.sync import queue_referral
 
-        direction = next((d for d in case.directions if d.id == direction_id), None)
-        if direction is None:
-            raise PayloadError(["no such direction in this case"])
-        ready = readiness(case, direction, self.directory(), today=self.today())
-        if not ready.ready:
-            raise PayloadError(
-                [
-                    r.text
-                    for r in ready.reasons
-                    if r.effect in (Effect.BLOCKS, Effect.UNKNOWN, Effect.WAITING)
-                ]
-            )
-        if direction.funding is None and ready.funding.route is not None:
-            import attrs  # here, not at the top: start-up is measured against a bare app
-
-            # Ready means the rules settled how it is paid (legal aid answered, say): the
-            # referral carries that route, so write it on the direction the officer can see.
-            settled = attrs.evolve(direction, funding=ready.funding.route)
-            case = attrs.evolve(
-                case,
-                directions=tuple(settled if d.id == direction_id else d for d in case.directions),
-            )
+        case = ready_to_queue(case, direction_id, self.directory(), today=self.today())
         updated = self._referral_change(case, queue_referral, direction_id)
         self.kick_sync()
         return updated
@@ -378,11 +355,9 @@ class DutyApp(App[int]):
         return updated
 
     def kick_sync(self) -> None:
-        """Something was queued: a running sync worker should look now. (The sync worker, when
-        there is one, replaces this; see the sync region.)"""
-        engine = getattr(self, "sync_engine", None)
-        if engine is not None:
-            engine.kick()
+        """Something was queued: the running sync (see the sync region) should look now."""
+        if self.sync_engine is not None:
+            self.sync_engine.kick()
 
     def apply_sync_results(self, case_ids: Iterable[str]) -> None:
         """Central changed the state of referrals of these cases: bring each case's Referral
@@ -731,8 +706,8 @@ class DutyApp(App[int]):
 
     def _sync_case_number(self, rejection: Rejection) -> str:
         session = self.session
-        row = session.index.get(rejection.case_id) if session is not None else None
-        return row.case_number if row is not None and row.case_number else "a case"
+        number = session.index.case_number(rejection.case_id) if session is not None else ""
+        return number or "a case"
 
     def action_sync(self) -> None:
         """Sync now: send everything waiting, whatever its backoff says, and report."""
@@ -789,11 +764,9 @@ class DutyApp(App[int]):
         except Exception as exc:
             self.notify(f"The sync log cannot be read: {exc}", severity="error", markup=False)
             return
-        numbers: dict[str, str] = {}
-        for line in lines:
-            if line.case_id and line.case_id not in numbers:
-                row = session.index.get(line.case_id)
-                numbers[line.case_id] = row.case_number if row is not None else ""
+        numbers = {
+            line.case_id: session.index.case_number(line.case_id) for line in lines if line.case_id
+        }
         self.push_screen(SyncLogScreen(lines, numbers, pending))
 
     def action_central_settings(self) -> None:

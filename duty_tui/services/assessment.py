@@ -33,6 +33,7 @@ from duty_tui.services.records import (
     Provider,
     ReferralState,
 )
+from duty_tui.services.referral_payload import PayloadError
 from duty_tui.services.suitability import Status, Verdict, live_directions, matrix, verdict
 from duty_tui.services.wording import Wording, direction_text
 
@@ -152,6 +153,29 @@ def readiness(
         words,
         provider,
     )
+
+
+def ready_to_queue(case: Case, direction_id: str, directory: Directory, *, today: dt.date) -> Case:
+    """The case to queue ``direction_id``'s referral from, if the rules say it is ready: made
+    by the court, provider chosen, funded, nothing unknown or blocking. Otherwise PayloadError
+    with every reason that stops it.
+
+    Ready means the rules settled how it is paid (legal aid answered "no": the party pays); a
+    direction with no funding route recorded gets that route written on it, so the referral
+    carries the decision the officer sees.
+    """
+    direction = next((d for d in case.directions if d.id == direction_id), None)
+    if direction is None:
+        raise PayloadError(["no such direction in this case"])
+    ready = readiness(case, direction, directory, today=today)
+    if not ready.ready:
+        stopping = (Effect.BLOCKS, Effect.UNKNOWN, Effect.WAITING)
+        raise PayloadError([r.text for r in ready.reasons if r.effect in stopping])
+    if direction.funding is not None or ready.funding.route is None:
+        return case
+    settled = attrs.evolve(direction, funding=ready.funding.route)
+    directions = tuple(settled if d.id == direction_id else d for d in case.directions)
+    return attrs.evolve(case, directions=directions)
 
 
 def _order(d: Direction) -> Reason:

@@ -104,6 +104,11 @@ class DutyIndex:
     def get(self, case_id: str) -> DutyRow | None:
         return self._rows.get(case_id)
 
+    def case_number(self, case_id: str) -> str:
+        """The case's number, or "" if the index does not know the case (deleted, unreadable)."""
+        row = self._rows.get(case_id)
+        return row.case_number if row is not None else ""
+
     def update(self, case_id: str, summary: Mapping[str, Any]) -> DutyRow:
         row = row_from_summary(case_id, summary)
         self._rows[case_id] = row

@@ -90,11 +90,22 @@ class DirectionScreen(ModalScreen[Direction | None]):
 
     # --- the form ------------------------------------------------------------------------------
 
-    def _select(self, key: str, choices: list[tuple[str, str]], value: str) -> Select[str]:
-        return Select(choices, value=value, allow_blank=False, compact=True, id=key)
+    # Each field is the widget "direction-<name>" in the row "row-<name>" (see ROW_OF).
 
-    def _input(self, key: str, value: str, placeholder: str = "") -> Input:
-        return Input(value, placeholder=placeholder, compact=True, id=key)
+    @staticmethod
+    def _select(label: str, name: str, choices: list[tuple[str, str]], value: str) -> FieldRow:
+        control = Select(
+            choices, value=value, allow_blank=False, compact=True, id=f"direction-{name}"
+        )
+        return FieldRow(label, control, id=f"row-{name}")
+
+    @staticmethod
+    def _input(label: str, name: str, value: str, placeholder: str = "") -> FieldRow:
+        control = Input(value, placeholder=placeholder, compact=True, id=f"direction-{name}")
+        return FieldRow(label, control, id=f"row-{name}")
+
+    def _date(self, label: str, name: str, value: dt.date | None, hint: str = "") -> FieldRow:
+        return self._input(label, name, format_date(value), f"DD/MM/YYYY{hint}")
 
     def compose(self) -> ComposeResult:
         d = self.direction
@@ -115,74 +126,30 @@ class DirectionScreen(ModalScreen[Direction | None]):
                 id="direction-provider",
             )
             with VerticalScroll(id="direction-form"):
-                yield FieldRow(
-                    "Status",
-                    self._select("direction-status", STATUS_CHOICES, d.status.value),
-                    id="row-status",
-                )
-                yield FieldRow(
-                    "Directed on",
-                    self._input("direction-directed-on", format_date(d.directed_on), "DD/MM/YYYY"),
-                    id="row-directed-on",
-                )
-                yield FieldRow(
-                    "Delivery",
-                    self._select("direction-delivery", deliveries, d.delivery.value),
-                    id="row-delivery",
-                )
-                yield FieldRow(
-                    "Funding",
-                    self._select(
-                        "direction-funding", funding, d.funding.value if d.funding else NOT_DECIDED
-                    ),
-                    id="row-funding",
-                )
+                yield self._select("Status", "status", STATUS_CHOICES, d.status.value)
+                yield self._date("Directed on", "directed-on", d.directed_on)
+                yield self._select("Delivery", "delivery", deliveries, d.delivery.value)
+                chosen = d.funding.value if d.funding else NOT_DECIDED
+                yield self._select("Funding", "funding", funding, chosen)
                 if d.activity in CONTACT:
-                    yield FieldRow(
-                        "Both parties agreed",
-                        self._select(
-                            "direction-agreed", YES_NO, "yes" if d.both_parties_agreed else "no"
-                        ),
-                        id="row-agreed",
-                    )
+                    agreed = "yes" if d.both_parties_agreed else "no"
+                    yield self._select("Both parties agreed", "agreed", YES_NO, agreed)
                 if FundingRoute.FINANCIAL_ASSISTANCE in self.entry.funding_routes:
-                    yield FieldRow(
+                    yield self._date(
                         "Assistance applied on",
-                        self._input(
-                            "direction-assistance-on",
-                            format_date(d.assistance_applied_on),
-                            "DD/MM/YYYY (received)",
-                        ),
-                        id="row-assistance-on",
+                        "assistance-on",
+                        d.assistance_applied_on,
+                        " (received)",
                     )
-                    yield FieldRow(
-                        "Assistance decision",
-                        self._select(
-                            "direction-decision", DECISION_CHOICES, d.assistance_decision.value
-                        ),
-                        id="row-decision",
+                    decision = d.assistance_decision.value
+                    yield self._select(
+                        "Assistance decision", "decision", DECISION_CHOICES, decision
                     )
-                yield FieldRow(
-                    "Group or session",
-                    self._input("direction-session", d.session, "e.g. group B, Tuesday"),
-                    id="row-session",
-                )
-                yield FieldRow(
-                    "Session on",
-                    self._input("direction-session-on", format_date(d.session_on), "DD/MM/YYYY"),
-                    id="row-session-on",
-                )
-                yield FieldRow(
-                    "Completed on",
-                    self._input(
-                        "direction-completed-on", format_date(d.completed_on), "DD/MM/YYYY"
-                    ),
-                    id="row-completed-on",
-                )
-                yield FieldRow(
-                    "Extra terms",
-                    self._input("direction-terms", d.notes, "added to the wording; s11A-checked"),
-                    id="row-terms",
+                yield self._input("Group or session", "session", d.session, "e.g. group B, Tuesday")
+                yield self._date("Session on", "session-on", d.session_on)
+                yield self._date("Completed on", "completed-on", d.completed_on)
+                yield self._input(
+                    "Extra terms", "terms", d.notes, "added to the wording; s11A-checked"
                 )
             yield Static("", id="direction-wording")
             yield Static("", id="direction-readiness")

@@ -204,7 +204,7 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
 
     def action_to_list(self) -> None:
         listing = self.query_one("#options-list", OptionList)
-        if isinstance(self.focused, Input) and listing.option_count:
+        if listing.option_count:
             self.set_focus(listing)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

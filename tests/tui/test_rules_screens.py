@@ -291,21 +291,14 @@ async def test_a_change_after_queueing_is_offered_as_an_amendment(make_app, data
 async def test_queueing_records_the_funding_route_the_rules_settled(make_app, data_dir):
     import attrs
 
-    from duty_tui.services.records import Direction
+    from .conftest import make_store
+    from .test_sync_ui import queueable_cases
 
-    from .conftest import make_store, sample_cases
-
-    cases = sample_cases()
+    cases = queueable_cases()
     first = cases[0]
+    # No funding route recorded: legal aid "no" settles it (the party pays).
     applicant = attrs.evolve(first.parties[0], legal_aid=Answer.NO)
-    direction = Direction(
-        activity=Activity.WT4C,
-        party_id=applicant.id,
-        provider_id="sample-wt4c-cardiff",
-        status=DirectionStatus.DIRECTED,
-        directed_on=TODAY,
-        id="dir-1",
-    )  # no funding route recorded: legal aid "no" settles it (the party pays)
+    direction = attrs.evolve(first.directions[0], funding=None)
     cases[0] = attrs.evolve(first, parties=[applicant, *first.parties[1:]], directions=(direction,))
     make_store(data_dir, cases)
     app = make_app()

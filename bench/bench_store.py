@@ -29,8 +29,12 @@ PLAIN_SAVES = 60
 
 _FIRST = ["Gwenllïan", "Dafydd", "Siân", "Rhys", "Ceri", "Owain", "Eleri", "Tomos", "Ffion"]
 _LAST = ["Ŵyn", "Pŷr", "Jones", "Evans", "ap Gruffydd", "Morgan", "Prys", "Llywelyn"]
-_COURTS = ["Cardiff Civil and Family Justice Centre", "Swansea Civil Justice Centre",
-           "Caernarfon Justice Centre", "Newport (South Wales) County Court"]
+_COURTS = [
+    "Cardiff Civil and Family Justice Centre",
+    "Swansea Civil Justice Centre",
+    "Caernarfon Justice Centre",
+    "Newport (South Wales) County Court",
+]
 
 
 def _answer(rng: random.Random) -> dict[str, Any]:
@@ -64,8 +68,11 @@ def case_document(n: int, revision: int = 1) -> dict[str, Any]:
         for i, role in enumerate(["applicant", "respondent", "other"][: rng.randint(2, 3)])
     ]
     children = [
-        {"id": f"c{n}x{i}", "name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
-         "date_of_birth": f"201{rng.randint(0, 9)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"}
+        {
+            "id": f"c{n}x{i}",
+            "name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+            "date_of_birth": f"201{rng.randint(0, 9)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+        }
         for i in range(rng.randint(1, 3))
     ]
     directions = [
@@ -82,7 +89,7 @@ def case_document(n: int, revision: int = 1) -> dict[str, Any]:
             "both_parties_agreed": False,
             "assistance_applied_on": None,
             "notes": "Parent asked for a Welsh-language group; evening session preferred. "
-                     f"Revision {revision}.",
+            f"Revision {revision}.",
         }
         for i, party in enumerate(parties[:2])
     ]
@@ -105,9 +112,17 @@ def case_document(n: int, revision: int = 1) -> dict[str, Any]:
         "assessments": [],
         "directions": directions,
         "referrals": [
-            {"id": f"r{n}x{i}", "direction_id": d["id"], "party_id": d["party_id"],
-             "activity": d["activity"], "provider_id": d["provider_id"], "state": "queued",
-             "revision": revision, "receipt": "", "reason": ""}
+            {
+                "id": f"r{n}x{i}",
+                "direction_id": d["id"],
+                "party_id": d["party_id"],
+                "activity": d["activity"],
+                "provider_id": d["provider_id"],
+                "state": "queued",
+                "revision": revision,
+                "receipt": "",
+                "reason": "",
+            }
             for i, d in enumerate(directions)
         ],
     }

@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import gc
 import logging
+import os
 import signal
 import time
 from collections.abc import Callable, Iterable
@@ -22,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
 from duty_tui.config import Config, OfficerProfile
+from duty_tui.keyorder import OrderedKeysApp
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -88,7 +89,7 @@ def _commands_provider() -> type:
     return DutyCommands
 
 
-class DutyApp(App[int]):
+class DutyApp(OrderedKeysApp[int]):
     TITLE = "duty-tui"
     CSS_PATH = "app.tcss"
     # Only our own commands: Textual's system commands include "save screenshot", which would
@@ -137,9 +138,12 @@ class DutyApp(App[int]):
         self.session: Session | None = None
         self.locked = False
         self._held_notifications: list[tuple[str, dict[str, Any]]] = []
-        self._early_keys: list[events.Key] | None = []
         self._last_activity = clock()
         self._session_closed = False
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # Scrolls and fades jump instead of gliding: on a busy laptop every animation frame
+            # of a scroll repaints the screen, and keys typed meanwhile wait behind it.
+            self.animation_level = "none"
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
 
@@ -158,9 +162,6 @@ class DutyApp(App[int]):
         return UnlockScreen()
 
     def on_mount(self) -> None:
-        # The unlock screen replays keys typed while it was being built; should it never get
-        # that far, the keyboard must not stay swallowed.
-        self.set_timer(2.0, self.replay_early_keys)
         self.set_interval(
             min(IDLE_CHECK_S, max(self.idle_lock_seconds / 4, 0.05)), self.check_idle_lock
         )
@@ -503,25 +504,13 @@ class DutyApp(App[int]):
     # --- locking -----------------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and self._early_keys is not None:
-            # Typed while the first screen was still being built (an officer who starts on the
-            # passphrase at once): kept for the passphrase field rather than dropped.
-            self._early_keys.append(event)
-            return
         # Any key, click or scroll is the officer at the laptop: the idle lock starts again.
+        # Keys typed while the first screen is still being built wait for it (OrderedKeysApp).
         if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown) or isinstance(
             event, events.MouseScrollUp | events.Paste
         ):
             self._last_activity = self.clock()
         await super().on_event(event)
-
-    def replay_early_keys(self) -> None:
-        """Called by the first screen once its field has the focus."""
-        early, self._early_keys = self._early_keys or [], None
-        for key in early:
-            replay = events.Key(key.key, key.character)
-            replay.set_sender(self)  # as if from the driver, like the original
-            self.post_message(replay)
 
     def check_idle_lock(self) -> None:
         if self.session is None or self.locked:

@@ -114,9 +114,7 @@ class Cipher:
         if len(record) < NONCE_LEN + TAG_LEN:
             raise Corrupt("truncated")
         try:
-            return self._aead.decrypt(
-                bytes(record[:NONCE_LEN]), bytes(record[NONCE_LEN:]), aad
-            )
+            return self._aead.decrypt(bytes(record[:NONCE_LEN]), bytes(record[NONCE_LEN:]), aad)
         except InvalidTag:
             raise Corrupt("fails authentication") from None
 

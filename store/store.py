@@ -110,7 +110,8 @@ class Store:
         params = kdf if kdf is not None else KdfParams()
         if data_dir.is_dir() and not cls.exists(data_dir):
             strangers = [
-                name for name in os.listdir(data_dir)
+                name
+                for name in os.listdir(data_dir)
                 if name not in _LAYOUT and not name.endswith(durable.TMP_SUFFIX)
             ]
             if strangers:

@@ -13,14 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from duty_tui.screens.case_rules import RulesSections
 from duty_tui.services.records import (
@@ -36,6 +38,8 @@ from duty_tui.services.records import (
 )
 from duty_tui.widgets import case_fields as cf
 from duty_tui.widgets.field import FieldInput, FieldRow, FieldSelect
+from duty_tui.widgets.focus_trail import FocusTrail
+from duty_tui.widgets.footer import KeyLine
 from duty_tui.widgets.plain import plain
 from duty_tui.widgets.section import Section
 
@@ -62,6 +66,10 @@ class CaseScreen(RulesSections, Screen[None]):
     app: DutyApp
 
     help_title = "Case"
+    # Textual repaints the whole screen when the focus moves; the two widgets concerned repaint
+    # themselves (their :focus styles), and on a screen this size the full repaint was most of
+    # the cost of a Tab.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Duty list", id="case.back"),
         Binding("ctrl+n", "add_person", "Add person", id="case.add_person"),
@@ -76,6 +84,8 @@ class CaseScreen(RulesSections, Screen[None]):
         self._pending: dict[str, str] = {}
         self._timer: Timer | None = None
         self._save_state = "saved"
+        self._focus_trail = FocusTrail()
+        self._save_shown: tuple[str, bool, bool] | None = None
 
     # --- building the form -------------------------------------------------------------------
 
@@ -140,7 +150,7 @@ class CaseScreen(RulesSections, Screen[None]):
         from duty_tui.widgets.sync_status import SyncStatus  # the sync region's status line
 
         yield SyncStatus()
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self._draw_matrix()
@@ -269,6 +279,9 @@ class CaseScreen(RulesSections, Screen[None]):
             "Not yet known is never read as no."
         )
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._focus_trail.follow(event.widget)
+
     # --- typing and committing ---------------------------------------------------------------
 
     @on(Input.Changed)
@@ -302,7 +315,10 @@ class CaseScreen(RulesSections, Screen[None]):
     def _left_field(self, event: Input.Blurred) -> None:
         if isinstance(event.input, FieldInput):
             self.commit_pending()
-            self._sync_fields()
+            # A change has resynced every field; otherwise only this one may show stale text
+            # (it was skipped while focused). One field, not a query of the whole form: this
+            # runs on every focus move.
+            self._sync_input(event.input)
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
@@ -315,6 +331,12 @@ class CaseScreen(RulesSections, Screen[None]):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        focused = self.focused
+        if isinstance(focused, FieldInput):
+            # The field's own text, not only what its Changed messages have told us: the last
+            # keys' message may still be on its way (quit, lock or a signal right after typing).
+            if focused.key in self.drafts or focused.value != self._shown(focused.key):
+                self._pending[focused.key] = focused.value
         pending, self._pending = self._pending, {}
         drafts = self.drafts
         before = dict(drafts)
@@ -358,19 +380,22 @@ class CaseScreen(RulesSections, Screen[None]):
     def _sync_fields(self) -> None:
         """Show the record's values (normalised: "cf101aa" -> "CF10 1AA", prefilled answer
         dates) in every field that is neither being typed in nor holding refused text."""
-        drafts = self.drafts
         for control in self.query(FieldInput):
-            if control.has_focus or control.key in drafts or control.key in self._pending:
-                continue
-            shown = self._shown(control.key)
-            if shown is not None and control.value != shown:
-                control.value = shown
+            self._sync_input(control)
+        drafts = self.drafts
         for select in self.query(FieldSelect):
             if select.key in drafts:
                 continue
             shown = self._shown(select.key)
             if shown is not None and select.value != shown:
                 select.value = shown
+
+    def _sync_input(self, control: FieldInput) -> None:
+        if control.has_focus or control.key in self.drafts or control.key in self._pending:
+            return
+        shown = self._shown(control.key)
+        if shown is not None and control.value != shown:
+            control.value = shown
 
     def _refresh_labels(self) -> None:
         self.query_one("#case-title", Static).update(plain(self.case.title))
@@ -393,9 +418,6 @@ class CaseScreen(RulesSections, Screen[None]):
         self._show_save_state()
 
     def _show_save_state(self) -> None:
-        statuses = self.query("#save-status")
-        if not statuses:
-            return
         refused = len(self.drafts)
         state = {
             "editing": "Typing…",
@@ -406,10 +428,17 @@ class CaseScreen(RulesSections, Screen[None]):
         if refused and self._save_state != "failed":
             plural = "s" if refused != 1 else ""
             state = f"{refused} field{plural} to correct (kept as typed) · {state}"
-        status = statuses.first(Static)
+        shown = (state, self._save_state == "failed", bool(refused))
+        if shown == self._save_shown:
+            return  # this runs on every focus move: an unchanged line is not redrawn
+        try:
+            status = self.query_one("#save-status", Static)
+        except NoMatches:
+            return  # not composed yet: on_mount shows it
+        self._save_shown = shown
         status.update(plain(state))
-        status.set_class(self._save_state == "failed", "-error")
-        status.set_class(bool(refused), "-warning")
+        status.set_class(shown[1], "-error")
+        status.set_class(shown[2], "-warning")
 
     def case_saved(self, case_id: str) -> None:
         if case_id == self.case.id and self._save_state == "saving" and not self._pending:

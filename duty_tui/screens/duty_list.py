@@ -18,11 +18,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.duty_rows import DutyRow
 from duty_tui.widgets.duty_table import DutyTable
+from duty_tui.widgets.footer import KeyLine
 from duty_tui.widgets.plain import plain
 from duty_tui.widgets.sync_status import SyncStatus
 
@@ -92,7 +93,7 @@ class DutyListScreen(Screen[None]):
         yield Static("", id="duty-status")
         yield DutyTable(id="duty-table")
         yield SyncStatus()
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         session = self.app.require_session()

@@ -82,9 +82,9 @@ class UnlockScreen(Screen[None]):
 
     def on_mount(self) -> None:
         # Focus now rather than on the first resume: an officer who starts typing as soon as
-        # the app opens must not lose the first letter of the passphrase.
+        # the app opens must not lose the first letter of the passphrase (keys typed before
+        # this wait for the screen, see duty_tui/keyorder.py).
         self.set_focus(self.query_one("#passphrase", Input))
-        self.app.replay_early_keys()
         # After the first frame: the import competes for the interpreter with drawing it.
         self.call_after_refresh(lambda: self.run_worker(self._find_mode(), group="mode"))
 

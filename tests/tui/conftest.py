@@ -178,3 +178,35 @@ def screen_text(app: DutyApp) -> str:
         app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     )
     return console.export_text()
+
+
+async def wait_until(pilot: Any, condition: Callable[[], bool], *, timeout: float = 30.0) -> None:
+    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting after {timeout} s")
+        await pilot.pause(0.01)
+
+
+def send_burst(app: Any, keys: list[str]) -> int:
+    """Keys arriving together, as from one read of the terminal: all queued before any runs.
+    Returns how many keys were sent."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for name in keys:
+        if len(name) == 1:
+            event = events.Key(_character_to_key(name), name)
+        else:
+            event = events.Key(name, None)
+        app._driver.send_message(event)
+    return len(keys)
+
+
+async def wait_for_keys(pilot: Any, applied: int, *, timeout: float = 60.0) -> None:
+    """Wait until the app has applied ``applied`` keys since it started (keys_applied counts
+    every key that took effect, duty_tui/keyorder.py)."""
+    await wait_until(pilot, lambda: pilot.app.keys_applied >= applied, timeout=timeout)

@@ -5,17 +5,22 @@ Key hierarchy: passphrase --Argon2id--> key-encryption key --AES-GCM--> random 2
 
 Blob format (case files, table files)::
 
-    magic "DTYS" | version 0x01 | nonce (12 random bytes) | AES-GCM ciphertext+tag
+    magic "DTYS" | 0x02 | counter (u64, big-endian) | nonce (12 random bytes) | ciphertext+tag
 
-The associated data is magic+version+identity, where identity says which file this is meant to
-be (b"case:<id>", b"table:<name>"): a file copied over another case's file fails to decrypt.
+The associated data is the header (magic, format, counter) plus an identity saying which file
+this is meant to be (b"case-file:<file name>", b"table:<name>"): a file copied over another
+file fails to decrypt, and so does one whose counter was edited. The counter is the file's
+version: the manifest remembers the last one written, so an older copy put back is caught.
+Format 0x01 (no counter) is still read, as counter 0, for stores made before it.
 """
 
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import os
+import struct
 from typing import Any
 
 import attrs
@@ -24,8 +29,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 MAGIC = b"DTYS"
-VERSION = 1
+VERSION = 2
 HEADER = MAGIC + bytes([VERSION])
+LEGACY_HEADER = MAGIC + bytes([1])
+COUNTER = struct.Struct(">Q")
 NONCE_LEN = 12
 TAG_LEN = 16
 KEY_LEN = 32
@@ -88,22 +95,41 @@ class Cipher:
 
     def __init__(self, data_key: bytes) -> None:
         self._aead = AESGCM(data_key)
+        # A separate key for file names, so a name never helps an attack on the data key.
+        self._name_key = hmac.new(data_key, b"duty-tui file names", "sha256").digest()
 
-    def seal_blob(self, plaintext: bytes, identity: bytes) -> bytes:
+    def seal_blob(self, plaintext: bytes, identity: bytes, counter: int = 0) -> bytes:
+        header = HEADER + COUNTER.pack(counter)
         nonce = os.urandom(NONCE_LEN)
-        return HEADER + nonce + self._aead.encrypt(nonce, plaintext, HEADER + identity)
+        return header + nonce + self._aead.encrypt(nonce, plaintext, header + identity)
 
-    def open_blob(self, blob: bytes, identity: bytes) -> bytes:
-        if len(blob) < len(HEADER) + NONCE_LEN + TAG_LEN:
+    def open_blob(self, blob: bytes, identity: bytes) -> tuple[int, bytes]:
+        """(counter, plaintext) of a blob sealed for ``identity``; Corrupt otherwise."""
+        if blob[: len(LEGACY_HEADER)] == LEGACY_HEADER:
+            header, counter = LEGACY_HEADER, 0
+        elif blob[: len(HEADER)] == HEADER:
+            header = blob[: len(HEADER) + COUNTER.size]
+            if len(header) < len(HEADER) + COUNTER.size:
+                raise Corrupt("truncated")
+            (counter,) = COUNTER.unpack_from(header, len(HEADER))
+        elif len(blob) < len(HEADER):
             raise Corrupt("truncated")
-        if blob[: len(HEADER)] != HEADER:
+        else:
             raise Corrupt("not a store file of a known version")
-        start = len(HEADER)
+        start = len(header)
+        if len(blob) < start + NONCE_LEN + TAG_LEN:
+            raise Corrupt("truncated")
         nonce = blob[start : start + NONCE_LEN]
         try:
-            return self._aead.decrypt(nonce, blob[start + NONCE_LEN :], HEADER + identity)
+            plaintext = self._aead.decrypt(nonce, blob[start + NONCE_LEN :], header + identity)
         except InvalidTag:
             raise Corrupt("fails authentication") from None
+        return counter, plaintext
+
+    def name_for(self, purpose: bytes, value: str) -> str:
+        """An opaque, stable file name for ``value``: a keyed hash, so the name says nothing
+        of the case it holds to anyone without the data key."""
+        return hmac.new(self._name_key, purpose + value.encode("utf-8"), "sha256").hexdigest()[:32]
 
     def seal_record(self, plaintext: bytes, aad: bytes) -> bytes:
         """nonce + ciphertext + tag, without the file header (index log records)."""

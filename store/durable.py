@@ -106,11 +106,14 @@ def atomic_write(
     *,
     dir_fd: int | None = None,
     before_replace: Callable[[Fingerprint], None] | None = None,
+    after_replace: Callable[[Fingerprint], None] | None = None,
 ) -> Fingerprint:
     """Replace ``path`` with ``data`` durably; return the new file's fingerprint.
 
     ``before_replace`` runs once the temp file is safely on disk and before it becomes
-    visible (the store appends the index record there). If it raises, nothing changes.
+    visible; if it raises, nothing changes. ``after_replace`` runs as soon as the new file has
+    taken the name, before the directory fsync: if that fsync then fails, the caller already
+    knows the new file is the one in place.
     ``dir_fd``: an open descriptor of path's directory to fsync, saving an open per call.
     """
     tmp = temp_path_for(path)
@@ -128,6 +131,8 @@ def atomic_write(
     except BaseException:
         _discard(tmp)
         raise
+    if after_replace is not None:
+        after_replace(fingerprint)
     if dir_fd is None:
         fsync_dir(path.parent)
     else:

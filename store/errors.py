@@ -1,5 +1,6 @@
-"""What the store raises. Every message names a data dir, file or case id, never case content,
-so any of these is safe to show to the officer and to write to a log."""
+"""What the store raises. Every message names a data dir, a file or a table, never a case id
+(which an import may have made of names) nor any content, so any of these is safe to show to the
+officer and to write to a log."""
 
 from __future__ import annotations
 
@@ -28,25 +29,27 @@ class InvalidName(StoreError, ValueError):
 
 class CaseNotFound(StoreError, LookupError):
     def __init__(self, case_id: str) -> None:
-        super().__init__(f"no case {case_id!r} in the store")
+        super().__init__("no such case in the store")
         self.case_id = case_id
 
 
 class CaseUnreadable(StoreError):
-    """A case file that fails authentication: tampered, truncated or from another case/store.
+    """A case that cannot be read: its file is missing, older than the last save, damaged
+    (moved to quarantine) or not this case's. Other cases are unaffected.
 
-    The file is left exactly as it is, for recovery; other cases are unaffected.
+    The message does not name the case: an id from an import file may be made of names. The
+    caller names it by its case number (``case_id`` is kept for that).
     """
 
-    def __init__(self, case_id: str, reason: str = "damaged or tampered with") -> None:
-        super().__init__(f"case {case_id!r} cannot be read: its file is {reason}")
+    def __init__(self, case_id: str, reason: str = "its file is damaged") -> None:
+        super().__init__(f"a case cannot be read: {reason}")
         self.case_id = case_id
         self.reason = reason
 
 
 class TableUnreadable(StoreError):
-    def __init__(self, name: str, reason: str = "damaged or tampered with") -> None:
-        super().__init__(f"table {name!r} cannot be read: its file is {reason}")
+    def __init__(self, name: str, reason: str = "its file is damaged") -> None:
+        super().__init__(f"table {name!r} cannot be read: {reason}")
         self.name = name
         self.reason = reason
 

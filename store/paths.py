@@ -3,11 +3,12 @@
 ::
 
     <data dir>/
-      keyfile          JSON: KDF parameters + salt, the wrapped data key (not secret)
-      lock             flock target while a Store has the dir open (empty)
-      index.log        append-only log of encrypted case summaries
-      cases/<id>.db    one encrypted TinyDB per case
-      tables/<name>.db one encrypted TinyDB per small collection (settings, outbox)
+      keyfile           JSON: KDF parameters + salt, the wrapped data key (not secret)
+      lock              flock target while a Store has the dir open (empty)
+      manifest.log      append-only log: every file's version, and each case's summary
+      cases/<hash>.db   one encrypted TinyDB per case, named by a keyed hash of its id
+      tables/<name>.db  one encrypted TinyDB per small collection (settings, outbox, ...)
+      quarantine/       damaged files moved aside, still encrypted
 """
 
 from __future__ import annotations
@@ -25,13 +26,16 @@ APP_NAME = "duty-tui"
 
 KEYFILE = "keyfile"
 LOCKFILE = "lock"
-INDEX_LOG = "index.log"
+MANIFEST = "manifest.log"
+# The summaries log of stores made before the manifest; removed once they are migrated.
+LEGACY_INDEX = "index.log"
+QUARANTINE_DIR = "quarantine"
 CASES_DIR = "cases"
 TABLES_DIR = "tables"
 DB_SUFFIX = ".db"
 
-# Case ids and table names become file names: this keeps out "/", "..", NUL and anything a
-# filesystem might case-fold or normalise differently.
+# Table names become file names, and case ids did (stores made before file names were opaque
+# are still read): this keeps out "/", "..", NUL and anything a filesystem might fold.
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 

@@ -1,9 +1,11 @@
-"""TinyDB on encrypted, durable files.
+"""TinyDB on encrypted, versioned, durable files.
 
 ``EncryptedStorage`` is a TinyDB ``Storage`` that holds nothing in memory: every ``read``
-decrypts the file, every ``write`` encrypts and replaces it durably before returning. It never
-reports an unreadable file as empty: TinyDB would then write ``{}`` over it and the data would
-be gone; an unreadable file raises and stays as it is.
+decrypts the file, every ``write`` encrypts and replaces it durably before returning. What the
+file is (its identity, its version, what to do when it is missing or damaged) is the business of
+the :class:`Tracked` it is given, which the store keeps in line with its manifest. It never
+reports an unreadable file as empty unless its Tracked says that is what the store decided
+(a damaged file of a table that may start again empty, moved to quarantine first).
 
 ``LockedTinyDB`` makes TinyDB's read-modify-write cycles atomic across threads by holding the
 store's lock around each table operation (TinyDB itself has no locking).
@@ -16,7 +18,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -35,61 +37,101 @@ def dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+class Tracked(Protocol):
+    """One file the store keeps in its manifest (see store.py)."""
+
+    path: Path
+    identity: bytes
+    what: str  # "saving case ...", for error messages
+
+    def before_read(self) -> None:
+        """Raise if the file must not be read now (a problem the officer has to decide)."""
+
+    def absent(self) -> None:
+        """The file is not there: raise if it should be; return to read it as empty."""
+
+    def unreadable(self, reason: str) -> None:
+        """It fails authentication or is not a database: raise, or return to read it as empty
+        (after moving it aside)."""
+
+    def opened(self, counter: int) -> None:
+        """It decrypted as version ``counter``: raise if that is older than the last save."""
+
+    def next_version(self) -> int: ...
+
+    def placed(self, counter: int, fingerprint: Fingerprint) -> None:
+        """Version ``counter`` has taken the file's name (not yet known to be durable)."""
+
+    def written(self, counter: int) -> None:
+        """Version ``counter`` is durably in place: record it in the manifest."""
+
+
 class EncryptedStorage(Storage):
     def __init__(
         self,
-        path: Path,
+        tracked: Tracked,
         *,
         cipher: Cipher,
-        identity: bytes,
-        unreadable: Callable[[str], StoreError],
-        what: str,
         lock: threading.RLock,
         check_open: Callable[[], None] = lambda: None,
         dir_fd: int | None = None,
-        before_replace: Callable[[Fingerprint], None] | None = None,
     ) -> None:
-        self.path = path
+        self.tracked = tracked
+        self.path = tracked.path
         self.lock = lock
         self._cipher = cipher
-        self._identity = identity
-        self._unreadable = unreadable
-        self._what = what
         self._check_open = check_open
         self._dir_fd = dir_fd
-        self._before_replace = before_replace
         self.last_fingerprint: Fingerprint | None = None
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         with self.lock:
             self._check_open()
+            self.tracked.before_read()
             blob = durable.read_file(self.path)
-        if blob is None:
-            return None
-        try:
-            plaintext = self._cipher.open_blob(blob, self._identity)
-        except Corrupt as exc:
-            raise self._unreadable(str(exc)) from None
-        try:
-            data = json.loads(plaintext)
-        except ValueError:
-            raise self._unreadable("not a database") from None
-        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
-            raise self._unreadable("not a database")
-        return data
+            if blob is None:
+                self.tracked.absent()
+                return None
+            try:
+                counter, plaintext = self._cipher.open_blob(blob, self.tracked.identity)
+            except Corrupt as exc:
+                self.tracked.unreadable(str(exc))
+                return None
+            data = _database(plaintext)
+            if data is None:
+                self.tracked.unreadable("not a database")
+                return None
+            self.tracked.opened(counter)
+            return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        blob = self._cipher.seal_blob(dumps(data), self._identity)
+        plaintext = dumps(data)
         with self.lock:
             self._check_open()
+            counter = self.tracked.next_version()
+            blob = self._cipher.seal_blob(plaintext, self.tracked.identity, counter)
             try:
                 self.last_fingerprint = durable.atomic_write(
-                    self.path, blob, dir_fd=self._dir_fd, before_replace=self._before_replace
+                    self.path,
+                    blob,
+                    dir_fd=self._dir_fd,
+                    after_replace=lambda fp: self.tracked.placed(counter, fp),
                 )
             except StoreError:
                 raise
             except OSError as exc:
-                raise StoreIOError(self._what, exc) from exc
+                raise StoreIOError(self.tracked.what, exc) from exc
+            self.tracked.written(counter)
+
+
+def _database(plaintext: bytes) -> dict[str, dict[str, Any]] | None:
+    try:
+        data = json.loads(plaintext)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        return None
+    return data
 
 
 def _locked(method: Callable[P, R]) -> Callable[P, R]:

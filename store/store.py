@@ -1,33 +1,42 @@
-"""The Store: encrypted, durable, partitioned TinyDB persistence for one data dir.
+"""The Store: encrypted, durable, versioned TinyDB files for one data dir, and their manifest.
 
 See docs/store.md for the on-disk layout and the reasoning. In short: one TinyDB file per case
-(so a save rewrites one small file whatever the number of cases), an append-only encrypted
-index of summaries (so listing cases decrypts no case file), every write durable before the
-call returns, and an exclusive lock so only one Store has a data dir open.
+(so a save rewrites one small file whatever the number of cases), named by a keyed hash of the
+case id (a file name says nothing of the family); small tables (settings, outbox, ...) in files
+of their own; every file carries a version counter under its authentication tag; an append-only
+encrypted manifest records each file's version as it is written, so a file that goes missing,
+goes back to an older version, or comes from somewhere else is reported by name instead of being
+quietly re-read; a damaged file is moved aside to ``quarantine/``; every write is durable
+before the call returns; an exclusive lock lets one Store at a time have the data dir open.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import hashlib
 import hmac
 import json
 import logging
 import os
+import secrets
+import stat
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import attrs
 from tinydb import TinyDB
-from tinydb.table import Document
 
-from store import durable, index
+from store import durable, manifest
+from store import problems as found
 from store.crypto import (
     KEY_LEN,
     BadKeyfile,
     Cipher,
+    Corrupt,
     KdfParams,
     read_keyfile_params,
     unwrap_key,
@@ -44,24 +53,34 @@ from store.errors import (
     TableUnreadable,
     WrongPassphrase,
 )
-from store.index import Entry, IndexLog
+from store.manifest import CaseState, ManifestLog, State, TableState
 from store.paths import (
     CASES_DIR,
     DB_SUFFIX,
-    INDEX_LOG,
     KEYFILE,
+    LEGACY_INDEX,
     LOCKFILE,
+    MANIFEST,
     NAME_PATTERN,
+    QUARANTINE_DIR,
     TABLES_DIR,
     check_name,
 )
+from store.problems import Problem, ProblemKind
 from store.storage import EncryptedStorage, LockedTinyDB, dumps
 
 log = logging.getLogger(__name__)
 
-_LAYOUT = frozenset({KEYFILE, LOCKFILE, INDEX_LOG, CASES_DIR, TABLES_DIR})
+_LAYOUT = frozenset(
+    {KEYFILE, LOCKFILE, MANIFEST, LEGACY_INDEX, CASES_DIR, TABLES_DIR, QUARANTINE_DIR}
+)
 CASE_TABLE = "case"
 CASE_DOC_ID = 1
+_PRIVATE = 0o077  # group and other permission bits: none of them on anything of ours
+# Problems the files cannot show again at the next open: kept in the manifest until accepted.
+_REMEMBERED = (ProblemKind.MANIFEST, ProblemKind.STRAY, ProblemKind.REAPPEARED)
+ACCEPTED = "accepted"
+TOLD = "told"
 
 
 def _open_dir(path: Path) -> int:
@@ -72,6 +91,132 @@ def _check_passphrase(passphrase: object) -> str:
     if not isinstance(passphrase, str) or not passphrase:
         raise StoreError("the passphrase must be a non-empty string")
     return passphrase
+
+
+class _TableFile:
+    """A table's file as the manifest knows it (store.storage.Tracked)."""
+
+    def __init__(self, store: Store, name: str, *, critical: bool) -> None:
+        self._store = store
+        self.name = name
+        self.subject = manifest.table_subject(name)
+        self.critical = critical
+        self.path = store._tables_dir / f"{name}{DB_SUFFIX}"
+        self.identity = b"table:" + name.encode("ascii")
+        self.what = f"writing table {name!r}"
+
+    def _problem(self, problem: Problem) -> None:
+        """A critical table stays unreadable until the officer decides; any other starts again
+        empty (the officer is told through Store.problems())."""
+        store = self._store
+        store._problems[self.subject] = problem
+        if self.critical:
+            raise TableUnreadable(self.name, problem.detail)
+        store._accept_locked(self.subject, told=True)
+
+    def before_read(self) -> None:
+        problem = self._store._problems.get(self.subject)
+        if problem is not None and problem.blocks:
+            self._problem(problem)
+
+    def absent(self) -> None:
+        entry = self._store._state.tables.get(self.name)
+        if entry is not None and entry.fp is not None:
+            self._problem(found.missing(self.subject, entry.ver))
+
+    def unreadable(self, reason: str) -> None:
+        to = self._store._quarantine(self.path, self.subject, reason)
+        self._problem(found.damaged(self.subject, reason, to))
+
+    def opened(self, counter: int) -> None:
+        entry = self._store._state.tables.get(self.name)
+        if entry is not None and counter != entry.ver:
+            self._problem(found.rolled_back(self.subject, counter, entry.ver))
+
+    def next_version(self) -> int:
+        entry = self._store._state.tables.get(self.name)
+        return (entry.high if entry is not None else 0) + 1
+
+    def placed(self, counter: int, fingerprint: Fingerprint) -> None:
+        store = self._store
+        store._state.tables[self.name] = TableState(counter, counter, fingerprint)
+        store._state.quarantined.pop(self.subject, None)
+        store._problems.pop(self.subject, None)
+
+    def written(self, counter: int) -> None:
+        entry = self._store._state.tables[self.name]
+        self._store._record([manifest.table_record(self.name, entry)], self.what)
+
+
+class _CaseFile:
+    """One case's file as the manifest knows it (store.storage.Tracked)."""
+
+    def __init__(self, store: Store, case_id: str) -> None:
+        self._store = store
+        self.case_id = case_id
+        self.subject = manifest.case_subject(case_id)
+        self.file = store.case_file_name(case_id)
+        self.path = store._cases_dir / f"{self.file}{DB_SUFFIX}"
+        self.identity = case_identity(self.file)
+        self.what = "saving a case"
+        # What the next write records in the manifest beside the file.
+        self.summary_json = "{}"
+        self.batch: str | None = None
+
+    def _fail(self, problem: Problem) -> None:
+        self._store._problems[self.subject] = problem
+        raise CaseUnreadable(self.case_id, problem.detail)
+
+    def before_read(self) -> None:
+        problem = self._store._problems.get(self.subject)
+        if problem is not None and problem.blocks:
+            raise CaseUnreadable(self.case_id, problem.detail)
+
+    def absent(self) -> None:
+        entry = self._store._state.cases.get(self.case_id)
+        if entry is not None:
+            self._fail(found.missing(self.subject, entry.ver))
+
+    def unreadable(self, reason: str) -> None:
+        to = self._store._quarantine(self.path, self.subject, reason)
+        self._fail(found.damaged(self.subject, reason, to))
+
+    def opened(self, counter: int) -> None:
+        entry = self._store._state.cases.get(self.case_id)
+        if entry is not None and counter != entry.ver:
+            self._fail(found.rolled_back(self.subject, counter, entry.ver))
+
+    def next_version(self) -> int:
+        store = self._store
+        entry = store._state.cases.get(self.case_id)
+        high = entry.high if entry is not None else store._state.gone.get(self.case_id, 0)
+        return high + 1
+
+    def placed(self, counter: int, fingerprint: Fingerprint) -> None:
+        store = self._store
+        store._state.cases[self.case_id] = CaseState(
+            self.file, counter, counter, fingerprint, json.loads(self.summary_json), self.batch
+        )
+        store._state.gone.pop(self.case_id, None)
+        store._state.quarantined.pop(self.subject, None)
+        store._problems.pop(self.subject, None)
+
+    def written(self, counter: int) -> None:
+        entry = self._store._state.cases[self.case_id]
+        self._store._record(
+            [manifest.case_record(self.case_id, entry, summary_json=self.summary_json)], self.what
+        )
+
+
+def case_identity(file_name: str) -> bytes:
+    return b"case-file:" + file_name.encode("ascii")
+
+
+@attrs.define
+class _Scan:
+    """What is in a folder: file stem -> stat, plus anything that is not ours to read."""
+
+    files: dict[str, os.stat_result] = attrs.Factory(dict)
 
 
 class Store:
@@ -108,6 +253,8 @@ class Store:
         data_dir = Path(data_dir)
         _check_passphrase(passphrase)
         params = kdf if kdf is not None else KdfParams()
+        if data_dir.exists() and not data_dir.is_dir():
+            raise StoreError(f"{data_dir} is a file, not a folder")
         if data_dir.is_dir() and not cls.exists(data_dir):
             strangers = [
                 name
@@ -120,6 +267,7 @@ class Store:
                 raise StoreError(f"{data_dir} is not empty; choose an empty or new folder")
         try:
             durable.make_dir(data_dir)
+            _make_private(data_dir)
         except OSError as exc:
             raise StoreIOError(f"creating data dir {data_dir}", exc) from exc
         lock = durable.FileLock(data_dir / LOCKFILE)
@@ -132,7 +280,7 @@ class Store:
             try:
                 durable.make_dir(data_dir / CASES_DIR)
                 durable.make_dir(data_dir / TABLES_DIR)
-                durable.atomic_write(data_dir / INDEX_LOG, index.HEADER)
+                durable.atomic_write(data_dir / MANIFEST, manifest.HEADER)
                 # The keyfile is written last: until it exists there is no store, and a
                 # half-made data dir can simply be created again.
                 durable.atomic_write(data_dir / KEYFILE, wrap_key(data_key, passphrase, params))
@@ -150,8 +298,12 @@ class Store:
         _check_passphrase(passphrase)
         if not cls.exists(data_dir):
             raise StoreNotFound(f"no store in {data_dir}")
-        lock = durable.FileLock(data_dir / LOCKFILE)
-        if not lock.acquire():
+        try:
+            lock = durable.FileLock(data_dir / LOCKFILE)
+            acquired = lock.acquire()
+        except OSError as exc:
+            raise StoreIOError(f"opening the store in {data_dir}", exc) from exc
+        if not acquired:
             raise StoreInUse(cls._in_use_message(data_dir))
         try:
             raw = durable.read_file(data_dir / KEYFILE)
@@ -181,7 +333,8 @@ class Store:
         self._fds: list[int] = []
         try:
             self._init(data_dir, data_key, lock)
-            self._reconcile()
+            with self._lock:
+                self._reconcile()
         except BaseException:
             self._release()
             raise
@@ -196,86 +349,300 @@ class Store:
         self._key_digest = hashlib.sha256(data_key).digest()
         self._cases_dir = data_dir / CASES_DIR
         self._tables_dir = data_dir / TABLES_DIR
+        self._quarantine_dir = data_dir / QUARANTINE_DIR
         try:
+            _make_private(data_dir)
             # Recreated if someone removed them: an empty folder is a valid (empty) state.
             durable.make_dir(self._cases_dir)
             durable.make_dir(self._tables_dir)
+            _make_private(self._cases_dir)
+            _make_private(self._tables_dir)
         except OSError as exc:
             raise StoreIOError(f"opening the store in {data_dir}", exc) from exc
         self._data_dir_fd = self._keep_fd(_open_dir(data_dir))
         self._cases_dir_fd = self._keep_fd(_open_dir(self._cases_dir))
         self._tables_dir_fd = self._keep_fd(_open_dir(self._tables_dir))
-        self._log = IndexLog(data_dir / INDEX_LOG, self._cipher, self._data_dir_fd)
-        self._entries: dict[str, Entry] = {}
-        self._unreadable: dict[str, str] = {}
+        self._log = ManifestLog(data_dir / MANIFEST, self._cipher, self._data_dir_fd)
+        self._state = State()
+        self._problems: dict[str, Problem] = {}
+        self._problems_told: list[Problem] = []
         self._tables: dict[str, LockedTinyDB] = {}
+        self._table_files: dict[str, _TableFile] = {}
+        self._batch: str | None = None
+        self._batch_cases: list[str] = []
         self._closed = False
-        # How many case files the last open had to decrypt to repair the index (tests, bench).
+        # How many files the last open had to decrypt to check them (tests, bench).
         self.reindexed = 0
 
     def _keep_fd(self, fd: int) -> int:
         self._fds.append(fd)
         return fd
 
-    # --- index reconciliation --------------------------------------------------------------
+    # --- checking the files against the manifest --------------------------------------------
 
     def _reconcile(self) -> None:
-        """Make the index agree with the case files, decrypting only those it is wrong about."""
-        contents = index.read_log(self._data_dir / INDEX_LOG, self._cipher)
-        entries = dict(contents.entries)
-        on_disk: dict[str, Fingerprint] = {}
-        for directory in (self._data_dir, self._tables_dir):
+        """Check every file against the manifest, decrypting only those whose fingerprint
+        changed; report what is missing, older or foreign; finish or undo interrupted work."""
+        for directory in (self._data_dir, self._cases_dir, self._tables_dir):
             self._remove_temp_files(directory)
-        with os.scandir(self._cases_dir) as scan:
-            for item in scan:
-                name = item.name
-                if name.startswith(".") and name.endswith(durable.TMP_SUFFIX):
-                    # Left by a crash mid-save; the save never happened.
-                    self._remove_quietly(Path(item.path))
-                    continue
-                case_id = name[: -len(DB_SUFFIX)]
-                if not name.endswith(DB_SUFFIX) or not NAME_PATTERN.fullmatch(case_id):
-                    continue
-                if not item.is_file(follow_symlinks=False):
-                    continue
-                on_disk[case_id] = Fingerprint.of(item.stat(follow_symlinks=False))
-
-        changes: list[bytes] = []
-        for case_id in [c for c in entries if c not in on_disk]:
-            del entries[case_id]
-            changes.append(index.delete_record(case_id))
-        reindexed = 0
-        for case_id, fingerprint in on_disk.items():
-            entry = entries.get(case_id)
-            if entry is not None and entry.fingerprint == fingerprint:
-                continue
-            reindexed += 1
-            try:
-                summary = self._read_case_record(case_id)["summary"]
-            except CaseNotFound:
-                continue
-            except CaseUnreadable as exc:
-                # Left as it is, for recovery. An older summary, if the index has one, keeps
-                # the case visible in the list; opening it reports the damage.
-                self._unreadable[case_id] = exc.reason
-                continue
-            entries[case_id] = Entry(fingerprint, summary)
-            changes.append(index.put_record(case_id, fingerprint, dumps(summary).decode()))
-        self.reindexed = reindexed
-        self._entries = entries
-
+        contents = manifest.read_log(self._data_dir / MANIFEST, self._cipher)
+        self._state = contents.state
+        cases = self._scan(self._cases_dir)
+        tables = self._scan(self._tables_dir)
+        legacy_index = self._data_dir / LEGACY_INDEX
         self._log.open(contents)
+        if not contents.found:
+            if legacy_index.exists() or not (cases.files or tables.files):
+                pass  # a store made before the manifest (migrated below), or an empty one
+            else:
+                self._note_problem(found.manifest_lost("missing"))
+        elif contents.damaged_at is not None:
+            self._note_problem(found.manifest_lost(f"damaged after record {contents.damaged_at}"))
+        changes: list[bytes] = []
+        self.reindexed = 0
+        changes += self._undo_open_batches(cases)
+        changes += self._check_cases(cases)
+        changes += self._check_tables(tables)
+        self._remember_quarantined()
         try:
             if self._log.needs_rewrite:
-                self._log.rewrite(entries)
+                self._log.rewrite(self._state)
             elif changes:
-                self._log.append(changes, entries)
-            if self._log.should_compact(len(entries)):
-                self._log.rewrite(entries)
+                self._log.append(changes, self._state)
+            if self._log.should_compact(manifest.subjects(self._state)):
+                self._log.rewrite(self._state)
         except OSError as exc:
-            # The index is a cache of the case files: opening must not fail because it could
-            # not be repaired. The next open reconciles again.
-            log.warning("could not update the store index (%s); continuing", exc.strerror)
+            # Opening must not fail for it (a full disk would lock the officer out): what was
+            # found is in memory, and the next write records it.
+            log.warning("could not update the store manifest (%s); continuing", exc.strerror)
+            self._log.needs_rewrite = True
+        if legacy_index.exists():
+            self._remove_quietly(legacy_index)
+
+    def _scan(self, directory: Path) -> _Scan:
+        scan = _Scan()
+        with os.scandir(directory) as entries:
+            for item in entries:
+                name = item.name
+                if not name.endswith(DB_SUFFIX) or not item.is_file(follow_symlinks=False):
+                    continue
+                stem = name[: -len(DB_SUFFIX)]
+                if not NAME_PATTERN.fullmatch(stem):
+                    continue
+                st = item.stat(follow_symlinks=False)
+                if st.st_mode & _PRIVATE:
+                    with contextlib.suppress(OSError):
+                        os.chmod(item.path, durable.FILE_MODE)
+                scan.files[stem] = st
+        return scan
+
+    def _undo_open_batches(self, cases: _Scan) -> list[bytes]:
+        """Cases saved by a batch (an import) that never completed are removed: all or none."""
+        changes: list[bytes] = []
+        for case_id, entry in list(self._state.cases.items()):
+            if entry.batch is None or entry.batch in self._state.committed:
+                continue
+            if cases.files.pop(entry.file, None) is not None:
+                self._remove_quietly(self._cases_dir / f"{entry.file}{DB_SUFFIX}")
+            del self._state.cases[case_id]
+            self._state.gone[case_id] = entry.high
+            changes.append(manifest.gone_record(case_id, entry.high))
+        return changes
+
+    def _check_cases(self, cases: _Scan) -> list[bytes]:
+        changes: list[bytes] = []
+        expected = {entry.file: case_id for case_id, entry in self._state.cases.items()}
+        for case_id, entry in list(self._state.cases.items()):
+            subject = manifest.case_subject(case_id)
+            if subject in self._state.quarantined:
+                continue
+            st = cases.files.pop(entry.file, None)
+            if st is None:
+                self._note_problem(found.missing(subject, entry.ver))
+                continue
+            fingerprint = Fingerprint.of(st)
+            if fingerprint == entry.fp:
+                continue
+            path = self._cases_dir / f"{entry.file}{DB_SUFFIX}"
+            opened = self._decrypt(path, case_identity(entry.file))
+            if isinstance(opened, str):
+                to = self._quarantine(path, subject, opened)
+                self._note_problem(found.damaged(subject, opened, to))
+                continue
+            counter, record = opened
+            if counter == entry.ver or counter == entry.high + 1:
+                # The last save (touched), or one whose manifest record a crash cut off.
+                updated = self._case_entry(entry.file, counter, fingerprint, record, entry.high)
+                if updated is None or record.get("id") != case_id:
+                    to = self._quarantine(path, subject, "not this case")
+                    self._note_problem(found.damaged(subject, "not this case", to))
+                    continue
+                self._state.cases[case_id] = updated
+                changes.append(manifest.case_record(case_id, updated))
+            else:
+                self._note_problem(found.rolled_back(subject, counter, entry.ver))
+        for stem in sorted(set(cases.files) - set(expected)):
+            changes += self._adopt_case_file(stem, cases.files[stem])
+        return changes
+
+    def _adopt_case_file(self, stem: str, st: os.stat_result) -> list[bytes]:
+        """A case file the manifest does not name: the first save of a case whose manifest
+        record a crash cut off, a case of a store made before the manifest (migrated), a
+        deleted case's file put back, or a stranger."""
+        path = self._cases_dir / f"{stem}{DB_SUFFIX}"
+        opened = self._decrypt(path, case_identity(stem))
+        if not isinstance(opened, str):
+            counter, record = opened
+            case_id = record.get("id")
+            batch = record.get("batch")
+            if batch is not None and batch not in self._state.committed:
+                self._remove_quietly(path)  # an import that never completed
+                return []
+            if not isinstance(case_id, str) or self.case_file_name(case_id) != stem:
+                return self._stray(path)
+            subject = manifest.case_subject(case_id)
+            if case_id in self._state.gone and counter == self._state.gone[case_id]:
+                self._remove_quietly(path)  # a delete cut short by a crash: finish it
+                return []
+            if case_id in self._state.gone and counter < self._state.gone[case_id]:
+                to = self._quarantine(path, subject, "deleted")
+                self._note_problem(found.reappeared(subject, to))
+                return []
+            if case_id in self._state.cases:
+                return self._stray(path)
+            entry = self._case_entry(stem, counter, Fingerprint.of(st), record, counter)
+            if entry is None:
+                return self._stray(path)
+            entry.batch = None
+            self._state.cases[case_id] = entry
+            return [manifest.case_record(case_id, entry)]
+        legacy = self._decrypt(path, b"case:" + stem.encode("ascii"))
+        if not isinstance(legacy, str):
+            return self._migrate_legacy_case(stem, path, legacy[1])
+        return self._stray(path)
+
+    def _migrate_legacy_case(self, case_id: str, path: Path, record: dict[str, Any]) -> list[bytes]:
+        """A case file of a store made before file names were opaque: its name is the case id
+        (which an import file may have made of names and dates). Written again under an opaque
+        name, recorded, then the old file removed."""
+        document, summary = record.get("document"), record.get("summary")
+        if not isinstance(document, dict) or not isinstance(summary, dict):
+            return self._stray(path)
+        if case_id not in self._state.cases:
+            self._write_case(case_id, document, summary)
+        self._remove_quietly(path)
+        return []  # _write_case recorded it
+
+    def _stray(self, path: Path) -> list[bytes]:
+        to = self._quarantine(path, f"file:{path.name}", "not written by this store")
+        self._note_problem(found.stray(path.name, to))
+        return []
+
+    def _case_entry(
+        self,
+        file: str,
+        counter: int,
+        fingerprint: Fingerprint,
+        record: dict[str, Any],
+        high: int,
+    ) -> CaseState | None:
+        summary = record.get("summary")
+        if not isinstance(summary, dict) or not isinstance(record.get("document"), dict):
+            return None
+        return CaseState(file, counter, max(high, counter), fingerprint, summary, None)
+
+    def _decrypt(self, path: Path, identity: bytes) -> tuple[int, dict[str, Any]] | str:
+        """(version, the case record) of a case file, or why it cannot be read."""
+        self.reindexed += 1
+        blob = durable.read_file(path)
+        if blob is None:
+            return "missing"
+        try:
+            counter, plaintext = self._cipher.open_blob(blob, identity)
+            data = json.loads(plaintext)
+            record = data[CASE_TABLE][str(CASE_DOC_ID)]
+        except Corrupt as exc:
+            return str(exc)
+        except (ValueError, KeyError, TypeError):
+            return "not a case"
+        if not isinstance(record, dict):
+            return "not a case"
+        return counter, record
+
+    def _check_tables(self, tables: _Scan) -> list[bytes]:
+        changes: list[bytes] = []
+        for name, entry in list(self._state.tables.items()):
+            subject = manifest.table_subject(name)
+            if subject in self._state.quarantined:
+                continue
+            st = tables.files.pop(name, None)
+            if st is None:
+                if entry.fp is not None:
+                    self._note_problem(found.missing(subject, entry.ver))
+                continue
+            fingerprint = Fingerprint.of(st)
+            if fingerprint == entry.fp:
+                continue
+            counter = self._table_counter(name)
+            if isinstance(counter, str):
+                path = self._tables_dir / f"{name}{DB_SUFFIX}"
+                to = self._quarantine(path, subject, counter)
+                self._note_problem(found.damaged(subject, counter, to))
+            elif counter == entry.ver or counter == entry.high + 1:
+                updated = TableState(counter, max(entry.high, counter), fingerprint)
+                self._state.tables[name] = updated
+                changes.append(manifest.table_record(name, updated))
+            else:
+                self._note_problem(found.rolled_back(subject, counter, entry.ver))
+        for name, st in sorted(tables.files.items()):
+            # A table the manifest does not know: written before the manifest existed, or its
+            # first write's record cut off by a crash. Ours if it authenticates as that table.
+            counter = self._table_counter(name)
+            subject = manifest.table_subject(name)
+            if isinstance(counter, str):
+                path = self._tables_dir / f"{name}{DB_SUFFIX}"
+                to = self._quarantine(path, subject, counter)
+                self._note_problem(found.damaged(subject, counter, to))
+                continue
+            entry = TableState(counter, counter, Fingerprint.of(st))
+            self._state.tables[name] = entry
+            changes.append(manifest.table_record(name, entry))
+        return changes
+
+    def _table_counter(self, name: str) -> int | str:
+        self.reindexed += 1
+        blob = durable.read_file(self._tables_dir / f"{name}{DB_SUFFIX}")
+        if blob is None:
+            return "missing"
+        try:
+            counter, _plaintext = self._cipher.open_blob(blob, b"table:" + name.encode("ascii"))
+        except Corrupt as exc:
+            return str(exc)
+        return counter
+
+    def _remember_quarantined(self) -> None:
+        """Problems stay until the officer accepts them: files moved to quarantine, and what
+        the files alone cannot show again (a lost manifest, a stray or returning file)."""
+        for subject, (kind, detail) in self._state.notes.items():
+            if detail in (ACCEPTED, TOLD) or subject in self._problems:
+                continue
+            to = self._state.quarantined.get(subject, ("", ""))[0]
+            with contextlib.suppress(ValueError):
+                self._problems[subject] = Problem(subject, ProblemKind(kind), detail, to)
+        for subject, (to, reason) in self._state.quarantined.items():
+            if subject not in self._problems:
+                self._problems[subject] = found.damaged(subject, reason, to)
+
+    def _note_problem(self, problem: Problem) -> None:
+        # Reported through problems(), never logged: a subject may be a case id made of names.
+        self._problems[problem.subject] = problem
+        if problem.kind in _REMEMBERED:
+            self._state.notes[problem.subject] = (problem.kind.value, problem.detail)
+            with contextlib.suppress(OSError):
+                self._log.append(
+                    [manifest.note_record(problem.subject, problem.kind.value, problem.detail)],
+                    self._state,
+                )
 
     def _remove_temp_files(self, directory: Path) -> None:
         with os.scandir(directory) as scan:
@@ -285,183 +652,307 @@ class Store:
 
     @staticmethod
     def _remove_quietly(path: Path) -> None:
-        try:
+        with contextlib.suppress(OSError):
             syscalls.unlink(path)
-        except OSError:
-            pass
+
+    # --- quarantine ------------------------------------------------------------------------
+
+    def _quarantine(self, path: Path, subject: str, reason: str) -> str:
+        """Move a damaged file aside, still encrypted and byte for byte, and record it. Returns
+        its name in the quarantine folder ("" if it could not be moved: it stays where it is)."""
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        to = f"{stamp}-{secrets.token_hex(3)}-{path.name}"
+        try:
+            durable.make_dir(self._quarantine_dir)
+            syscalls.replace(path, self._quarantine_dir / to)
+            durable.fsync_dir(self._quarantine_dir)
+            durable.fsync_dir(path.parent)
+        except OSError as exc:
+            log.warning("could not move a damaged file aside (%s)", exc.strerror)
+            return ""
+        self._state.quarantined[subject] = (to, reason)
+        with contextlib.suppress(OSError):
+            self._log.append([manifest.quarantine_record(subject, to, reason)], self._state)
+        return to
+
+    # --- the manifest ----------------------------------------------------------------------
+
+    def _record(self, records: list[bytes], what: str) -> None:
+        """Append to the manifest after a file is durably in place. A failure is reported as
+        the operation's failure; the file is there and the next open accepts it (it is exactly
+        one version past the manifest)."""
+        try:
+            self._log.append(records, self._state)
+        except OSError as exc:
+            raise StoreIOError(what, exc) from exc
+        self._compact_if_due()
+
+    def _compact_if_due(self) -> None:
+        if not self._log.should_compact(manifest.subjects(self._state)):
+            return
+        try:
+            self._log.rewrite(self._state)
+        except OSError as exc:
+            # What was written is durable; compaction is retried by the next append.
+            log.warning("could not compact the store manifest (%s)", exc.strerror)
 
     # --- cases -----------------------------------------------------------------------------
 
-    def _case_path(self, case_id: str) -> Path:
-        return self._cases_dir / f"{case_id}{DB_SUFFIX}"
+    def case_file_name(self, case_id: str) -> str:
+        """The case's file name (without .db): a keyed hash of the id, so it says nothing."""
+        return self._cipher.name_for(b"case:", case_id)
 
-    def _case_db(
-        self, case_id: str, before_replace: Callable[[Fingerprint], None] | None = None
-    ) -> tuple[TinyDB, EncryptedStorage]:
+    def case_path(self, case_id: str) -> Path:
+        check_name(case_id)
+        return self._cases_dir / f"{self.case_file_name(case_id)}{DB_SUFFIX}"
+
+    def _case_db(self, case_id: str) -> tuple[TinyDB, EncryptedStorage]:
+        tracked = _CaseFile(self, case_id)
         storage = EncryptedStorage(
-            self._case_path(case_id),
+            tracked,
             cipher=self._cipher,
-            identity=b"case:" + case_id.encode("ascii"),
-            unreadable=functools.partial(CaseUnreadable, case_id),
-            what=f"saving case {case_id!r}",
             lock=self._lock,
             check_open=self._check_open,
             dir_fd=self._cases_dir_fd,
-            before_replace=before_replace,
         )
         return TinyDB(storage=lambda: storage), storage
 
-    def _read_case_record(self, case_id: str) -> dict[str, Any]:
-        db, _storage = self._case_db(case_id)
-        try:
-            record = db.table(CASE_TABLE).get(doc_id=CASE_DOC_ID)
-        except CaseUnreadable as exc:
-            self._unreadable[case_id] = exc.reason
-            raise
-        if record is None:
-            if self._case_path(case_id).exists():
-                raise CaseUnreadable(case_id, "not a case")
-            raise CaseNotFound(case_id)
-        if not isinstance(record.get("document"), dict) or not isinstance(
-            record.get("summary"), dict
-        ):
-            raise CaseUnreadable(case_id, "not a case")
-        return dict(record)
-
     def save_case(self, case_id: str, document: dict[str, Any], summary: dict[str, Any]) -> None:
-        """Store document (and its summary for the index); durable on disk when this returns.
+        """Store document (and its summary for the manifest); durable when this returns.
 
         Raises StoreIOError (an OSError, errno kept) on a disk error, leaving the previous
-        version in place; CaseUnreadable if the existing file is damaged (it is not
-        overwritten: delete the case first to replace it).
+        version in place (or the new one, if the error came after it was in place).
         """
         check_name(case_id)
         if not isinstance(document, dict) or not isinstance(summary, dict):
             raise TypeError("a case document and its summary must be dicts")
-        summary_json = dumps(summary).decode("utf-8")
-        own_summary = json.loads(summary_json)
-        record = {"document": document, "summary": summary}
         with self._lock:
             self._check_open()
-            pending: list[Fingerprint] = []
+            self._write_case(case_id, document, summary)
+            if self._batch is not None:
+                self._batch_cases.append(case_id)
 
-            def log_before_publishing(fingerprint: Fingerprint) -> None:
-                # Write-ahead: the index learns the new file's fingerprint before the file
-                # takes its name. A crash in between leaves a record that matches no file, and
-                # the next open re-reads the old file, which is still there.
-                pending.append(fingerprint)
-                self._log.append(
-                    [index.put_record(case_id, fingerprint, summary_json)], self._entries
-                )
-
-            db, storage = self._case_db(case_id, log_before_publishing)
-            table = db.table(CASE_TABLE)
-            try:
-                if self._case_path(case_id).exists():
-                    # The record has exactly these two keys, so TinyDB's field update replaces
-                    # the whole record in one write.
-                    if not table.update(record, doc_ids=[CASE_DOC_ID]):
-                        table.insert(Document(record, doc_id=CASE_DOC_ID))
-                else:
-                    table.insert(Document(record, doc_id=CASE_DOC_ID))
-            except StoreIOError:
-                self._resync_after_failed_save(case_id, pending, own_summary)
-                raise
-            except CaseUnreadable as exc:
-                self._unreadable[case_id] = exc.reason
-                raise
-            assert storage.last_fingerprint is not None
-            self._entries[case_id] = Entry(storage.last_fingerprint, own_summary)
-            self._unreadable.pop(case_id, None)
-            self._compact_if_due()
-
-    def _resync_after_failed_save(
-        self, case_id: str, pending: list[Fingerprint], summary: dict[str, Any]
-    ) -> None:
-        # A failure after the rename (the directory fsync) leaves the new file in place.
-        if not pending:
-            return
-        try:
-            current = Fingerprint.of(os.stat(self._case_path(case_id)))
-        except OSError:
-            return
-        if current == pending[-1]:
-            self._entries[case_id] = Entry(current, summary)
-
-    def _compact_if_due(self) -> None:
-        if not self._log.should_compact(len(self._entries)):
-            return
-        try:
-            self._log.rewrite(self._entries)
-        except OSError as exc:
-            # The save itself is durable; compaction is retried by the next append.
-            log.warning("could not compact the store index (%s)", exc.strerror)
+    def _write_case(self, case_id: str, document: dict[str, Any], summary: dict[str, Any]) -> None:
+        summary_json = dumps(summary).decode("utf-8")
+        record: dict[str, Any] = {"id": case_id, "document": document, "summary": summary}
+        if self._batch is not None:
+            record["batch"] = self._batch
+        _db, storage = self._case_db(case_id)
+        tracked = storage.tracked
+        assert isinstance(tracked, _CaseFile)
+        tracked.summary_json = summary_json
+        tracked.batch = self._batch
+        # The whole file is this one record: written as a TinyDB database in one go.
+        storage.write({CASE_TABLE: {str(CASE_DOC_ID): record}})
 
     def load_case(self, case_id: str) -> dict[str, Any]:
         """The document last saved for case_id. CaseNotFound / CaseUnreadable(case_id)."""
         check_name(case_id)
         with self._lock:
             self._check_open()
-            document: dict[str, Any] = self._read_case_record(case_id)["document"]
+            db, _storage = self._case_db(case_id)
+            record = db.table(CASE_TABLE).get(doc_id=CASE_DOC_ID)
+            if record is None:
+                raise CaseNotFound(case_id)
+            document = record.get("document")
+            if record.get("id") != case_id or not isinstance(document, dict):
+                raise CaseUnreadable(case_id, "its file holds another case")
             return document
 
     def delete_case(self, case_id: str) -> None:
-        """Remove a case (its file, then its index entry). Deleting a missing case is a no-op."""
+        """Remove a case. Its tombstone goes into the manifest first, then the file goes: a crash
+        between the two finishes the delete at the next open, and the file of a deleted case
+        coming back later is noticed. Deleting a missing case is a no-op."""
         check_name(case_id)
         with self._lock:
             self._check_open()
+            entry = self._state.cases.get(case_id)
+            subject = manifest.case_subject(case_id)
+            if entry is None and subject not in self._problems:
+                return
+            high = entry.high if entry is not None else self._state.gone.get(case_id, 0)
+            # The manifest writes the state as it is now if it has to rewrite itself, so the
+            # state changes first and is put back if the tombstone cannot be written.
+            before = (self._state.gone.get(case_id), self._state.quarantined.get(subject))
+            problem = self._problems.pop(subject, None)
+            self._state.cases.pop(case_id, None)
+            self._state.gone[case_id] = high
+            self._state.quarantined.pop(subject, None)
             try:
-                try:
-                    syscalls.unlink(self._case_path(case_id))
-                except FileNotFoundError:
-                    if case_id not in self._entries:
-                        return
-                self._entries.pop(case_id, None)
-                self._unreadable.pop(case_id, None)
+                self._record([manifest.gone_record(case_id, high)], "deleting a case")
+            except StoreError:
+                self._restore_case(case_id, entry, before, problem)
+                raise
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    syscalls.unlink(self.case_path(case_id))
                 syscalls.fsync(self._cases_dir_fd)
-                self._log.append([index.delete_record(case_id)], self._entries)
             except OSError as exc:
-                raise StoreIOError(f"deleting case {case_id!r}", exc) from exc
-            self._compact_if_due()
+                raise StoreIOError("deleting a case", exc) from exc
+
+    def _restore_case(
+        self,
+        case_id: str,
+        entry: CaseState | None,
+        before: tuple[int | None, tuple[str, str] | None],
+        problem: Problem | None,
+    ) -> None:
+        subject = manifest.case_subject(case_id)
+        gone, quarantined = before
+        if entry is not None:
+            self._state.cases[case_id] = entry
+        if gone is None:
+            self._state.gone.pop(case_id, None)
+        else:
+            self._state.gone[case_id] = gone
+        if quarantined is not None:
+            self._state.quarantined[subject] = quarantined
+        if problem is not None:
+            self._problems[subject] = problem
 
     def summaries(self) -> dict[str, dict[str, Any]]:
-        """Every case's summary, from the index: no case file is read."""
+        """Every case's summary, from the manifest: no case file is read. A case with a
+        problem (see problems()) is listed with its last recorded summary."""
         with self._lock:
             self._check_open()
-            # A deep copy, so callers cannot change the index by editing what they get.
-            return json.loads(dumps({k: e.summary for k, e in self._entries.items()}))
+            # A deep copy, so callers cannot change the manifest by editing what they get.
+            return json.loads(dumps({k: e.summary for k, e in self._state.cases.items()}))
 
     def unreadable_cases(self) -> dict[str, str]:
-        """Case ids whose files failed to decrypt (at open or since), with the reason."""
+        """Case ids that cannot be read now (missing, older than the last save, damaged),
+        with the reason."""
         with self._lock:
-            return dict(self._unreadable)
+            return {
+                problem.case_id: problem.detail
+                for problem in self._problems.values()
+                if problem.case_id is not None and problem.blocks
+            }
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[str]:
+        """Saves inside land together or not at all: an exception undoes them here, and a crash
+        (even SIGKILL) before the end is undone when the store next opens."""
+        with self._lock:
+            self._check_open()
+            if self._batch is not None:
+                raise StoreError("a batch is already open")
+            self._batch, self._batch_cases = secrets.token_hex(8), []
+            try:
+                yield self._batch
+                self._record([manifest.commit_record(self._batch)], "completing the import")
+                self._state.committed.add(self._batch)
+            except BaseException:
+                for case_id in reversed(self._batch_cases):
+                    with contextlib.suppress(StoreError, OSError):
+                        self.delete_case(case_id)
+                raise
+            finally:
+                self._batch, self._batch_cases = None, []
+
+    # --- problems and the officer's decisions ------------------------------------------------
+
+    def problems(self) -> list[Problem]:
+        """What is wrong with the files (found at open or since), not yet accepted."""
+        with self._lock:
+            return sorted(self._problems.values(), key=lambda p: (p.kind.value, p.subject))
+
+    def accept(self, subject: str) -> Problem:
+        """The officer's decision on a problem: a missing or damaged file is accepted as lost (a
+        case leaves the store; a table starts again empty), an older file is accepted as the
+        current version. KeyError if there is no such problem."""
+        with self._lock:
+            self._check_open()
+            return self._accept_locked(subject)
+
+    def _accept_locked(self, subject: str, *, told: bool = False) -> Problem:
+        problem = self._problems[subject]
+        records: list[bytes] = []
+        case_id, table = problem.case_id, problem.table
+        if problem.kind is ProblemKind.ROLLED_BACK and case_id is not None:
+            entry = self._state.cases[case_id]
+            path = self.case_path(case_id)
+            opened = self._decrypt(path, case_identity(entry.file))
+            if isinstance(opened, str):
+                raise CaseUnreadable(case_id, f"its file cannot be read ({opened})")
+            counter, record = opened
+            updated = self._case_entry(
+                entry.file, counter, Fingerprint.of(os.stat(path)), record, entry.high
+            )
+            if updated is None:
+                raise CaseUnreadable(case_id, "its file holds no case")
+            self._state.cases[case_id] = updated
+            records.append(manifest.case_record(case_id, updated))
+        elif problem.kind is ProblemKind.ROLLED_BACK and table is not None:
+            path = self._tables_dir / f"{table}{DB_SUFFIX}"
+            counter = self._table_counter(table)
+            if isinstance(counter, str):
+                raise TableUnreadable(table, f"its file cannot be read ({counter})")
+            high = self._state.tables[table].high
+            updated_table = TableState(counter, high, Fingerprint.of(os.stat(path)))
+            self._state.tables[table] = updated_table
+            records.append(manifest.table_record(table, updated_table))
+        elif case_id is not None:
+            entry = self._state.cases.pop(case_id, None)
+            high = entry.high if entry is not None else self._state.gone.get(case_id, 0)
+            self._state.gone[case_id] = high
+            self._state.quarantined.pop(subject, None)
+            records.append(manifest.gone_record(case_id, high))
+        elif table is not None:
+            old = self._state.tables.get(table)
+            high = old.high if old is not None else 0
+            emptied = TableState(high, high, None)
+            self._state.tables[table] = emptied
+            self._state.quarantined.pop(subject, None)
+            records.append(manifest.table_record(table, emptied))
+        detail = TOLD if told else ACCEPTED
+        self._state.notes[subject] = (problem.kind.value, detail)
+        self._state.quarantined.pop(subject, None)
+        records.append(manifest.note_record(subject, problem.kind.value, detail))
+        del self._problems[subject]
+        self._record(records, "recording a decision")
+        if told:
+            # Still reported this session: the officer has to be told what was lost.
+            self._problems_told.append(problem)
+        return problem
+
+    def told(self) -> list[Problem]:
+        """Problems the store resolved by itself this session (a table that started again
+        empty): the officer must still be told of each."""
+        with self._lock:
+            return list(self._problems_told)
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self._quarantine_dir
 
     # --- small collections -----------------------------------------------------------------
 
-    def table(self, name: str) -> TinyDB:
+    def table(self, name: str, *, critical: bool = False) -> TinyDB:
         """An encrypted, durable TinyDB for a small collection; the same instance per name.
 
-        Every write rewrites the whole (small) file atomically before returning.
+        Every write rewrites the whole (small) file atomically before returning. A damaged,
+        missing or older file of a ``critical`` table raises TableUnreadable until the officer
+        accepts the loss (``accept``); any other table starts again empty, and the loss is
+        reported by ``told()``.
         """
         check_name(name, "table name")
         with self._lock:
             self._check_open()
             db = self._tables.get(name)
             if db is None:
-                db = LockedTinyDB(
-                    storage=functools.partial(
-                        EncryptedStorage,
-                        self._tables_dir / f"{name}{DB_SUFFIX}",
-                        cipher=self._cipher,
-                        identity=b"table:" + name.encode("ascii"),
-                        unreadable=functools.partial(TableUnreadable, name),
-                        what=f"writing table {name!r}",
-                        lock=self._lock,
-                        check_open=self._check_open,
-                        dir_fd=self._tables_dir_fd,
-                    )
+                tracked = _TableFile(self, name, critical=critical)
+                self._table_files[name] = tracked
+                storage = EncryptedStorage(
+                    tracked,
+                    cipher=self._cipher,
+                    lock=self._lock,
+                    check_open=self._check_open,
+                    dir_fd=self._tables_dir_fd,
                 )
+                db = LockedTinyDB(storage=lambda: storage)
                 self._tables[name] = db
+            elif critical:
+                self._table_files[name].critical = True
             return db
 
     # --- keys and lifetime -----------------------------------------------------------------
@@ -535,9 +1026,9 @@ class Store:
 
     def _release(self) -> None:
         # Also called on a half-initialised store when opening fails.
-        index_log: IndexLog | None = getattr(self, "_log", None)
-        if index_log is not None:
-            index_log.close()
+        manifest_log: ManifestLog | None = getattr(self, "_log", None)
+        if manifest_log is not None:
+            manifest_log.close()
         for fd in self._fds:
             os.close(fd)
         self._fds.clear()
@@ -557,3 +1048,18 @@ class Store:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<Store {self._data_dir} ({state})>"
+
+
+def _make_private(directory: Path) -> None:
+    """0700 on a folder of ours; refuse one we cannot make private."""
+    st = directory.stat()
+    if not stat.S_ISDIR(st.st_mode):
+        raise StoreError(f"{directory} is a file, not a folder")
+    if st.st_mode & _PRIVATE:
+        try:
+            os.chmod(directory, durable.DIR_MODE)
+        except OSError as exc:
+            raise StoreError(
+                f"{directory} can be read by other users and its permissions cannot be "
+                f"changed ({exc.strerror}); use a folder of your own"
+            ) from None

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from store import KdfParams, Store
-from store.index import COMPACT_MIN_RECORDS
+from store.manifest import COMPACT_MIN_RECORDS
 
 from .conftest import ROOT
 from .crash_child import CASE_IDS, PASSPHRASE, document_hash
@@ -27,8 +27,9 @@ KILLS = int(os.environ.get("DUTY_TUI_CRASH_KILLS", "200"))
 
 
 def _state(store: Store) -> dict[str, str | None]:
-    """case id -> hash of its document (None: no such case), checking the index agrees."""
-    assert store.unreadable_cases() == {}
+    """case id -> hash of its document (None: no such case), checking the manifest agrees.
+    A crash is never mistaken for a missing, rolled back or damaged file."""
+    assert store.problems() == []
     summaries = store.summaries()
     state: dict[str, str | None] = {}
     for case_id in sorted(set(CASE_IDS) | set(summaries)):
@@ -61,8 +62,9 @@ def _setup(data_dir: Path, op: str) -> dict[str, str | None]:
             document = {"id": case_id, "revision": "old", "pad": "p" * rng.randint(10, 900)}
             store.save_case(case_id, document, {"hash": document_hash(document)})
         if op == "compact":
-            # Fill the log so that the child's save is the one that triggers compaction.
-            for i in range(COMPACT_MIN_RECORDS - 5):
+            # Fill the log so that the child's save is the one that triggers compaction: five
+            # cases, these saves and the settings table's record make COMPACT_MIN_RECORDS.
+            for i in range(COMPACT_MIN_RECORDS - 6):
                 document = {"id": "case-4", "revision": f"old{i}"}
                 store.save_case("case-4", document, {"hash": document_hash(document)})
         store.table("settings").insert({"key": "counter", "value": "old"})
@@ -88,7 +90,7 @@ def test_sigkill_at_every_disk_call(tmp_path: Path, op: str):
     calls = int(done.stdout.split()[1])
     assert calls >= 3
     if op == "compact":
-        assert calls > 10, "the save should have rewritten the index"
+        assert calls > 10, "the save should have rewritten the manifest"
     for n in range(calls):
         data_dir = tmp_path / f"kill{n}"
         before = _setup(data_dir, op)
@@ -113,7 +115,7 @@ def test_sigkill_at_every_disk_call(tmp_path: Path, op: str):
         else:
             assert counter == "old"
         with Store.open(data_dir, PASSPHRASE) as store:
-            assert store.reindexed == 0, "the first open repaired the index"
+            assert store.reindexed == 0, "the first open brought the manifest up to date"
 
 
 # --- SIGKILL at random moments of a saving loop ----------------------------------------------

@@ -87,7 +87,7 @@ def test_case_files_are_tinydb_databases(store: Store, data_dir: Path):
     store.save_case("c1", CASE, {"n": 1})
     db, _storage = store._case_db("c1")
     assert isinstance(db, TinyDB)
-    assert db.table("case").get(doc_id=1) == {"document": CASE, "summary": {"n": 1}}
+    assert db.table("case").get(doc_id=1) == {"id": "c1", "document": CASE, "summary": {"n": 1}}
 
 
 def test_load_missing_case(store: Store):
@@ -104,7 +104,7 @@ def test_delete(store: Store, data_dir: Path):
     assert set(store.summaries()) == {"c2"}
     with pytest.raises(CaseNotFound):
         store.load_case("c1")
-    assert not (data_dir / "cases" / "c1.db").exists()
+    assert not store.case_path("c1").exists()
     store.close()
     with Store.open(data_dir, PASSPHRASE) as again:
         assert set(again.summaries()) == {"c2"}
@@ -216,16 +216,16 @@ def test_default_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     )
 
 
-def test_save_touches_only_its_case_and_appends_to_the_index(store: Store, data_dir: Path):
+def test_save_touches_only_its_case_and_appends_to_the_manifest(store: Store, data_dir: Path):
     for i in range(20):
         store.save_case(f"c{i}", {"i": i}, {"i": i})
     before = snapshot(data_dir)
     store.save_case("c7", {"i": "seven"}, {"i": "seven"})
     after = snapshot(data_dir)
     changed = {name for name in after if after[name] != before.get(name)}
-    assert changed == {"cases/c7.db", "index.log"}
-    old_log, new_log = before["index.log"], after["index.log"]
-    assert new_log[2] == old_log[2], "index log appended to in place, not rewritten"
+    assert changed == {f"cases/{store.case_path('c7').name}", "manifest.log"}
+    old_log, new_log = before["manifest.log"], after["manifest.log"]
+    assert new_log[2] == old_log[2], "manifest appended to in place, not rewritten"
     assert new_log[0].startswith(old_log[0])
     assert len(new_log[0]) - len(old_log[0]) < 200
 

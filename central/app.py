@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -28,6 +28,7 @@ from central.db import make_engine
 from central.service import (
     BatchResult,
     Envelope,
+    HeldPage,
     StatusQuery,
     StatusResult,
     SubmissionStatus,
@@ -219,6 +220,18 @@ def create_app(db: str | Engine) -> FastAPI:
         keys = [(k.referral_id, k.revision) for k in query.keys]
         found = await run_in_threadpool(service.statuses, engine, device_id, keys)
         return StatusResult(statuses=found)
+
+    @app.get("/referrals", response_model=HeldPage)
+    async def held(
+        device_id: int = Depends(device),
+        after: str = Query("", max_length=64, pattern=r"^[A-Za-z0-9_-]{0,64}$"),
+        limit: int = Query(1000, ge=0, le=5000),
+    ) -> HeldPage:
+        """This device's referrals central holds (latest revision and receipt each, no
+        content), a page at a time: how a laptop notices an outbox that forgot some."""
+        return await run_in_threadpool(
+            service.held_referrals, engine, device_id, after=after, limit=limit
+        )
 
     @app.get("/referrals/{referral_id}", response_model=list[SubmissionStatus])
     async def history(referral_id: str, device_id: int = Depends(device)) -> Any:

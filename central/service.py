@@ -424,6 +424,72 @@ def statuses(engine: Engine, device_id: int, keys: list[tuple[str, int]]) -> lis
     return found
 
 
+class HeldReferral(BaseModel):
+    referral_id: str
+    revision: int
+    receipt: str
+
+
+class HeldPage(BaseModel):
+    """This device's referrals central holds, latest revision each, in referral id order."""
+
+    referrals: list[HeldReferral]
+    next_after: str = ""  # pass as ``after`` for the next page; "" when this was the last
+    # Over all of them (every page): how many, and sha256 of "id:revision" lines in id order,
+    # so a laptop that knows the same set can tell without listing it.
+    count: int = 0
+    digest: str = ""
+
+
+def held_digest(keys: list[tuple[str, int]]) -> str:
+    lines = "".join(f"{referral_id}:{revision}\n" for referral_id, revision in sorted(keys))
+    return hashlib.sha256(lines.encode("ascii")).hexdigest()
+
+
+def held_referrals(engine: Engine, device_id: int, *, after: str, limit: int) -> HeldPage:
+    """Keys and receipts only (no content): enough for a laptop to notice that its outbox has
+    forgotten referrals central holds (an outbox lost or restored from an older copy). With
+    ``limit`` 0, only the count and digest."""
+    with Session(engine) as session:
+        everything = session.execute(
+            select(Submission.referral_id, func.max(Submission.revision))
+            .where(Submission.device_id == device_id)
+            .group_by(Submission.referral_id)
+        ).all()
+    keys = [(row[0], row[1]) for row in everything]
+    if limit == 0:
+        return HeldPage(referrals=[], count=len(keys), digest=held_digest(keys))
+    latest = (
+        select(Submission.referral_id, func.max(Submission.revision).label("revision"))
+        .where(Submission.device_id == device_id)
+        .where(Submission.referral_id > after)
+        .group_by(Submission.referral_id)
+        .order_by(Submission.referral_id)
+        .limit(limit + 1)
+        .subquery()
+    )
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Submission.referral_id, Submission.revision, Submission.receipt)
+            .join(
+                latest,
+                (Submission.referral_id == latest.c.referral_id)
+                & (Submission.revision == latest.c.revision),
+            )
+            .where(Submission.device_id == device_id)
+            .order_by(Submission.referral_id)
+        ).all()
+    page = [HeldReferral(referral_id=r[0], revision=r[1], receipt=r[2]) for r in rows]
+    more = len(page) > limit
+    page = page[:limit]
+    return HeldPage(
+        referrals=page,
+        next_after=page[-1].referral_id if more and page else "",
+        count=len(keys),
+        digest=held_digest(keys),
+    )
+
+
 def referral_history(engine: Engine, device_id: int, referral_id: str) -> list[SubmissionStatus]:
     with Session(engine) as session:
         rows = session.scalars(

@@ -138,6 +138,8 @@ class DutyApp(OrderedKeysApp[int]):
         self.session: Session | None = None
         self.locked = False
         self._held_notifications: list[tuple[str, dict[str, Any]]] = []
+        # Store problems already named to the officer this session.
+        self._told: list[Any] = []
         self._last_activity = clock()
         self._session_closed = False
         if "TEXTUAL_ANIMATIONS" not in os.environ:
@@ -245,15 +247,32 @@ class DutyApp(OrderedKeysApp[int]):
         self.add_mode(SESSION_MODE, DutyListScreen)
         self.switch_mode(SESSION_MODE)
         self.start_sync()
-        unreadable = store.unreadable_cases()
-        if unreadable:
-            self.notify(
-                f"{len(unreadable)} case file(s) could not be read and are not listed; "
-                "they are left untouched on disk.",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
+        self.tell_store_problems()
+
+    def tell_store_problems(self) -> None:
+        """Name what is wrong with the store's files (a case by its number), and what it means;
+        each once a session. Damaged files are in quarantine; duty-tui doctor lists them all."""
+        from duty_tui.services.health import describe_all
+
+        session = self.session
+        if session is None:
+            return
+        store = session.store
+        problems = [p for p in [*store.problems(), *store.told()] if p not in self._told]
+        if not problems:
+            return
+        self._told.extend(problems)
+        findings = describe_all(problems, store.summaries())
+        lines = [finding.line() for finding in findings[:4]]
+        if len(findings) > 4:
+            lines.append(f"… and {len(findings) - 4} more (duty-tui doctor lists them all).")
+        self.notify(
+            "\n".join(lines),
+            title="Some of the store's files need attention",
+            severity="error",
+            timeout=60,
+            markup=False,
+        )
 
     def _post(self, message: Message) -> None:
         try:
@@ -296,6 +315,7 @@ class DutyApp(OrderedKeysApp[int]):
                 if providers
                 else sample_directory()
             )
+            self.tell_store_problems()  # a damaged directory has just started again empty
         return session.directory
 
     def forget_directory(self) -> None:
@@ -718,8 +738,13 @@ class DutyApp(OrderedKeysApp[int]):
         self.run_worker(self._sync_now(worker), group="sync-now", exit_on_error=False)
 
     async def _sync_now(self, worker: SyncWorker) -> None:
+        from store import TableUnreadable
+
         try:
             report = await worker.sync_now()
+        except TableUnreadable:
+            self.notify(worker.state.error, title="Sync", severity="error", markup=False)
+            return
         except Exception as exc:
             log.warning("sync now failed (%s)", type(exc).__name__)
             self.notify(

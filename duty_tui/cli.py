@@ -17,6 +17,8 @@ COMMANDS: dict[str, str] = {
     "demo": "open the app on a demo data dir of fictional families",
     "import": "add the cases of a case-format JSON file to the store",
     "list": "print the stored cases' numbers and hearing dates",
+    "export": "print stored cases in the case format on standard output (never a file)",
+    "doctor": "list damaged, missing or quarantined files; accept a loss",
     "assess": "print suitability, funding and follow-ups for one case file (no store)",
     "sync": "send queued referrals to central records",
     "providers": "import or list the provider directory the app chooses from",

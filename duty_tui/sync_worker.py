@@ -33,6 +33,7 @@ from duty_tui.services.sync import (
     SyncProgress,
     SyncReport,
 )
+from store import TableUnreadable
 from store.outbox import PENDING, Outbox
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,13 @@ CHECKING = "checking"
 REACHABLE = "reachable"
 OFFLINE = "offline"
 REFUSED = "refused"  # a fatal error: wrong token or no central at that URL; the officer must act
+# The outbox's file is missing, damaged or older than its last save: nothing is sent until the
+# officer decides (duty-tui doctor), or referrals central never had could be taken as sent.
+BLOCKED = "blocked"
+BLOCKED_MESSAGE = (
+    "Sync stopped: the referral outbox's file {what}. Nothing is sent until you decide: "
+    "run duty-tui doctor"
+)
 
 PROBE_INTERVAL_S = 30.0
 # The directory changes rarely and a refresh is a conditional GET; a few minutes is current
@@ -136,10 +144,18 @@ class SyncWorker:
     def set_pending(self, pending: int) -> None:
         self._set(pending=pending)
 
-    async def recount(self) -> int:
-        pending = await count_pending(self.outbox)
+    async def recount(self) -> int | None:
+        try:
+            pending = await count_pending(self.outbox)
+        except TableUnreadable as exc:
+            self._blocked(exc)
+            return None
         self.set_pending(pending)
         return pending
+
+    def _blocked(self, exc: TableUnreadable) -> None:
+        what = exc.reason.removeprefix("its file ")
+        self._set(central=BLOCKED, error=BLOCKED_MESSAGE.format(what=what), progress=None)
 
     def _progress(self, progress: SyncProgress) -> None:
         running = progress.message != "done" and progress.total > 0
@@ -179,6 +195,9 @@ class SyncWorker:
                     on_report=lambda report: self._report(report, False),
                     probe_interval_s=self.probe_interval_s,
                 )
+            except TableUnreadable as exc:
+                self._blocked(exc)
+                await _wait(self._stop, self.probe_interval_s)
             except Exception as exc:
                 # The outbox is the truth and every step is safe to repeat: start again after
                 # a pause rather than leave the officer without sync until the next unlock.
@@ -189,7 +208,7 @@ class SyncWorker:
     async def _watch(self, engine: SyncEngine) -> None:
         while not self._stop.is_set():
             reachable = engine.reachable
-            if reachable is not None and self.state.central != REFUSED:
+            if reachable is not None and self.state.central not in (REFUSED, BLOCKED):
                 self._set(central=REACHABLE if reachable else OFFLINE)
             if reachable:
                 await self._housekeeping(engine)
@@ -232,7 +251,11 @@ class SyncWorker:
         if not await engine.probe():
             self._set(central=OFFLINE)
             return None
-        report = await engine.sync_once(self._progress, force=True)
+        try:
+            report = await engine.sync_once(self._progress, force=True)
+        except TableUnreadable as exc:
+            self._blocked(exc)
+            raise
         await self._report(report, True)
         return report
 

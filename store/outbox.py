@@ -164,7 +164,9 @@ class Outbox:
     def __init__(self, store: Any, *, clock: Callable[[], float] = time.time) -> None:
         self._store = store
         self._clock = clock
-        self._table: TinyDB = store.table(OUTBOX_TABLE)
+        # Critical: a lost or older outbox must stop sync until the officer decides, never
+        # read as "nothing queued" (the store raises TableUnreadable until then).
+        self._table: TinyDB = store.table(OUTBOX_TABLE, critical=True)
         self._log: TinyDB = store.table(LOG_TABLE)
 
     @property

@@ -1,4 +1,9 @@
-"""`duty-tui import FILE.json`: add the cases of a case-format file to the store, all or none."""
+"""`duty-tui import FILE.json`: add the cases of a case-format file to the store, all or none.
+
+All or none holds whatever stops it: an error undoes what was added, and an import cut off by
+a signal or a crash (even SIGKILL) is undone when the store is next opened (Store.batch), so
+running it again afterwards works.
+"""
 
 from __future__ import annotations
 
@@ -45,15 +50,11 @@ def run(args: argparse.Namespace) -> int:
         if clashes:
             lines = "\n  ".join(clashes)
             return fail(f"{args.file} refused, nothing imported:\n  {lines}")
-        saved: list[str] = []
         try:
-            for case in cases:
-                repo.save(case)
-                saved.append(case.id)
+            with store.batch():
+                for case in cases:
+                    repo.save(case)
         except (OSError, StoreError) as exc:
-            # All or nothing: take back what this import added before the failure.
-            for case_id in saved:
-                repo.delete(case_id)
             return fail(f"import stopped by a storage error, nothing imported: {exc}", 1)
     finally:
         store.close()
@@ -62,11 +63,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _clashes(existing: dict[str, dict], cases: list) -> list[str]:
-    numbers = {summary.get("case_number"): case_id for case_id, summary in existing.items()}
+    # Case numbers compare without regard to case: ZZ26P07777 and zz26p07777 are one case.
+    numbers = {str(s.get("case_number", "")).casefold() for s in existing.values()}
     problems = []
     for index, case in enumerate(cases):
         if case.id in existing:
-            problems.append(f"$.cases[{index}]: a case with id {case.id} is already stored")
-        elif case.case_number in numbers:
+            problems.append(
+                f"$.cases[{index}]: case {case.case_number} is already stored (same id)"
+            )
+        elif case.case_number.casefold() in numbers:
             problems.append(f"$.cases[{index}]: case {case.case_number} is already stored")
     return problems

@@ -1,4 +1,9 @@
-"""`duty-tui list`: the stored cases' numbers and hearing dates, for scripts."""
+"""`duty-tui list`: the stored cases' numbers and hearing dates, for scripts.
+
+Exit 0 when every case can be read; 1 when some cannot (each named on stderr, still listed on
+stdout with its last recorded number and date) or another file of the store needs attention
+(see `duty-tui doctor`).
+"""
 
 from __future__ import annotations
 
@@ -14,11 +19,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from duty_tui.services.health import describe_all
     from store.cases import CaseRepository
 
     store = open_store(args)
     try:
         summaries = CaseRepository(store).summaries()
+        findings = describe_all([*store.problems(), *store.told()], summaries)
     finally:
         store.close()
     rows = sorted(
@@ -30,4 +39,8 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"id": case_id, "case_number": number, "hearing_date": hearing_date}))
         else:
             print(f"{number}\t{hearing_date}")
-    return 0
+    for finding in findings:
+        print(f"duty-tui: {finding.line()}", file=sys.stderr)
+    if findings:
+        print("duty-tui: run `duty-tui doctor` for what to do", file=sys.stderr)
+    return 1 if findings else 0

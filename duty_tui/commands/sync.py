@@ -1,7 +1,8 @@
 """`duty-tui sync`: send queued referrals to central records, retrying until done or timed out.
 
 Exit codes: 0 every queued referral is acknowledged and none was refused in this run;
-1 some are still waiting (central unreachable; run again later); 2 usage or store problem;
+1 some are still waiting (central unreachable; run again later), or central holds referrals from
+this laptop that its outbox has forgotten (named on stderr); 2 usage or store problem;
 3 central refused one or more referrals (terminal: the reasons are in the app's sync log);
 4 central refused the device token or there is no central at that URL.
 """
@@ -59,12 +60,14 @@ def run(args: argparse.Namespace) -> int:
         reconcile_cases,
         save_central_config,
     )
-    from store import StoreError
+    from store import StoreError, TableUnreadable
     from store.cases import CaseRepository
     from store.outbox import Outbox
 
     store = open_store(args)
     try:
+        outbox = Outbox(store)
+        outbox.counts_by_state()  # a lost or older outbox stops everything first
         stored = load_central_config(store)
         url = args.central or os.environ.get(CENTRAL_URL_ENV) or (stored.url if stored else "")
         token = args.token or os.environ.get(DEVICE_TOKEN_ENV) or (stored.token if stored else "")
@@ -79,12 +82,17 @@ def run(args: argparse.Namespace) -> int:
             return fail(str(exc))
         if args.save:
             save_central_config(store, config)
-        outbox = Outbox(store)
         cases = CaseRepository(store)
 
-        async def go() -> tuple[SyncReport, str]:
+        async def go() -> tuple[SyncReport, str, list[tuple[str, int]]]:
             async with SyncEngine(outbox, config, cases=cases) as engine:
                 report = await engine.drain(max_time_s=args.max_time)
+                forgotten: list[tuple[str, int]] = []
+                if not report.fatal:
+                    try:
+                        forgotten = await engine.forgotten_referrals()
+                    except SyncError:
+                        pass  # an older central without the listing: nothing to compare
                 providers = ""
                 if args.providers and not report.fatal:
                     try:
@@ -94,23 +102,38 @@ def run(args: argparse.Namespace) -> int:
                         )
                     except SyncError as exc:
                         providers = f"providers not refreshed: {exc}"
-                return report, providers
+                return report, providers, forgotten
 
-        report, providers = asyncio.run(go())
+        report, providers, forgotten = asyncio.run(go())
         # Every case the outbox knows about, in case an earlier run died before reconciling.
         reconcile_cases(cases, outbox)
         counts = outbox.counts_by_state()
+    except TableUnreadable as exc:
+        return fail(
+            f"referrals cannot be sent: {exc}. Run `duty-tui doctor` to see what happened and "
+            "decide; nothing is sent until then"
+        )
     except StoreError as exc:
         return fail(str(exc))
     finally:
         store.close()
 
     _print(report, counts, providers, as_json=args.json, verbose=args.verbose)
+    if forgotten:
+        print(
+            f"duty-tui: central records hold {len(forgotten)} referral(s) sent from this laptop "
+            "that its outbox does not know: the outbox was lost or put back to an older copy. "
+            "Check them with central (referral ids: "
+            + ", ".join(f"{r} r{v}" for r, v in forgotten[:20])
+            + (" …" if len(forgotten) > 20 else "")
+            + ")",
+            file=sys.stderr,
+        )
     if report.fatal:
         return 4
     if report.rejected:
         return 3
-    if counts["queued"] or counts["sent"]:
+    if counts["queued"] or counts["sent"] or forgotten:
         return 1
     return 0
 

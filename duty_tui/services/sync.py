@@ -19,6 +19,7 @@ and the benchmark can run the backoff in virtual or scaled time.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import inspect
 import ipaddress
 import json
@@ -660,6 +661,56 @@ class SyncEngine:
             changed += self.outbox.set_central_status(statuses)
         return changed
 
+    async def forgotten_referrals(self, *, page: int = 1000) -> list[Key]:
+        """Referrals central holds from this device that the outbox does not know (latest
+        revision each): the sign of an outbox lost or put back to an older copy, which the
+        laptop alone cannot see. Keys only; central sends no content here."""
+        known: dict[str, int] = {}
+        acknowledged: dict[str, int] = {}
+        for entry in self.outbox.entries():
+            known[entry.referral_id] = max(entry.revision, known.get(entry.referral_id, 0))
+            if entry.state == ACKNOWLEDGED:
+                latest = acknowledged.get(entry.referral_id, 0)
+                acknowledged[entry.referral_id] = max(entry.revision, latest)
+        # Usually central holds exactly what it has acknowledged to us: one small request.
+        lines = "".join(f"{r}:{v}\n" for r, v in sorted(acknowledged.items()))
+        mine = hashlib.sha256(lines.encode("ascii")).hexdigest()
+        try:
+            status, _headers, raw = await self._request("GET", "/referrals?limit=0", None)
+            if status == 200 and json.loads(raw).get("digest") == mine:
+                return []
+        except (httpx.HTTPError, OSError) as exc:
+            raise SyncError(f"central unreachable ({type(exc).__name__})") from None
+        except (ValueError, AttributeError):
+            pass  # compared the long way below
+        forgotten: list[Key] = []
+        after = ""
+        for _ in range(100_000 // page + 1):  # bounded, whatever central sends
+            query = f"/referrals?limit={page}" + (f"&after={after}" if after else "")
+            try:
+                status, _headers, raw = await self._request("GET", query, None)
+            except (httpx.HTTPError, OSError) as exc:
+                raise SyncError(f"central unreachable ({type(exc).__name__})") from None
+            if status in (401, 403):
+                raise SyncConfigError("central refused this device's token")
+            if status != 200:
+                raise SyncError(f"central answered HTTP {status}")
+            try:
+                document = json.loads(raw)
+                items = document["referrals"]
+                after = str(document.get("next_after", ""))
+                for item in items:
+                    referral_id, revision = str(item["referral_id"]), int(item["revision"])
+                    if not _SAFE_ID.fullmatch(referral_id):
+                        continue  # not ours to quote
+                    if revision > known.get(referral_id, 0):
+                        forgotten.append((referral_id, revision))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise SyncError("central sent an answer that is not a referral list") from None
+            if not after or not _SAFE_ID.fullmatch(after):
+                break
+        return forgotten
+
 
 def cached_providers(store: Any) -> tuple[list[Provider], float | None]:
     """The provider directory last fetched from central, and when (None: never fetched)."""
@@ -718,6 +769,9 @@ async def _wait_any(stop: asyncio.Event, kicked: asyncio.Event, timeout: float) 
     finally:
         for waiter in waiters:
             waiter.cancel()
+
+
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _safe_text(value: Any, limit: int) -> str:

@@ -15,7 +15,15 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from duty_tui.sync_worker import CHECKING, NOT_SET_UP, OFFLINE, REACHABLE, REFUSED, SyncState
+from duty_tui.sync_worker import (
+    BLOCKED,
+    CHECKING,
+    NOT_SET_UP,
+    OFFLINE,
+    REACHABLE,
+    REFUSED,
+    SyncState,
+)
 from duty_tui.widgets.plain import plain
 
 
@@ -29,6 +37,9 @@ def describe(state: SyncState) -> Text:
             style="bold" if state.pending else "",
         )
         text.append(" · ", style="dim")
+    if state.central == BLOCKED:
+        text.append_text(plain(state.error, "bold red"))
+        return text
     if state.central == REFUSED and state.progress is None:
         # Central's message names itself ("central refused this device's token: ..."): fixed
         # phrases plus a URL the officer typed, never case data; plain() all the same.

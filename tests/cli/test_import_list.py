@@ -6,31 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from duty_tui.cli import main
 
-EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "case.json"
-PASS = "correct horse battery staple"
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("DUTY_TUI_PASSPHRASE", PASS)
-    monkeypatch.delenv("DUTY_TUI_DATA_DIR", raising=False)
-    return tmp_path / "data"
-
-
-def two_case_doc(tmp_path):
-    doc = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    second = json.loads(json.dumps(doc["cases"][0]))
-    second["id"] = "case-example-2"
-    second["case_number"] = "ZZ26P00002"
-    second["hearing"]["date"] = "2026-11-24"
-    doc["cases"].append(second)
-    path = tmp_path / "two.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    return path
+from .conftest import EXAMPLE, PASS, two_case_doc
 
 
 def test_first_import_creates_the_store_and_list_prints_it(env, tmp_path, capsys):
@@ -74,7 +52,7 @@ def test_bad_file_is_refused_whole_with_reasons(env, tmp_path, capsys):
 def test_clash_with_stored_case_refuses_the_whole_file(env, tmp_path, capsys):
     assert main(["import", str(EXAMPLE), "--data-dir", str(env)]) == 0
     assert main(["import", str(two_case_doc(tmp_path)), "--data-dir", str(env)]) == 2
-    assert "a case with id case-example-1 is already stored" in capsys.readouterr().err
+    assert "$.cases[0]: case ZZ26P00001 is already stored (same id)" in capsys.readouterr().err
     main(["list", "--data-dir", str(env)])
     assert capsys.readouterr().out.splitlines() == ["ZZ26P00001\t2026-11-23"]
 

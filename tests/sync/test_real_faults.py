@@ -222,3 +222,37 @@ def test_random_faults_drain(central, device, proxy, outbox):
     assert report.remaining == 0, report
     assert time.monotonic() - started < 30
     assert_exactly_once(outbox, engine, name, 150)
+
+
+def test_an_outbox_that_forgot_referrals_is_caught_by_central(central, device, proxy, tmp_path):
+    """The outbox is lost after a sync (and the officer accepts the loss): the laptop alone
+    cannot know what it had sent, but central's list of what it holds from this device can."""
+    _name, token = device
+    data_dir = tmp_path / "app"
+    with Store.create(data_dir, PASSPHRASE, kdf=KdfParams.for_tests()) as store:
+        fill(Outbox(store), 12)
+    env = {
+        **os.environ,
+        "DUTY_TUI_PASSPHRASE": PASSPHRASE,
+        "DUTY_TUI_CENTRAL_URL": proxy.url,
+        "DUTY_TUI_DEVICE_TOKEN": token,
+    }
+
+    def sync() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            _sync_command(data_dir), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+
+    first = sync()
+    assert first.returncode == 0, first.stderr
+    (data_dir / "tables" / "outbox.db").unlink()
+    blocked = sync()
+    assert blocked.returncode == 2 and "duty-tui doctor" in blocked.stderr
+    with Store.open(data_dir, PASSPHRASE) as store:
+        store.accept("table:outbox")
+    after = sync()
+    assert after.returncode == 1
+    assert "hold 12 referral(s) sent from this laptop that its outbox does not know" in (
+        after.stderr
+    )
+    assert "ref-0000 r1" in after.stderr

@@ -210,3 +210,8 @@ async def wait_for_keys(pilot: Any, applied: int, *, timeout: float = 60.0) -> N
     """Wait until the app has applied ``applied`` keys since it started (keys_applied counts
     every key that took effect, duty_tui/keyorder.py)."""
     await wait_until(pilot, lambda: pilot.app.keys_applied >= applied, timeout=timeout)
+
+
+def notified(app: Any) -> str:
+    """Every notification showing now, as one line of text (what the toasts say)."""
+    return " | ".join(" ".join(n.message.split()) for n in app._notifications)

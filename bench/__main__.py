@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-SUITES = ["bench_store", "bench_tui", "bench_sync"]
+SUITES = ["bench_store", "bench_tui", "bench_sync", "bench_reliability"]
 RESULTS = Path(__file__).with_name("results.json")
 
 # name, description, check(results) -> (value shown, passed) ; None where a figure is missing.
@@ -57,6 +57,9 @@ TARGETS: list[Target] = [
     _ratio("tui.first_screen_s", "tui.bare_textual_first_screen_s", 1.3),
     _le("tui.filter_keystroke_ms.10000", 50, " ms"),
     _le("tui.rss_mb.10000", 150, " MB"),
+    _le("tui.focus_move_ms", 16, " ms"),
+    _le("reliability.keystroke_mismatches", 0),
+    _ratio("reliability.rollbacks_tried", "reliability.rollbacks_detected", 1),
     _ge("sync.referrals_per_s", 200, "/s"),
     _ratio("sync.referrals_per_s_faults", "sync.referrals_per_s", 3, inverse=True),
     _le("sync.central_duplicates", 0),

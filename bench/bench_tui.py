@@ -10,6 +10,10 @@ Keys:
   reported too). Target ≤ 50 ms.
 - tui.rss_mb.10000: resident memory of the app showing the duty list of a 10,000-case store.
   Target ≤ 150 MB.
+- tui.focus_move_ms: one focus move on the case screen, typed as a burst of 12 Tab or 12
+  Shift+Tab through the real key path (the driver's queue, keys in order, duty_tui/keyorder.py),
+  from the burst sent until the focus has landed on the 12th field and a frame is drawn; the
+  median per move over 20 bursts (p95 reported too). Target ≤ 16 ms, one frame.
 
 Both apps run headless (no terminal to draw on here); "drawn" is the moment the first screen has
 handled every pending event and a frame has been rendered (``Pilot.pause(0)``), for both alike.
@@ -222,6 +226,57 @@ def filter_keystroke(data_dir: Path) -> dict[str, float]:
     }
 
 
+# --- focus moves on the case screen ------------------------------------------------------------
+
+FOCUS_BURSTS = 20
+
+
+async def _focus_moves(data_dir: Path) -> list[float]:
+    from textual import events
+
+    from duty_tui.app import DutyApp
+    from duty_tui.config import Config
+    from duty_tui.screens.case import CaseScreen
+    from duty_tui.screens.duty_list import DutyListScreen
+
+    app = DutyApp(data_dir, config=Config(), today=TODAY, handle_signals=False)
+    per_move: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*PASSPHRASE, "enter")
+        for _ in range(200):
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.05)
+            if isinstance(app.screen, DutyListScreen):
+                break
+        app.open_case("case000000")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, CaseScreen) and app.focused is not None:
+                break
+        chain = app.screen.focus_chain
+        for burst in range(FOCUS_BURSTS):
+            key, step = ("tab", 1) if burst % 2 == 0 else ("shift+tab", -1)
+            target = chain[(chain.index(app.focused) + 12 * step) % len(chain)]
+            started = time.perf_counter()
+            for _ in range(12):
+                app._driver.send_message(events.Key(key, None))
+            while app.focused is not target:
+                await asyncio.sleep(0.0005)
+            await pilot.pause(0)  # the frame that shows it
+            per_move.append((time.perf_counter() - started) * 1000 / 12)
+            await pilot.pause(0.2)  # the officer looks at the field
+        await pilot.press("ctrl+q")
+    return per_move
+
+
+def focus_moves(data_dir: Path) -> dict[str, float]:
+    timings = asyncio.run(_focus_moves(data_dir))
+    return {
+        "tui.focus_move_ms": round(statistics.median(timings), 2),
+        "tui.focus_move_p95_ms": round(statistics.quantiles(timings, n=20)[18], 2),
+    }
+
+
 # --- memory ------------------------------------------------------------------------------------
 
 _RSS_CHILD = """
@@ -281,6 +336,7 @@ def run() -> dict[str, float]:
         results: dict[str, float] = {}
         results.update(first_screen(data_dir, root / "config"))
         results.update(filter_keystroke(data_dir))
+        results.update(focus_moves(data_dir))
         results.update(resident_memory(data_dir, root / "config"))
     return results
 

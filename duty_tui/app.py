@@ -569,6 +569,28 @@ class DutyApp(OrderedKeysApp[int]):
             return
         super().notify(message, **kwargs)
 
+    def action_change_passphrase(self) -> None:
+        from duty_tui.screens.change_passphrase import ChangePassphraseScreen
+
+        if self.session is None or self.locked:
+            return
+        store = self.session.store
+
+        def change(old: str, new: str, rotate: bool, progress: Any) -> None:
+            store.change_passphrase(
+                old, new, kdf=self.kdf, rotate=rotate, progress=progress if rotate else None
+            )
+
+        def changed(result: bool | None) -> None:
+            if result:
+                self.notify(
+                    "The passphrase is changed: use the new one from now on.",
+                    title="Passphrase",
+                    markup=False,
+                )
+
+        self.push_screen(ChangePassphraseScreen(change), changed)
+
     def verify_passphrase(self, passphrase: str) -> bool:
         """Does ``passphrase`` unlock the open store? Runs Argon2: call from a thread."""
         return self.require_session().store.verify_passphrase(passphrase)

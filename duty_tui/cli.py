@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "list": "print the stored cases' numbers and hearing dates",
     "export": "print stored cases in the case format on standard output (never a file)",
     "doctor": "list damaged, missing or quarantined files; accept a loss",
+    "passphrase": "change the passphrase (--rotate: and encrypt everything under a new key)",
     "assess": "print suitability, funding and follow-ups for one case file (no store)",
     "sync": "send queued referrals to central records",
     "providers": "import or list the provider directory the app chooses from",

@@ -16,6 +16,7 @@ from store.errors import (
     TableUnreadable,
     WrongPassphrase,
 )
+from store.policy import WeakPassphrase
 from store.store import Store
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "StoreInUse",
     "StoreNotFound",
     "TableUnreadable",
+    "WeakPassphrase",
     "WrongPassphrase",
 ]

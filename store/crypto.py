@@ -20,6 +20,7 @@ import base64
 import hmac
 import json
 import os
+import re
 import struct
 from typing import Any
 
@@ -40,6 +41,9 @@ SALT_LEN = 16
 # OWASP Password Storage Cheat Sheet, Argon2id minimum: m=19 MiB, t=2, p=1.
 OWASP_MIN_MEMORY_KIB = 19456
 OWASP_MIN_TIME_COST = 2
+
+# A rotated store's data folder: "gen-" and 16 hex digits (see Store.change_passphrase).
+GENERATION = re.compile(r"gen-[0-9a-f]{16}")
 
 KEYFILE_FORMAT = "duty-tui/store-key"
 KEYFILE_VERSION = 1
@@ -160,24 +164,37 @@ def _unb64(text: Any) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
-def _wrap_aad(params: KdfParams, salt: bytes) -> bytes:
-    fields = {
+# What a keyfile may ask for: a keyfile is not secret and can be edited, and Argon2 with, say,
+# time_cost 10^6 would hang every unlock. Generous next to the defaults and OWASP's minimum.
+MAX_MEMORY_KIB = 1024 * 1024  # 1 GiB
+MAX_TIME_COST = 16
+MAX_PARALLELISM = 16
+
+
+def _wrap_aad(params: KdfParams, salt: bytes, generation: str | None) -> bytes:
+    fields: dict[str, Any] = {
         "name": "argon2id",
         "memory_cost": params.memory_cost,
         "time_cost": params.time_cost,
         "parallelism": params.parallelism,
         "salt": _b64(salt),
     }
+    if generation is not None:
+        # Which folder holds the data this key opens (after a key rotation): bound to the key,
+        # so pointing the keyfile at another folder fails like a wrong passphrase.
+        fields["generation"] = generation
     return b"keyfile:" + json.dumps(fields, sort_keys=True).encode("ascii")
 
 
-def wrap_key(data_key: bytes, passphrase: str, params: KdfParams) -> bytes:
+def wrap_key(
+    data_key: bytes, passphrase: str, params: KdfParams, *, generation: str | None = None
+) -> bytes:
     """The keyfile's bytes: data_key wrapped under a key derived from passphrase."""
     salt = os.urandom(SALT_LEN)
     kek = derive_key(passphrase, salt, params)
     nonce = os.urandom(NONCE_LEN)
-    wrapped = AESGCM(kek).encrypt(nonce, data_key, _wrap_aad(params, salt))
-    document = {
+    wrapped = AESGCM(kek).encrypt(nonce, data_key, _wrap_aad(params, salt, generation))
+    document: dict[str, Any] = {
         "format": KEYFILE_FORMAT,
         "version": KEYFILE_VERSION,
         "kdf": {
@@ -189,6 +206,8 @@ def wrap_key(data_key: bytes, passphrase: str, params: KdfParams) -> bytes:
         },
         "wrapped_key": {"nonce": _b64(nonce), "ciphertext": _b64(wrapped)},
     }
+    if generation is not None:
+        document["generation"] = generation
     return (json.dumps(document, indent=2) + "\n").encode("ascii")
 
 
@@ -196,12 +215,20 @@ class BadKeyfile(Exception):
     """Internal: the keyfile is not one we can read (as opposed to a wrong passphrase)."""
 
 
+@attrs.frozen
+class Keyfile:
+    params: KdfParams
+    salt: bytes
+    nonce: bytes
+    wrapped: bytes
+    generation: str | None  # None: the data is in the data dir itself
+
+
 def read_keyfile_params(raw: bytes) -> KdfParams:
-    params, _salt, _nonce, _wrapped = _parse_keyfile(raw)
-    return params
+    return parse_keyfile(raw).params
 
 
-def _parse_keyfile(raw: bytes) -> tuple[KdfParams, bytes, bytes, bytes]:
+def parse_keyfile(raw: bytes) -> Keyfile:
     try:
         document = json.loads(raw.decode("ascii"))
         if document.get("format") != KEYFILE_FORMAT:
@@ -219,24 +246,36 @@ def _parse_keyfile(raw: bytes) -> tuple[KdfParams, bytes, bytes, bytes]:
         salt = _unb64(kdf["salt"])
         nonce = _unb64(document["wrapped_key"]["nonce"])
         wrapped = _unb64(document["wrapped_key"]["ciphertext"])
+        generation = document.get("generation")
+        if generation is not None and not (
+            isinstance(generation, str) and GENERATION.fullmatch(generation)
+        ):
+            raise BadKeyfile("keyfile names no usable data folder")
     except BadKeyfile:
         raise
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise BadKeyfile(f"keyfile is malformed ({type(exc).__name__})") from None
     if len(nonce) != NONCE_LEN or len(salt) < 8:
         raise BadKeyfile("keyfile is malformed")
-    return params, salt, nonce, wrapped
+    if not (
+        8 <= params.memory_cost <= MAX_MEMORY_KIB
+        and 1 <= params.time_cost <= MAX_TIME_COST
+        and 1 <= params.parallelism <= MAX_PARALLELISM
+    ):
+        raise BadKeyfile("keyfile asks for key derivation costs outside what duty-tui allows")
+    return Keyfile(params, salt, nonce, wrapped, generation)
 
 
 def unwrap_key(raw: bytes, passphrase: str) -> bytes | None:
     """The data key, or None if the passphrase does not unwrap it."""
-    params, salt, nonce, wrapped = _parse_keyfile(raw)
+    keyfile = parse_keyfile(raw)
     try:
-        kek = derive_key(passphrase, salt, params)
+        kek = derive_key(passphrase, keyfile.salt, keyfile.params)
     except Exception as exc:  # argon2 rejects impossible parameters with its own errors
         raise BadKeyfile(f"keyfile has unusable KDF parameters ({type(exc).__name__})") from None
+    aad = _wrap_aad(keyfile.params, keyfile.salt, keyfile.generation)
     try:
-        data_key = AESGCM(kek).decrypt(nonce, wrapped, _wrap_aad(params, salt))
+        data_key = AESGCM(kek).decrypt(keyfile.nonce, keyfile.wrapped, aad)
     except InvalidTag:
         return None
     if len(data_key) != KEY_LEN:

@@ -35,6 +35,7 @@ class Syscalls:
     replace: Callable[[str | Path, str | Path], None] = os.replace
     ftruncate: Callable[[int, int], None] = os.ftruncate
     unlink: Callable[[str | Path], None] = os.unlink
+    rmdir: Callable[[str | Path], None] = os.rmdir
     close: Callable[[int], None] = os.close
 
 
@@ -138,6 +139,30 @@ def atomic_write(
     else:
         syscalls.fsync(dir_fd)
     return fingerprint
+
+
+def write_new(path: Path, data: bytes) -> Fingerprint:
+    """Write a file that must not exist yet, and fsync it (not its directory: the caller
+    fsyncs the directory once after writing many)."""
+    fd = syscalls.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+    try:
+        write_all(fd, data)
+        syscalls.fsync(fd)
+        return Fingerprint.of(os.fstat(fd))
+    finally:
+        syscalls.close(fd)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder of ours and everything in it (a superseded key generation)."""
+    if not path.exists():
+        return
+    for root, dirs, files in os.walk(path, topdown=False):
+        for name in files:
+            syscalls.unlink(Path(root) / name)
+        for name in dirs:
+            syscalls.rmdir(Path(root) / name)
+    syscalls.rmdir(path)
 
 
 def read_file(path: Path) -> bytes | None:

@@ -18,7 +18,8 @@ Record plaintext is JSON, one of:
 - ``{"k": "table", "name", "ver", "fp"}``: a table written (``fp`` null: no file expected);
 - ``{"k": "commit", "batch"}``: a batch of case saves (an import) is complete;
 - ``{"k": "quarantine", "subject", "to", "reason"}``: a damaged file moved aside;
-- ``{"k": "note", "subject", "kind", "detail"}``: a problem the officer has accepted.
+- ``{"k": "note", "subject", "kind", "detail"}``: a problem the officer has accepted;
+- ``{"k": "superseded", "generation"}``: a data folder a key rotation replaced.
 
 A record is appended after the file it describes is durably in place (see store.py): the
 manifest may lag a file by one save after a crash, never lead it. The last record for a subject
@@ -79,6 +80,8 @@ class State:
     quarantined: dict[str, tuple[str, str]] = attrs.Factory(dict)
     # subject -> (kind, detail) of problems the officer has been told of and accepted.
     notes: dict[str, tuple[str, str]] = attrs.Factory(dict)
+    # Data folders a key rotation replaced ("" is the data dir itself): removed when found.
+    superseded: set[str] = attrs.Factory(set)
 
     def apply(self, record: dict[str, Any]) -> None:
         kind = record["k"]
@@ -117,6 +120,8 @@ class State:
                 _text(record["to"]),
                 _text(record["reason"]),
             )
+        elif kind == "superseded":
+            self.superseded.add(_text(record["generation"]))
         elif kind == "note":
             subject, detail = _text(record["subject"]), _text(record["detail"])
             self.notes[subject] = (_text(record["kind"]), detail)
@@ -187,6 +192,10 @@ def note_record(subject: str, kind: str, detail: str) -> bytes:
     return _dumps({"k": "note", "subject": subject, "kind": kind, "detail": detail}).encode()
 
 
+def superseded_record(generation: str) -> bytes:
+    return _dumps({"k": "superseded", "generation": generation}).encode("utf-8")
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -210,6 +219,7 @@ def state_records(state: State) -> list[bytes]:
     records += [
         note_record(subject, kind, detail) for subject, (kind, detail) in state.notes.items()
     ]
+    records += [superseded_record(generation) for generation in sorted(state.superseded)]
     return records
 
 

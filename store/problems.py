@@ -90,6 +90,15 @@ def stray(name: str, to: str) -> Problem:
     )
 
 
+def other_key(folder: str) -> Problem:
+    return Problem(
+        f"file:{folder}",
+        ProblemKind.STRAY,
+        f"a folder of this store's data under another key was found ({folder}); it was left "
+        "untouched: if the keyfile was put back from an older copy, put the newer one back",
+    )
+
+
 def manifest_lost(why: str) -> Problem:
     return Problem(
         "manifest",

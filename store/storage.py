@@ -38,11 +38,22 @@ def dumps(data: Any) -> bytes:
 
 
 class Tracked(Protocol):
-    """One file the store keeps in its manifest (see store.py)."""
+    """One file the store keeps in its manifest (see store.py). Path, identity and cipher are
+    asked for at each read and write: a key rotation moves every file under a new key."""
 
-    path: Path
-    identity: bytes
     what: str  # "saving case ...", for error messages
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def identity(self) -> bytes: ...
+
+    @property
+    def cipher(self) -> Cipher: ...
+
+    @property
+    def dir_fd(self) -> int | None: ...
 
     def before_read(self) -> None:
         """Raise if the file must not be read now (a problem the officer has to decide)."""
@@ -71,29 +82,28 @@ class EncryptedStorage(Storage):
         self,
         tracked: Tracked,
         *,
-        cipher: Cipher,
         lock: threading.RLock,
         check_open: Callable[[], None] = lambda: None,
-        dir_fd: int | None = None,
     ) -> None:
         self.tracked = tracked
-        self.path = tracked.path
         self.lock = lock
-        self._cipher = cipher
         self._check_open = check_open
-        self._dir_fd = dir_fd
         self.last_fingerprint: Fingerprint | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.tracked.path
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         with self.lock:
             self._check_open()
             self.tracked.before_read()
-            blob = durable.read_file(self.path)
+            blob = durable.read_file(self.tracked.path)
             if blob is None:
                 self.tracked.absent()
                 return None
             try:
-                counter, plaintext = self._cipher.open_blob(blob, self.tracked.identity)
+                counter, plaintext = self.tracked.cipher.open_blob(blob, self.tracked.identity)
             except Corrupt as exc:
                 self.tracked.unreadable(str(exc))
                 return None
@@ -109,12 +119,12 @@ class EncryptedStorage(Storage):
         with self.lock:
             self._check_open()
             counter = self.tracked.next_version()
-            blob = self._cipher.seal_blob(plaintext, self.tracked.identity, counter)
+            blob = self.tracked.cipher.seal_blob(plaintext, self.tracked.identity, counter)
             try:
                 self.last_fingerprint = durable.atomic_write(
-                    self.path,
+                    self.tracked.path,
                     blob,
-                    dir_fd=self._dir_fd,
+                    dir_fd=self.tracked.dir_fd,
                     after_replace=lambda fp: self.tracked.placed(counter, fp),
                 )
             except StoreError:

@@ -22,7 +22,7 @@ import secrets
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -33,11 +33,13 @@ from tinydb import TinyDB
 from store import durable, manifest
 from store import problems as found
 from store.crypto import (
+    GENERATION,
     KEY_LEN,
     BadKeyfile,
     Cipher,
     Corrupt,
     KdfParams,
+    parse_keyfile,
     read_keyfile_params,
     unwrap_key,
     wrap_key,
@@ -66,6 +68,7 @@ from store.paths import (
     TABLES_DIR,
     check_name,
 )
+from store.policy import check_new_passphrase
 from store.problems import Problem, ProblemKind
 from store.storage import EncryptedStorage, LockedTinyDB, dumps
 
@@ -79,6 +82,7 @@ CASE_DOC_ID = 1
 _PRIVATE = 0o077  # group and other permission bits: none of them on anything of ours
 # Problems the files cannot show again at the next open: kept in the manifest until accepted.
 _REMEMBERED = (ProblemKind.MANIFEST, ProblemKind.STRAY, ProblemKind.REAPPEARED)
+ROTATING = "ROTATING"  # in a data folder being written by a key rotation
 ACCEPTED = "accepted"
 TOLD = "told"
 
@@ -101,9 +105,20 @@ class _TableFile:
         self.name = name
         self.subject = manifest.table_subject(name)
         self.critical = critical
-        self.path = store._tables_dir / f"{name}{DB_SUFFIX}"
         self.identity = b"table:" + name.encode("ascii")
         self.what = f"writing table {name!r}"
+
+    @property
+    def path(self) -> Path:
+        return self._store._tables_dir / f"{self.name}{DB_SUFFIX}"
+
+    @property
+    def cipher(self) -> Cipher:
+        return self._store._cipher
+
+    @property
+    def dir_fd(self) -> int | None:
+        return self._store._tables_dir_fd
 
     def _problem(self, problem: Problem) -> None:
         """A critical table stays unreadable until the officer decides; any other starts again
@@ -152,12 +167,16 @@ class _CaseFile:
     """One case's file as the manifest knows it (store.storage.Tracked)."""
 
     def __init__(self, store: Store, case_id: str) -> None:
+        # One operation's worth: made afresh for every read or write, so a rotation (new key,
+        # new names) never leaves one behind.
         self._store = store
         self.case_id = case_id
         self.subject = manifest.case_subject(case_id)
         self.file = store.case_file_name(case_id)
         self.path = store._cases_dir / f"{self.file}{DB_SUFFIX}"
         self.identity = case_identity(self.file)
+        self.cipher = store._cipher
+        self.dir_fd = store._cases_dir_fd
         self.what = "saving a case"
         # What the next write records in the manifest beside the file.
         self.summary_json = "{}"
@@ -251,7 +270,7 @@ class Store:
         """A new, empty store in data_dir. ``kdf`` defaults to ``KdfParams()`` (above OWASP's
         minimum); pass ``KdfParams.for_tests()`` only in tests."""
         data_dir = Path(data_dir)
-        _check_passphrase(passphrase)
+        check_new_passphrase(passphrase)
         params = kdf if kdf is not None else KdfParams()
         if data_dir.exists() and not data_dir.is_dir():
             raise StoreError(f"{data_dir} is a file, not a folder")
@@ -259,7 +278,9 @@ class Store:
             strangers = [
                 name
                 for name in os.listdir(data_dir)
-                if name not in _LAYOUT and not name.endswith(durable.TMP_SUFFIX)
+                if name not in _LAYOUT
+                and not name.endswith(durable.TMP_SUFFIX)
+                and not GENERATION.fullmatch(name)
             ]
             if strangers:
                 # Someone pointed --data-dir at a folder in use (their home, say): scattering
@@ -315,7 +336,7 @@ class Store:
                 raise StoreError(f"the keyfile in {data_dir} cannot be used: {exc}") from None
             if data_key is None:
                 raise WrongPassphrase(f"wrong passphrase for the store in {data_dir}")
-            return cls._start(data_dir, data_key, lock)
+            return cls._start(data_dir, data_key, lock, parse_keyfile(raw).generation)
         except BaseException:
             lock.release()
             raise
@@ -328,11 +349,18 @@ class Store:
         )
 
     @classmethod
-    def _start(cls, data_dir: Path, data_key: bytes, lock: durable.FileLock) -> Store:
+    def _start(
+        cls,
+        data_dir: Path,
+        data_key: bytes,
+        lock: durable.FileLock,
+        generation: str | None = None,
+    ) -> Store:
         self = cls.__new__(cls)
         self._fds: list[int] = []
+        self._place_fds: list[int] = []
         try:
-            self._init(data_dir, data_key, lock)
+            self._init(data_dir, data_key, lock, generation)
             with self._lock:
                 self._reconcile()
         except BaseException:
@@ -340,29 +368,22 @@ class Store:
             raise
         return self
 
-    def _init(self, data_dir: Path, data_key: bytes, lock: durable.FileLock) -> None:
+    def _init(
+        self, data_dir: Path, data_key: bytes, lock: durable.FileLock, generation: str | None
+    ) -> None:
         self._data_dir = data_dir
         self._file_lock = lock
         self._lock = threading.RLock()
         self._cipher = Cipher(data_key)
         # Enough to recognise the key again (verify_passphrase) without keeping a second copy.
         self._key_digest = hashlib.sha256(data_key).digest()
-        self._cases_dir = data_dir / CASES_DIR
-        self._tables_dir = data_dir / TABLES_DIR
         self._quarantine_dir = data_dir / QUARANTINE_DIR
         try:
             _make_private(data_dir)
-            # Recreated if someone removed them: an empty folder is a valid (empty) state.
-            durable.make_dir(self._cases_dir)
-            durable.make_dir(self._tables_dir)
-            _make_private(self._cases_dir)
-            _make_private(self._tables_dir)
         except OSError as exc:
             raise StoreIOError(f"opening the store in {data_dir}", exc) from exc
         self._data_dir_fd = self._keep_fd(_open_dir(data_dir))
-        self._cases_dir_fd = self._keep_fd(_open_dir(self._cases_dir))
-        self._tables_dir_fd = self._keep_fd(_open_dir(self._tables_dir))
-        self._log = ManifestLog(data_dir / MANIFEST, self._cipher, self._data_dir_fd)
+        self._use_generation(generation)
         self._state = State()
         self._problems: dict[str, Problem] = {}
         self._problems_told: list[Problem] = []
@@ -374,6 +395,62 @@ class Store:
         # How many files the last open had to decrypt to check them (tests, bench).
         self.reindexed = 0
 
+    def _use_generation(self, generation: str | None) -> None:
+        """Where the data is: the data dir itself, or (after a key rotation) the folder the
+        keyfile names. The lock, keyfile and quarantine stay in the data dir."""
+        self._generation = generation
+        base = self._data_dir / generation if generation else self._data_dir
+        self._base = base
+        self._cases_dir = base / CASES_DIR
+        self._tables_dir = base / TABLES_DIR
+        try:
+            # Recreated if someone removed them: an empty folder is a valid (empty) state.
+            for directory in (base, self._cases_dir, self._tables_dir):
+                durable.make_dir(directory)
+                _make_private(directory)
+        except OSError as exc:
+            raise StoreIOError(f"opening the store in {self._data_dir}", exc) from exc
+        for fd in self._place_fds:
+            os.close(fd)
+        self._place_fds = [_open_dir(base), _open_dir(self._cases_dir), _open_dir(self._tables_dir)]
+        self._base_fd, self._cases_dir_fd, self._tables_dir_fd = self._place_fds
+        self._log = ManifestLog(base / MANIFEST, self._cipher, self._base_fd)
+
+    def _remove_superseded(self) -> None:
+        """What no key opens any more: the folder of a key rotation cut off before its keyfile
+        was written (it still holds the ROTATING mark, or has no manifest yet), and the data
+        folders the manifest says a completed rotation replaced. A data folder under another
+        key that is neither is reported, never removed: it may be the newer data of a keyfile
+        that was put back from an older copy."""
+        try:
+            for item in self._data_dir.iterdir():
+                name = item.name
+                if not GENERATION.fullmatch(name):
+                    continue
+                if name == self._generation:
+                    # The keyfile names it: the rotation that wrote it completed.
+                    with contextlib.suppress(FileNotFoundError):
+                        syscalls.unlink(item / ROTATING)
+                elif (
+                    (item / ROTATING).exists()
+                    or not (item / MANIFEST).exists()
+                    or name in self._state.superseded
+                ):
+                    # Unfinished (a finished one has its manifest and no mark), or replaced.
+                    durable.remove_tree(item)
+                else:
+                    self._note_problem(found.other_key(name))
+            if self._generation is not None and "" in self._state.superseded:
+                for directory in (CASES_DIR, TABLES_DIR):
+                    durable.remove_tree(self._data_dir / directory)
+                for file in (MANIFEST, LEGACY_INDEX):
+                    with contextlib.suppress(FileNotFoundError):
+                        syscalls.unlink(self._data_dir / file)
+            syscalls.fsync(self._data_dir_fd)
+        except OSError as exc:
+            # Unreadable without the old key, and removed at the next open.
+            log.warning("could not remove superseded data (%s)", exc.strerror)
+
     def _keep_fd(self, fd: int) -> int:
         self._fds.append(fd)
         return fd
@@ -383,14 +460,15 @@ class Store:
     def _reconcile(self) -> None:
         """Check every file against the manifest, decrypting only those whose fingerprint
         changed; report what is missing, older or foreign; finish or undo interrupted work."""
-        for directory in (self._data_dir, self._cases_dir, self._tables_dir):
+        for directory in {self._data_dir, self._base, self._cases_dir, self._tables_dir}:
             self._remove_temp_files(directory)
-        contents = manifest.read_log(self._data_dir / MANIFEST, self._cipher)
+        contents = manifest.read_log(self._base / MANIFEST, self._cipher)
         self._state = contents.state
         cases = self._scan(self._cases_dir)
         tables = self._scan(self._tables_dir)
         legacy_index = self._data_dir / LEGACY_INDEX
         self._log.open(contents)
+        self._remove_superseded()
         if not contents.found:
             if legacy_index.exists() or not (cases.files or tables.files):
                 pass  # a store made before the manifest (migrated below), or an empty one
@@ -708,13 +786,7 @@ class Store:
 
     def _case_db(self, case_id: str) -> tuple[TinyDB, EncryptedStorage]:
         tracked = _CaseFile(self, case_id)
-        storage = EncryptedStorage(
-            tracked,
-            cipher=self._cipher,
-            lock=self._lock,
-            check_open=self._check_open,
-            dir_fd=self._cases_dir_fd,
-        )
+        storage = EncryptedStorage(tracked, lock=self._lock, check_open=self._check_open)
         return TinyDB(storage=lambda: storage), storage
 
     def save_case(self, case_id: str, document: dict[str, Any], summary: dict[str, Any]) -> None:
@@ -942,13 +1014,7 @@ class Store:
             if db is None:
                 tracked = _TableFile(self, name, critical=critical)
                 self._table_files[name] = tracked
-                storage = EncryptedStorage(
-                    tracked,
-                    cipher=self._cipher,
-                    lock=self._lock,
-                    check_open=self._check_open,
-                    dir_fd=self._tables_dir_fd,
-                )
+                storage = EncryptedStorage(tracked, lock=self._lock, check_open=self._check_open)
                 db = LockedTinyDB(storage=lambda: storage)
                 self._tables[name] = db
             elif critical:
@@ -977,10 +1043,26 @@ class Store:
             hashlib.sha256(data_key).digest(), self._key_digest
         )
 
-    def change_passphrase(self, old: str, new: str, *, kdf: KdfParams | None = None) -> None:
-        """Rewrap the data key under ``new``; no data file is rewritten."""
+    def change_passphrase(
+        self,
+        old: str,
+        new: str,
+        *,
+        kdf: KdfParams | None = None,
+        rotate: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        """Protect the store with ``new`` (the passphrase policy applies: WeakPassphrase).
+
+        Without ``rotate`` the data key is wrapped again and no data file is rewritten: quick,
+        but a copy of the old keyfile with the old passphrase still opens the data. With
+        ``rotate`` a new data key is made and every file written again under it (``progress``
+        is told ``(done, total)``); the old keyfile then opens nothing. Either way the keyfile
+        is the one commit point: interrupted at any instant, the store opens with exactly one
+        of the two passphrases, all of it.
+        """
         _check_passphrase(old)
-        _check_passphrase(new)
+        check_new_passphrase(new)
         params = kdf if kdf is not None else KdfParams()
         with self._lock:
             self._check_open()
@@ -994,12 +1076,136 @@ class Store:
                 raise StoreError(f"the keyfile in {self._data_dir} cannot be used: {exc}") from None
             if data_key is None:
                 raise WrongPassphrase("the current passphrase is wrong; nothing was changed")
+            if not hmac.compare_digest(hashlib.sha256(data_key).digest(), self._key_digest):
+                raise StoreError("the keyfile on disk is not this store's; nothing was changed")
+            if rotate:
+                self._rotate(new, params, progress)
+                return
             try:
                 durable.atomic_write(
-                    keyfile, wrap_key(data_key, new, params), dir_fd=self._data_dir_fd
+                    keyfile,
+                    wrap_key(data_key, new, params, generation=self._generation),
+                    dir_fd=self._data_dir_fd,
                 )
             except OSError as exc:
                 raise StoreIOError("writing the keyfile", exc) from exc
+
+    def _rotate(
+        self, passphrase: str, params: KdfParams, progress: Callable[[int, int], None] | None
+    ) -> None:
+        """Every file written again under a new data key into a new folder; then the keyfile
+        naming that folder replaces the old one (the commit); then the old data goes."""
+        if any(problem.blocks for problem in self._problems.values()):
+            raise StoreError(
+                "some of the store's files need a decision first (duty-tui doctor); "
+                "nothing was changed"
+            )
+        new_key = os.urandom(KEY_LEN)
+        cipher = Cipher(new_key)
+        generation = f"gen-{secrets.token_hex(8)}"
+        base = self._data_dir / generation
+        state = State(
+            gone=dict(self._state.gone),
+            committed=set(self._state.committed),
+            quarantined=dict(self._state.quarantined),
+            notes=dict(self._state.notes),
+            superseded={*self._state.superseded, self._generation or ""} - {generation},
+        )
+        total = len(self._state.cases) + len(self._state.tables)
+        done = 0
+        try:
+            durable.make_dir(base)
+            # Until the keyfile names this folder, this mark says it is unfinished: removed at
+            # the next open if a crash comes first.
+            durable.write_new(base / ROTATING, b"")
+            durable.fsync_dir(base)
+            for directory in (base / CASES_DIR, base / TABLES_DIR):
+                durable.make_dir(directory)
+            for case_id, entry in self._state.cases.items():
+                plaintext = self._plaintext(
+                    self._cases_dir / f"{entry.file}{DB_SUFFIX}",
+                    case_identity(entry.file),
+                    entry.ver,
+                    lambda reason, case_id=case_id: CaseUnreadable(case_id, reason),
+                )
+                name = cipher.name_for(b"case:", case_id)
+                sealed = cipher.seal_blob(plaintext, case_identity(name), entry.ver)
+                fingerprint = durable.write_new(base / CASES_DIR / f"{name}{DB_SUFFIX}", sealed)
+                state.cases[case_id] = attrs.evolve(entry, file=name, fp=fingerprint)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            for name, table in self._state.tables.items():
+                fingerprint = None
+                if table.fp is not None:
+                    identity = b"table:" + name.encode("ascii")
+                    plaintext = self._plaintext(
+                        self._tables_dir / f"{name}{DB_SUFFIX}",
+                        identity,
+                        table.ver,
+                        lambda reason, name=name: TableUnreadable(name, reason),
+                    )
+                    sealed = cipher.seal_blob(plaintext, identity, table.ver)
+                    fingerprint = durable.write_new(
+                        base / TABLES_DIR / f"{name}{DB_SUFFIX}", sealed
+                    )
+                state.tables[name] = TableState(table.ver, table.high, fingerprint)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            records = [manifest.frame(cipher, r) for r in manifest.state_records(state)]
+            durable.write_new(base / MANIFEST, b"".join([manifest.HEADER, *records]))
+            for directory in (base / CASES_DIR, base / TABLES_DIR, base, self._data_dir):
+                durable.fsync_dir(directory)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                durable.remove_tree(base)
+            if isinstance(exc, OSError) and not isinstance(exc, StoreError):
+                raise StoreIOError("writing the store under its new key", exc) from exc
+            raise
+        committed: list[bool] = []
+        try:
+            durable.atomic_write(
+                self._data_dir / KEYFILE,
+                wrap_key(new_key, passphrase, params, generation=generation),
+                dir_fd=self._data_dir_fd,
+                after_replace=lambda _fp: committed.append(True),
+            )
+        except OSError as exc:
+            if not committed:
+                with contextlib.suppress(OSError):
+                    durable.remove_tree(base)
+                raise StoreIOError("writing the keyfile", exc) from exc
+            # In place, not known to be durable: the new key is the one to use from now on.
+            log.warning("the new keyfile's folder could not be synced (%s)", exc.strerror)
+        with contextlib.suppress(OSError):
+            syscalls.unlink(base / ROTATING)  # or at the next open
+        self._log.close()
+        self._cipher = cipher
+        self._key_digest = hashlib.sha256(new_key).digest()
+        self._use_generation(generation)
+        self._log.open(manifest.read_log(base / MANIFEST, cipher))
+        self._state = state
+        self._remove_superseded()
+
+    def _plaintext(
+        self,
+        path: Path,
+        identity: bytes,
+        version: int,
+        unreadable: Callable[[str], StoreError],
+    ) -> bytes:
+        """A file's plaintext, checked like any read (present, authentic, the version saved)."""
+        blob = durable.read_file(path)
+        if blob is None:
+            raise unreadable("its file is missing")
+        try:
+            counter, plaintext = self._cipher.open_blob(blob, identity)
+        except Corrupt as exc:
+            raise unreadable(f"its file is damaged ({exc})") from None
+        if counter != version:
+            raise unreadable("its file is older than the last save")
+        return plaintext
 
     @property
     def data_dir(self) -> Path:
@@ -1029,9 +1235,10 @@ class Store:
         manifest_log: ManifestLog | None = getattr(self, "_log", None)
         if manifest_log is not None:
             manifest_log.close()
-        for fd in self._fds:
+        for fd in [*self._fds, *self._place_fds]:
             os.close(fd)
         self._fds.clear()
+        self._place_fds.clear()
         self._file_lock.release()
 
     def __enter__(self) -> Store:

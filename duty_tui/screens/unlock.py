@@ -163,7 +163,7 @@ class UnlockScreen(Screen[None]):
     def _show_strength(self, event: Input.Changed) -> None:
         if self.mode != FIRST_RUN:
             return
-        from duty_tui.widgets.strength import passphrase_strength
+        from store.policy import passphrase_strength
 
         strength = passphrase_strength(event.value)
         meter = "■" * (strength.score + 1) + "□" * (4 - strength.score)
@@ -332,7 +332,7 @@ class UnlockScreen(Screen[None]):
             return None
 
     def _create(self) -> None:
-        from duty_tui.widgets.strength import passphrase_strength
+        from store.policy import passphrase_strength
 
         passphrase = self.query_one("#passphrase", Input).value
         confirm = self.query_one("#confirm", Input).value

@@ -52,6 +52,11 @@ class DutyCommands(Provider):
                 app.action_central_settings,
             ),
             ("Lock", "Hide everything until the passphrase is typed", app.action_lock),
+            (
+                "Change passphrase",
+                "Protect this laptop's cases with a new passphrase (and key)",
+                app.action_change_passphrase,
+            ),
             ("Help: keys", "The keys that work here", app.action_help),
             ("Quit", "Save everything and close duty-tui", app.action_quit),
         ]

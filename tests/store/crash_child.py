@@ -23,10 +23,11 @@ from tinydb import Query
 from store import Store, durable
 
 PASSPHRASE = "crash test passphrase"
+NEW_PASSPHRASE = "crash test rotated passphrase"
 CASE_IDS = [f"case-{i}" for i in range(12)]
 NAMES = ["Gwenllïan Ŵyn Pŷr", "Dafydd ap Siôn", "Siân Ffransis", "Rhys Llŷr"]
 # Every call that changes the disk goes through these.
-DISK_CALLS = ("open", "write", "fsync", "replace", "ftruncate", "unlink")
+DISK_CALLS = ("open", "write", "fsync", "replace", "ftruncate", "unlink", "rmdir")
 
 
 def document_hash(document: dict[str, Any]) -> str:
@@ -112,6 +113,10 @@ def die(data_dir: str, op: str, n: int) -> None:
         store.delete_case("case-0")
     elif op == "table":
         store.table("settings").insert({"key": "added"})
+    elif op == "rotate":
+        from store import KdfParams
+
+        store.change_passphrase(PASSPHRASE, NEW_PASSPHRASE, kdf=KdfParams.for_tests(), rotate=True)
     else:
         raise SystemExit(f"unknown op {op}")
     emit(f"done {fault.count}")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from store import KdfParams, Store
+from store import KdfParams, Store, WrongPassphrase
 from store.manifest import COMPACT_MIN_RECORDS
 
 from .conftest import ROOT
@@ -207,3 +207,47 @@ def test_random_sigkills_never_lose_an_acknowledged_save(tmp_path: Path):
     )
     assert acknowledged_total > KILLS, "the child got real work done between kills"
     assert mid_operation_kills > KILLS // 4, "kills landed inside saves, not only between"
+
+
+# --- SIGKILL at each disk call of a key rotation -----------------------------------------------
+
+
+def _everything(store: Store) -> tuple[dict[str, str | None], list[dict]]:
+    return _state(store), store.table("settings").all()
+
+
+def test_sigkill_during_a_key_rotation_opens_with_exactly_one_passphrase(tmp_path: Path):
+    """ "Change and re-encrypt" killed at each of its disk calls: the store opens with the old
+    passphrase or the new one, never both, never neither, and holds exactly what it held."""
+    from .crash_child import NEW_PASSPHRASE
+
+    probe = tmp_path / "probe"
+    _setup(probe, "rotate")
+    done = _run_die(probe, "rotate", -1)
+    assert done.returncode == 0, done.stderr
+    calls = int(done.stdout.split()[1])
+    assert calls > 15
+    opened_with = {PASSPHRASE: 0, NEW_PASSPHRASE: 0}
+    for n in range(calls):
+        data_dir = tmp_path / f"rot{n}"
+        before = _setup(data_dir, "rotate")
+        with Store.open(data_dir, PASSPHRASE) as store:
+            before_all = _everything(store)
+        done = _run_die(data_dir, "rotate", n)
+        assert done.returncode == -signal.SIGKILL, (n, done.stdout, done.stderr)
+        opened = []
+        for passphrase in (PASSPHRASE, NEW_PASSPHRASE):
+            try:
+                with Store.open(data_dir, passphrase) as store:
+                    assert store.problems() == [], (n, store.problems())
+                    assert _everything(store) == before_all, n
+                    opened.append(passphrase)
+            except WrongPassphrase:
+                pass
+        assert len(opened) == 1, (n, opened)
+        opened_with[opened[0]] += 1
+        generations = [p for p in data_dir.iterdir() if p.name.startswith("gen-")]
+        assert len(generations) <= 1, (n, generations)
+        assert not [p for p in generations if (p / "ROTATING").exists()]
+        assert before
+    assert opened_with[PASSPHRASE] and opened_with[NEW_PASSPHRASE], opened_with

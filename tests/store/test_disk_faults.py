@@ -152,11 +152,15 @@ def test_table_write(tmp_path: Path, faults: Faults):
 
 def test_change_passphrase(tmp_path: Path, faults: Faults):
     def operation(store: Store) -> None:
-        store.change_passphrase(PASSPHRASE, "new one", kdf=KdfParams.for_tests())
+        store.change_passphrase(
+            PASSPHRASE, "a new passphrase for the faults", kdf=KdfParams.for_tests()
+        )
 
     for store, data_dir, before_rename in _each_fault(tmp_path, faults, operation):
         store.close()
-        passphrases = [PASSPHRASE] if before_rename else [PASSPHRASE, "new one"]
+        passphrases = (
+            [PASSPHRASE] if before_rename else [PASSPHRASE, "a new passphrase for the faults"]
+        )
         opened = []
         for passphrase in passphrases:
             try:

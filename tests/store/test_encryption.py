@@ -15,6 +15,7 @@ from store import (
     Store,
     StoreError,
     TableUnreadable,
+    WeakPassphrase,
     WrongPassphrase,
 )
 from store.crypto import COUNTER, HEADER, NONCE_LEN, TAG_LEN
@@ -286,3 +287,76 @@ def test_verify_passphrase_refuses_a_keyfile_swapped_while_unlocked(
 
     shutil.copy(other_dir / KEYFILE, data_dir / KEYFILE)
     assert not store.verify_passphrase("thief's own passphrase")
+
+
+# --- one passphrase policy; key rotation ----------------------------------------------------
+
+
+@pytest.mark.parametrize("weak", ["Zq", "Xyzzy", "password1234", "aaaaaaaaaaaaaaaa"])
+def test_a_weak_passphrase_is_refused_by_the_store(tmp_path: Path, weak: str):
+    data_dir = tmp_path / "weak"
+    with pytest.raises(WeakPassphrase) as caught:
+        Store.create(data_dir, weak, kdf=KdfParams.for_tests())
+    assert weak not in str(caught.value)
+    assert not (data_dir / "keyfile").exists()
+
+
+def test_changing_to_a_weak_passphrase_is_refused(store: Store, data_dir: Path):
+    before = snapshot(data_dir)
+    with pytest.raises(WeakPassphrase):
+        store.change_passphrase(PASSPHRASE, "abc", kdf=KdfParams.for_tests())
+    assert snapshot(data_dir) == before
+
+
+def test_rotation_retires_the_old_key(store: Store, data_dir: Path, tmp_path: Path):
+    """ "Change and re-encrypt": a copy of the old keyfile with the old passphrase opens
+    nothing of the data afterwards (a plain change leaves it able to)."""
+    _fill(store)
+    old_keyfile = (data_dir / "keyfile").read_bytes()
+    seen: list[tuple[int, int]] = []
+    store.change_passphrase(
+        PASSPHRASE,
+        "rotated passphrase for the test",
+        kdf=KdfParams.for_tests(),
+        rotate=True,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen[-1] == (5, 5), "three cases and two tables"
+    assert store.load_case("case1") == _document(NAMES[1])
+    store.save_case("case9", _document(NAMES[0]), {"n": 9})  # the store goes on as before
+    store.close()
+    new_keyfile = (data_dir / "keyfile").read_bytes()
+    (data_dir / "keyfile").write_bytes(old_keyfile)
+    with Store.open(data_dir, PASSPHRASE) as thief:
+        assert thief.summaries() == {}
+        assert [p.subject.startswith("file:gen-") for p in thief.problems()] == [True]
+    (data_dir / "keyfile").write_bytes(new_keyfile)
+    with Store.open(data_dir, "rotated passphrase for the test") as again:
+        assert again.problems() == []
+        assert set(again.summaries()) == {"case0", "case1", "case2", "case9"}
+        assert again.table("outbox").all() == [{"party": NAMES[1], "child": CHILD}]
+    files = [p for p in data_dir.rglob("*") if p.is_file()]
+    for path in files:
+        raw = path.read_bytes()
+        for name in NAMES:
+            assert name.encode() not in raw
+
+
+def test_rotation_waits_for_problems_to_be_settled(store: Store, data_dir: Path):
+    _fill(store)
+    store.case_path("case0").unlink()
+    store.close()
+    with Store.open(data_dir, PASSPHRASE) as again, pytest.raises(StoreError, match="doctor"):
+        again.change_passphrase(
+            PASSPHRASE, "rotated passphrase for the test", kdf=KdfParams.for_tests(), rotate=True
+        )
+
+
+def test_a_keyfile_asking_for_absurd_costs_is_refused_at_once(store: Store, data_dir: Path):
+    store.close()
+    keyfile = data_dir / "keyfile"
+    document = json.loads(keyfile.read_text())
+    document["kdf"]["time_cost"] = 10**6
+    keyfile.write_text(json.dumps(document))
+    with pytest.raises(StoreError, match="outside what duty-tui allows"):
+        Store.open(data_dir, PASSPHRASE)

@@ -24,9 +24,9 @@ from duty_tui.widgets import case_fields as cf
 from duty_tui.widgets.duty_rows import DutyIndex, row_from_summary
 from duty_tui.widgets.plain import plain_str
 from duty_tui.widgets.saver import Saver, load_drafts
-from duty_tui.widgets.strength import passphrase_strength
 from store import KdfParams, Store, StoreError
 from store.cases import CaseRepository
+from store.policy import passphrase_strength
 
 from .conftest import OFFICER, PASSPHRASE, PROFILE, TODAY, sample_cases
 

@@ -1,7 +1,10 @@
-"""A rough strength estimate for a new passphrase, shown while it is typed.
+"""The passphrase policy: one rule for every way a store gets a passphrase (the app's set-up,
+``duty-tui import`` creating a store, changing the passphrase in the app or the CLI).
 
-It only guides: long phrases of ordinary words score well, short or repetitive ones badly. The
-store's Argon2id makes each guess slow; the passphrase still has to be worth guessing slowly.
+A rough strength estimate: long phrases of ordinary words score well, short or repetitive ones
+badly. The store's Argon2id makes each guess slow; the passphrase still has to be worth guessing
+slowly. The app shows the estimate while a new passphrase is typed; the store refuses one below
+"fair" (:func:`check_new_passphrase`).
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import math
 
 import attrs
+
+from store.errors import StoreError
 
 MIN_LENGTH = 12
 # Guesses an attacker tries first; a passphrase made mostly of these is weak.
@@ -56,6 +61,21 @@ def _effective_length(text: str) -> float:
         step = ord(char) - ord(previous)
         length += 0.25 if step in (-1, 0, 1) else 1.0
     return length
+
+
+class WeakPassphrase(StoreError, ValueError):
+    """A new passphrase the policy refuses; the message says why and how to do better (it never
+    repeats the passphrase)."""
+
+
+def check_new_passphrase(text: object) -> str:
+    """``text`` if it may protect a store; WeakPassphrase with the advice otherwise."""
+    if not isinstance(text, str) or not text:
+        raise WeakPassphrase("the passphrase must be a non-empty string")
+    strength = passphrase_strength(text)
+    if not strength.acceptable:
+        raise WeakPassphrase(f"the passphrase is {strength.label}: {strength.advice}")
+    return text
 
 
 def passphrase_strength(text: str) -> Strength:

@@ -569,6 +569,38 @@ class DutyApp(OrderedKeysApp[int]):
             return
         super().notify(message, **kwargs)
 
+    # --- when something unexpected happens ------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's report would print every frame's locals (the case, the passphrase): say
+        only what and where (duty_tui/crash.py). Tests still get the exception itself."""
+        from rich.text import Text
+
+        from duty_tui.crash import summary
+
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self.panic(Text(summary(error)))
+
+    def panic(self, *renderables: Any) -> None:
+        from rich.text import Text
+        from rich.traceback import Traceback
+
+        from duty_tui.crash import message
+
+        safe: list[Any] = []
+        for renderable in renderables:
+            if isinstance(renderable, Traceback):
+                # The terminal's input thread failed (a closed terminal, say): no frames shown.
+                stacks = renderable.trace.stacks
+                kind = stacks[-1].exc_type if stacks else "error"
+                safe.append(Text(message(kind, "the terminal's input")))
+            else:
+                safe.append(renderable)
+        super().panic(*safe)
+
     def action_change_passphrase(self) -> None:
         from duty_tui.screens.change_passphrase import ChangePassphraseScreen
 

@@ -59,6 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        # Python's own report would quote the exception's message, which can hold case data.
+        from duty_tui.crash import summary
+
+        print(summary(exc), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

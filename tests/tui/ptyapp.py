@@ -64,7 +64,10 @@ class PtyApp:
         env: Mapping[str, str] | None = None,
         size: tuple[int, int] = (120, 40),
         cwd: Path | None = None,
+        program: list[str] | None = None,
     ) -> None:
+        """``argv`` as for ``duty-tui``; ``program`` replaces ``-m duty_tui.cli`` (a launcher
+        script that changes something from outside first)."""
         self.columns, self.lines = size
         self._screen = pyte.Screen(self.columns, self.lines)
         self._stream = pyte.ByteStream(self._screen)
@@ -74,8 +77,9 @@ class PtyApp:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", self.lines, self.columns, 0, 0))
         full_env = dict(os.environ if env is None else env)
         full_env.setdefault("TERM", "xterm-256color")
+        self._raw = bytearray()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "duty_tui.cli", *argv],
+            [sys.executable, *(program or ["-m", "duty_tui.cli"]), *argv],
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -106,8 +110,14 @@ class PtyApp:
                 return
             with self._changed:
                 self._stream.feed(chunk)
+                self._raw.extend(chunk)
                 self._bytes_seen += len(chunk)
                 self._changed.notify_all()
+
+    def raw(self) -> bytes:
+        """Every byte the app wrote to the terminal (escape sequences and all)."""
+        with self._changed:
+            return bytes(self._raw)
 
     def text(self) -> str:
         with self._changed:

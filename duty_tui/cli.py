@@ -43,8 +43,32 @@ def _module(name: str) -> str:
     return "import_cases" if name == "import" else name
 
 
+# Options every store-using command takes, accepted before the command as well as after it
+# (``duty-tui --data-dir D list`` as much as ``duty-tui list --data-dir D``).
+GLOBAL_OPTIONS = ("--data-dir",)
+
+
+def _hoist_global_options(argv: list[str]) -> list[str]:
+    """Move global options given before the command to after it, where argparse wants them."""
+    moved: list[str] = []
+    rest = list(argv)
+    while rest and rest[0].split("=", 1)[0] in GLOBAL_OPTIONS:
+        option = rest.pop(0)
+        moved.append(option)
+        if "=" not in option and rest:
+            moved.append(rest.pop(0))
+    if not moved:
+        return argv
+    if not rest or rest[0] not in COMMANDS:
+        rest = ["run", *rest]
+    command, *tail = rest
+    if command == "providers" and tail and tail[0] in ("import", "list"):
+        command, tail = f"{command} {tail[0]}", tail[1:]
+    return [*command.split(), *moved, *tail]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", *argv]

@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from duty_tui.commands.common import fail
+from duty_tui.commands.common import fail, read_input_file
 
 
 def _iso_date(text: str) -> dt.date:
@@ -53,12 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from duty_tui.services.options import load_directory, sample_directory
 
     path: Path = args.file
-    try:
-        if path.stat().st_size > MAX_DOCUMENT_BYTES:
-            return fail(f"{path}: larger than {MAX_DOCUMENT_BYTES // 2**20} MiB, not a case file")
-        raw = path.read_bytes()
-    except OSError as exc:
-        return fail(f"cannot read {path}: {exc.strerror or exc}")
+    raw = read_input_file(path, MAX_DOCUMENT_BYTES)
     try:
         cases = load_cases(raw)
     except CaseFormatError as exc:

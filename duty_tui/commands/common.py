@@ -53,8 +53,29 @@ def read_passphrase(*, confirm: bool = False) -> str | None:
 
 
 def fail(message: str, code: int = 2) -> int:
-    print(f"duty-tui: {message}", file=sys.stderr)
+    """Say why on stderr and return ``code``. Messages quote files and input (a field name, a
+    path): every line is shown with control characters escaped, so no input reaches the
+    terminal as an escape sequence, and cut to a readable length."""
+    from duty_tui.services.text import shown
+
+    lines = [shown(line, limit=500) for line in message.split("\n")]
+    print("duty-tui: " + "\n".join(lines), file=sys.stderr)
     return code
+
+
+def read_input_file(path: Path, limit: int) -> bytes:
+    """An input file's bytes, bounded: Refused with one clear line if it cannot be read or is
+    larger than ``limit`` (a device or a pipe is read no further than that)."""
+    from duty_tui.services.text import TooLarge, read_bounded
+
+    try:
+        return read_bounded(path, limit)
+    except TooLarge as exc:
+        raise Refused(f"{path}: {exc}, not a case file; nothing was read into the store") from None
+    except IsADirectoryError:
+        raise Refused(f"{path} is a folder, not a file") from None
+    except OSError as exc:
+        raise Refused(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
 
 
 class Refused(Exception):
@@ -79,3 +100,5 @@ def open_store(args: argparse.Namespace) -> Store:
         return Store.open(data_dir, passphrase)
     except StoreError as exc:
         raise Refused(str(exc)) from None
+    except OSError as exc:
+        raise Refused(f"the store in {data_dir} cannot be opened: {exc.strerror}") from None

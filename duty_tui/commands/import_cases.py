@@ -10,7 +10,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from duty_tui.commands.common import add_data_dir_argument, fail, read_passphrase, resolve_data_dir
+from duty_tui.commands.common import (
+    add_data_dir_argument,
+    fail,
+    read_input_file,
+    read_passphrase,
+    resolve_data_dir,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,14 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from duty_tui.services.caseformat import CaseFormatError, load_cases
+    from duty_tui.services.caseformat import MAX_DOCUMENT_BYTES, CaseFormatError, load_cases
     from store import Store, StoreError
     from store.cases import CaseRepository
 
-    try:
-        raw = args.file.read_bytes()
-    except OSError as exc:
-        return fail(f"cannot read {args.file}: {exc.strerror}")
+    raw = read_input_file(args.file, MAX_DOCUMENT_BYTES)
     try:
         cases = load_cases(raw)
     except CaseFormatError as exc:
@@ -44,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         )
     except StoreError as exc:
         return fail(str(exc))
+    except OSError as exc:
+        return fail(f"the store in {data_dir} cannot be opened: {exc.strerror}")
     try:
         repo = CaseRepository(store)
         clashes = _clashes(repo.summaries(), cases)

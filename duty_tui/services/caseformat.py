@@ -21,6 +21,7 @@ from cattrs.errors import ClassValidationError, IterableValidationError
 
 from duty_tui.services import records
 from duty_tui.services.records import Case, Provider, RecordError
+from duty_tui.services.text import shown
 
 FORMAT = "duty-tui/cases"
 PROVIDERS_FORMAT = "duty-tui/providers"
@@ -91,7 +92,8 @@ def _format_exception(exc: BaseException, _type: Any) -> str:
     if isinstance(exc, KeyError):
         return f"required field {exc.args[0]!r} is missing" if exc.args else "a field is missing"
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
+        names = ", ".join(shown(name, limit=80) for name in sorted(exc.extra_fields)[:10])
+        return f"unknown field(s): {names}"
     if isinstance(exc, TypeError):
         return "wrong kind of value (expected an object or list here)"
     return str(exc) or type(exc).__name__
@@ -161,11 +163,19 @@ def parse_json(raw: bytes | str, *, what: str = "file") -> Any:
         raise CaseFormatError([f"the {what} is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB"])
     if isinstance(raw, bytes):
         try:
-            raw = raw.decode("utf-8")
+            # utf-8-sig: a byte order mark, as some Windows editors write, is not an error.
+            raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CaseFormatError([f"the {what} is not UTF-8 text (byte {exc.start})"]) from None
     try:
-        return json.loads(raw)
+        return json.loads(raw, object_pairs_hook=_no_repeated_keys)
+    except _RepeatedKey as exc:
+        raise CaseFormatError(
+            [
+                f"the {what} gives the field {shown(exc.key, limit=80)!s} twice in one object: "
+                "which one is meant cannot be known"
+            ]
+        ) from None
     except json.JSONDecodeError as exc:
         raise CaseFormatError(
             [f"the {what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]
@@ -174,13 +184,31 @@ def parse_json(raw: bytes | str, *, what: str = "file") -> Any:
         raise CaseFormatError([f"the {what} is nested too deeply"]) from None
 
 
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Python's JSON keeps the last of two equal keys without a word; a file that says two
+    # things about one field is refused instead.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _RepeatedKey(key)
+        result[key] = value
+    return result
+
+
 def _check_header(data: Any, expected_format: str) -> None:
     if not isinstance(data, dict):
         raise CaseFormatError(["$: expected an object with format, schema_version and a list"])
     if data.get("format") != expected_format:
         raise CaseFormatError([f"$.format: expected {expected_format!r}"])
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
+    # Exactly the integer: true and 1.0 compare equal to 1 in Python, but are not versions.
+    if type(version) is not int or version != SCHEMA_VERSION:
         raise CaseFormatError(
             [
                 f"$.schema_version: {version!r} is not supported (this version reads "
@@ -201,7 +229,8 @@ def load_cases(raw: bytes | str | dict[str, Any]) -> list[Case]:
         raise CaseFormatError(["$.cases: expected a list of cases"])
     extra = set(data) - {"format", "schema_version", "cases"}
     if extra:
-        raise CaseFormatError([f"$: unknown field(s): {', '.join(sorted(extra))}"])
+        names = ", ".join(shown(name, limit=80) for name in sorted(extra)[:10])
+        raise CaseFormatError([f"$: unknown field(s): {names}"])
     cases: list[Case] = []
     problems: list[str] = []
     for index, item in enumerate(items):
@@ -210,13 +239,37 @@ def load_cases(raw: bytes | str | dict[str, Any]) -> list[Case]:
         except CaseFormatError as exc:
             problems.extend(exc.problems)
     seen: dict[str, int] = {}
+    numbers: dict[str, int] = {}
     for index, case in enumerate(cases):
         if case.id in seen:
             problems.append(f"$.cases[{index}]: id repeats case {seen[case.id]}")
         seen.setdefault(case.id, index)
+        # ZZ26P07777 and zz26p07777 are one case number.
+        number = case.case_number.casefold()
+        if number in numbers:
+            problems.append(
+                f"$.cases[{index}]: case number {case.case_number} repeats case {numbers[number]}"
+            )
+        numbers.setdefault(number, index)
+        problems += _central_state(case, f"$.cases[{index}]")
     if problems:
         raise CaseFormatError(problems)
     return cases
+
+
+def _central_state(case: Case, path: str) -> list[str]:
+    """What only central records can say (a referral sent, acknowledged, refused, its receipt)
+    never comes from a file: a referral in a case file is a draft, revision 1, nothing more."""
+    problems: list[str] = []
+    for index, referral in enumerate(case.referrals):
+        where = f"{path}.referrals[{index}]"
+        if referral.state is not records.ReferralState.DRAFT:
+            problems.append(
+                f"{where}: state {referral.state.value!r} is set by central records, not by a file"
+            )
+        if referral.receipt or referral.revision != 1:
+            problems.append(f"{where}: a receipt and revisions come from central records only")
+    return problems
 
 
 def load_providers(raw: bytes | str | dict[str, Any]) -> list[Provider]:

@@ -42,6 +42,7 @@ from duty_tui.services.records import (
     postcode_district,
 )
 from duty_tui.services.suitability import live_directions
+from duty_tui.services.text import TooLarge, read_bounded, shown
 
 
 class DirectoryError(CaseFormatError):
@@ -86,9 +87,10 @@ def load_directory(path: Path) -> Directory:
 
     Raises :class:`DirectoryError` (every problem listed) or OSError if it cannot be read.
     """
-    if path.stat().st_size > MAX_DOCUMENT_BYTES:
-        raise DirectoryError([f"the file is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB"])
-    raw = path.read_bytes()
+    try:
+        raw = read_bounded(path, MAX_DOCUMENT_BYTES)
+    except TooLarge as exc:
+        raise DirectoryError([f"the file is {exc}"]) from None
     if path.suffix.lower() == ".csv":
         return Directory(providers_from_csv(raw), source=path.name)
     return Directory(providers_from_json(raw), source=path.name)
@@ -152,7 +154,8 @@ def providers_from_csv(raw: bytes | str) -> tuple[Provider, ...]:
     if missing:
         problems.append(f"row 1: missing column(s): {', '.join(missing)}")
     if unknown:
-        problems.append(f"row 1: unknown column(s): {', '.join(unknown)}")
+        names = ", ".join(shown(name, limit=80) for name in unknown[:10])
+        problems.append(f"row 1: unknown column(s): {names}")
     if len(set(columns)) != len(columns):
         problems.append("row 1: a column name repeats")
     if problems:

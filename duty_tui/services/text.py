@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte ESC sequences, and the 8-bit
 # C1 forms of CSI/OSC. Stripped as whole sequences so their parameters do not survive as text.
@@ -47,7 +48,9 @@ def clean_text(value: object, *, field: str, max_length: int, multiline: bool = 
     for char in text:
         if char in "\t\r\n":
             kept.append("\n" if multiline and char == "\n" else " ")
-        elif unicodedata.category(char) not in ("Cc", "Cs", "Co", "Cn"):
+        elif unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            # Format characters (zero-width spaces and joiners, soft hyphens) go too: "Jo\u200bnes"
+            # would show as "Jones" and never be found by searching for it.
             kept.append(char)
     text = "".join(kept)
     if multiline:
@@ -58,3 +61,35 @@ def clean_text(value: object, *, field: str, max_length: int, multiline: bool = 
     if len(text) > max_length:
         raise TextError(f"{field} is {len(text)} characters long; the most allowed is {max_length}")
     return text
+
+
+def shown(value: object, *, limit: int = 200) -> str:
+    """Text from outside (a file, the network) made safe to quote in a message: every control,
+    format or bidi character written as an escape (``\\x1b``), and cut at ``limit`` characters.
+    A message that quotes input can then neither move the cursor nor recolour a terminal."""
+    text = "" if value is None else str(value)
+    out: list[str] = []
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") or ord(char) in _BIDI:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+        if len(out) >= limit:
+            out.append("…")
+            break
+    return "".join(out)
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """A file's bytes, reading at most ``limit`` + 1 of them: a huge file, a device or a pipe
+    is refused by size without being read into memory. TooLarge when over ``limit``."""
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"larger than {limit // 2**20} MiB")
+    return data
+
+
+class TooLarge(ValueError):
+    """A file over the size limit (the message says the limit)."""

@@ -127,6 +127,7 @@ def test_several_cases_are_refused_naming_how_many(capsys, tmp_path):
     doc = example()
     second = json.loads(json.dumps(doc["cases"][0]))
     second["id"] = "case-example-2"
+    second["case_number"] = "ZZ26P00002"
     doc["cases"].append(second)
     code, out, err = assess(capsys, str(write(tmp_path, doc)))
     assert code == 2 and out == ""

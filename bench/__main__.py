@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-SUITES = ["bench_store", "bench_tui", "bench_sync", "bench_reliability"]
+SUITES = ["bench_store", "bench_tui", "bench_sync", "bench_reliability", "bench_security"]
 RESULTS = Path(__file__).with_name("results.json")
 
 # name, description, check(results) -> (value shown, passed) ; None where a figure is missing.
@@ -60,6 +60,7 @@ TARGETS: list[Target] = [
     _le("tui.focus_move_ms", 16, " ms"),
     _le("reliability.keystroke_mismatches", 0),
     _ratio("reliability.rollbacks_tried", "reliability.rollbacks_detected", 1),
+    _le("security.hostile_inputs_mishandled", 0),
     _ge("sync.referrals_per_s", 200, "/s"),
     _ratio("sync.referrals_per_s_faults", "sync.referrals_per_s", 3, inverse=True),
     _le("sync.central_duplicates", 0),

@@ -172,12 +172,12 @@ SCENARIOS: list[Scenario] = [
     ("case file deleted", lambda d: _case_file(d).unlink(), "case ZZ26P00001: its file is missing"),
     (
         "outbox and sync log deleted",
-        lambda d: [(d / "tables" / n).unlink() for n in ("outbox.db", "sync_log.db")],
+        lambda d: [(d / "tables" / n).unlink() for n in ("outbox.jnl", "sync_log.jnl")],
         "the referral outbox: its file is missing",
     ),
     (
         "older outbox put back",
-        lambda d: _copy_then_change(d, lambda d: d / "tables" / "outbox.db", _write_tables),
+        lambda d: _copy_then_change(d, lambda d: d / "tables" / "outbox.jnl", _write_tables),
         "the referral outbox: its file is older than the last save",
     ),
     (
@@ -191,7 +191,7 @@ SCENARIOS: list[Scenario] = [
         lambda d: _flip(_case_file(d)),
         "case ZZ26P00001: its file is damaged",
     ),
-    ("outbox damaged", lambda d: _flip(d / "tables" / "outbox.db"), "the referral outbox"),
+    ("outbox damaged", lambda d: _flip(d / "tables" / "outbox.jnl"), "the referral outbox"),
     (
         "deleted case's file put back",
         _delete_case_then_restore,

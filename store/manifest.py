@@ -19,7 +19,8 @@ Record plaintext is JSON, one of:
 - ``{"k": "commit", "batch"}``: a batch of case saves (an import) is complete;
 - ``{"k": "quarantine", "subject", "to", "reason"}``: a damaged file moved aside;
 - ``{"k": "note", "subject", "kind", "detail"}``: a problem the officer has accepted;
-- ``{"k": "superseded", "generation"}``: a data folder a key rotation replaced.
+- ``{"k": "superseded", "generation"}``: a data folder a key rotation replaced;
+- ``{"k": "journal", "name", "jid", "count", "prev"?}``: a journal's id and record count.
 
 A record is appended after the file it describes is durably in place (see store.py): the
 manifest may lag a file by one save after a crash, never lead it. The last record for a subject
@@ -69,6 +70,17 @@ class TableState:
 
 
 @attrs.define
+class JournalState:
+    """A journal's id and how many records it held when last written; while a compaction is
+    under way, also the id and count of the one it replaces (either may be on disk after a
+    crash)."""
+
+    jid: str
+    count: int
+    prev: tuple[str, int] | None = None
+
+
+@attrs.define
 class State:
     """What the manifest says now."""
 
@@ -82,6 +94,7 @@ class State:
     notes: dict[str, tuple[str, str]] = attrs.Factory(dict)
     # Data folders a key rotation replaced ("" is the data dir itself): removed when found.
     superseded: set[str] = attrs.Factory(set)
+    journals: dict[str, JournalState] = attrs.Factory(dict)
 
     def apply(self, record: dict[str, Any]) -> None:
         kind = record["k"]
@@ -120,6 +133,17 @@ class State:
                 _text(record["to"]),
                 _text(record["reason"]),
             )
+        elif kind == "journal":
+            name = _text(record["name"])
+            prev = record.get("prev")
+            self.journals[name] = JournalState(
+                _text(record["jid"]),
+                _int(record["count"]),
+                (_text(prev[0]), _int(prev[1])) if prev else None,
+            )
+            self.quarantined.pop(table_subject(name), None)
+        elif kind == "journal_gone":
+            self.journals.pop(_text(record["name"]), None)
         elif kind == "superseded":
             self.superseded.add(_text(record["generation"]))
         elif kind == "note":
@@ -192,6 +216,17 @@ def note_record(subject: str, kind: str, detail: str) -> bytes:
     return _dumps({"k": "note", "subject": subject, "kind": kind, "detail": detail}).encode()
 
 
+def journal_record(name: str, state: JournalState) -> bytes:
+    record: dict[str, Any] = {"k": "journal", "name": name, "jid": state.jid, "count": state.count}
+    if state.prev is not None:
+        record["prev"] = list(state.prev)
+    return _dumps(record).encode("utf-8")
+
+
+def journal_gone_record(name: str) -> bytes:
+    return _dumps({"k": "journal_gone", "name": name}).encode("utf-8")
+
+
 def superseded_record(generation: str) -> bytes:
     return _dumps({"k": "superseded", "generation": generation}).encode("utf-8")
 
@@ -220,6 +255,7 @@ def state_records(state: State) -> list[bytes]:
         note_record(subject, kind, detail) for subject, (kind, detail) in state.notes.items()
     ]
     records += [superseded_record(generation) for generation in sorted(state.superseded)]
+    records += [journal_record(name, entry) for name, entry in state.journals.items()]
     return records
 
 
@@ -297,8 +333,10 @@ class ManifestLog:
             except OSError:
                 self.needs_rewrite = True
 
-    def append(self, plaintexts: Iterable[bytes], state: State) -> None:
-        """Append records and fsync; on error roll back and raise."""
+    def append(self, plaintexts: Iterable[bytes], state: State, *, sync: bool = True) -> None:
+        """Append records and fsync (``sync``); on error roll back and raise. Without
+        ``sync`` only for records whose loss in a power cut is harmless (a journal's count:
+        the manifest then lags the journal, which it tolerates, and never leads it)."""
         if self.needs_rewrite or self._fd is None:
             self.rewrite(state)
             return  # the rewrite holds the state, these records included
@@ -308,7 +346,8 @@ class ManifestLog:
         data = b"".join(batch)
         try:
             durable.write_all(self._fd, data)
-            syscalls.fsync(self._fd)
+            if sync:
+                syscalls.fsync(self._fd)
         except BaseException:
             try:
                 syscalls.ftruncate(self._fd, self._end)
@@ -342,4 +381,10 @@ class ManifestLog:
 
 
 def subjects(state: State) -> int:
-    return len(state.cases) + len(state.gone) + len(state.tables) + len(state.quarantined)
+    return (
+        len(state.cases)
+        + len(state.gone)
+        + len(state.tables)
+        + len(state.quarantined)
+        + len(state.journals)
+    )

@@ -14,28 +14,35 @@ never change; ``enqueue`` refuses to overwrite a key with different content. An 
 withdrawal is a new revision that names the one it replaces. Nothing is deleted before it is
 acknowledged (``compact`` only drops the payload of acknowledged entries).
 
-Every method that changes state does it in one TinyDB write, which the store makes durable
-before returning, so an entry is never half-updated. The sync log (``store.table("sync_log")``)
-is append-only and written after the outbox: the outbox is the truth, the log is the story.
+Every method that changes state appends one record to the outbox's journal (store/journal.py),
+durable before it returns, so an entry is never half-updated, and the cost of a change does not
+grow with the number of referrals ever queued (the journal is not rewritten; ``compact``
+rewrites it as the current state). The state is kept in memory, built from the journal once and
+brought up to date with whatever another Outbox over the same store appended. The sync log (a
+journal of its own) is written after the outbox: the outbox is the truth, the log is the story.
+Stores made before the journals had TinyDB tables of the same names; they are moved over once.
 
 The outbox knows nothing of the domain: a payload is an opaque JSON object.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
-from tinydb import TinyDB
 
 from duty_tui.services.referral_payload import ACTIONS, content_of, content_sha256
 from store.errors import StoreError
 
 OUTBOX_TABLE = "outbox"
 LOG_TABLE = "sync_log"
+# The sync log keeps the newest lines only: it is the story of recent syncs, not an archive.
+LOG_KEEP = 2000
+LOG_REWRITE_AT = 4000
 
 QUEUED = "queued"
 SENT = "sent"
@@ -159,24 +166,81 @@ class NewEntry:
 
 
 class Outbox:
-    """The outbox over an open Store. Not a cache: every call reads the (encrypted) table."""
+    """The outbox over an open Store. Thread-safe; reads are from memory."""
 
     def __init__(self, store: Any, *, clock: Callable[[], float] = time.time) -> None:
         self._store = store
         self._clock = clock
         # Critical: a lost or older outbox must stop sync until the officer decides, never
         # read as "nothing queued" (the store raises TableUnreadable until then).
-        self._table: TinyDB = store.table(OUTBOX_TABLE, critical=True)
-        self._log: TinyDB = store.table(LOG_TABLE)
+        self._journal = store.journal(OUTBOX_TABLE, critical=True)
+        self._log_journal = store.journal(LOG_TABLE)
+        self._lock = threading.RLock()
+        self._docs: dict[Key, dict[str, Any]] = {}
+        # Kept alongside, so queueing costs the same at 10 referrals or 10,000.
+        self._latest: dict[str, dict[str, Any]] = {}
+        self._max_seq = 0
+        self._applied = 0
+        self._jid: str | None = None
+        self._log_seen = (None, 0, 0)  # (journal id, records read, lines in them)
+        self._migrated = False
 
     @property
     def store(self) -> Any:
         return self._store
 
+    # --- the state in memory -------------------------------------------------------------------
+
+    def _current(self) -> dict[Key, dict[str, Any]]:
+        """The entries, brought up to date with the journal (call with the lock held)."""
+        if not self._migrated:
+            self._migrate_tables()
+        records = self._journal.read()
+        jid = self._journal_id()
+        if jid != self._jid or len(records) < self._applied:
+            self._docs, self._latest, self._max_seq = {}, {}, 0
+            self._applied, self._jid = 0, jid
+        for record in records[self._applied :]:
+            for doc in _apply(self._docs, record):
+                current = self._latest.get(doc["referral_id"])
+                if current is None or doc["revision"] >= current["revision"]:
+                    self._latest[doc["referral_id"]] = doc
+                self._max_seq = max(self._max_seq, doc["seq"])
+        self._applied = len(records)
+        return self._docs
+
+    def _journal_id(self) -> str | None:
+        state = self._store._state.journals.get(OUTBOX_TABLE)
+        return state.jid if state is not None else None
+
+    def _write(self, record: dict[str, Any]) -> None:
+        """Durably, then in memory: nothing applied if the write fails."""
+        self._journal.append([record])
+        self._current()
+
+    def _migrate_tables(self) -> None:
+        """A store made before the journals kept both in TinyDB tables: moved over once."""
+        self._migrated = True
+        store = self._store
+        if store._state.journals.get(OUTBOX_TABLE) is not None:
+            return
+        tables = store._state.tables
+        if OUTBOX_TABLE in tables and tables[OUTBOX_TABLE].fp is not None:
+            old = store.table(OUTBOX_TABLE, critical=True)
+            docs = [dict(doc) for doc in old.all()]
+            self._journal.rewrite([{"op": "snapshot", "docs": docs}])
+            old.truncate()
+        if LOG_TABLE in tables and tables[LOG_TABLE].fp is not None:
+            old_log = store.table(LOG_TABLE)
+            lines = [dict(doc) for doc in old_log.all()][-LOG_KEEP:]
+            self._log_journal.rewrite([{"op": "lines", "lines": lines}])
+            old_log.truncate()
+
     # --- reading ---------------------------------------------------------------------------
 
-    def _docs(self) -> list[Any]:
-        return self._table.all()
+    def _docs_now(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._current().values())
 
     def entries(
         self, case_id: str | None = None, *, states: Iterable[str] | None = None
@@ -185,17 +249,16 @@ class Outbox:
         wanted = set(states) if states is not None else None
         found = [
             OutboxEntry.from_doc(doc)
-            for doc in self._docs()
+            for doc in self._docs_now()
             if (case_id is None or doc["case_id"] == case_id)
             and (wanted is None or doc["state"] in wanted)
         ]
         return sorted(found, key=lambda e: e.seq)
 
     def get(self, referral_id: str, revision: int) -> OutboxEntry | None:
-        for doc in self._docs():
-            if doc["referral_id"] == referral_id and doc["revision"] == revision:
-                return OutboxEntry.from_doc(doc)
-        return None
+        with self._lock:
+            doc = self._current().get((referral_id, revision))
+            return OutboxEntry.from_doc(doc) if doc is not None else None
 
     def latest(self, referral_id: str) -> OutboxEntry | None:
         """The highest revision of a referral: its state is the referral's state."""
@@ -217,23 +280,23 @@ class Outbox:
         return found[:limit] if limit is not None else found
 
     def pending_count(self) -> int:
-        return sum(1 for doc in self._docs() if doc["state"] in PENDING)
+        return sum(1 for doc in self._docs_now() if doc["state"] in PENDING)
 
     def counts_by_case(self) -> dict[str, int]:
         """case id -> entries not acknowledged (queued, sent or rejected)."""
         counts: Counter[str] = Counter()
-        for doc in self._docs():
+        for doc in self._docs_now():
             if doc["state"] != ACKNOWLEDGED:
                 counts[doc["case_id"]] += 1
         return dict(counts)
 
     def counts_by_state(self) -> dict[str, int]:
-        counts = Counter(doc["state"] for doc in self._docs())
+        counts = Counter(doc["state"] for doc in self._docs_now())
         return {state: counts.get(state, 0) for state in STATES}
 
     def next_due_at(self) -> float | None:
         """When the earliest pending entry may be tried again; None if nothing is pending."""
-        due = [doc["next_attempt_at"] for doc in self._docs() if doc["state"] in PENDING]
+        due = [doc["next_attempt_at"] for doc in self._docs_now() if doc["state"] in PENDING]
         return min(due) if due else None
 
     def verify(self) -> list[Key]:
@@ -268,71 +331,71 @@ class Outbox:
 
     def enqueue_many(self, items: Sequence[NewEntry]) -> list[OutboxEntry]:
         """Freeze several revisions in one durable write (all or none)."""
-        docs = self._docs()
-        by_key = {(d["referral_id"], d["revision"]): d for d in docs}
-        latest: dict[str, dict[str, Any]] = {}
-        for doc in docs:
-            current = latest.get(doc["referral_id"])
-            if current is None or doc["revision"] > current["revision"]:
-                latest[doc["referral_id"]] = doc
-        seq = max((d["seq"] for d in docs), default=0)
-        now = self._clock()
-        results: list[OutboxEntry | None] = []
-        new_docs: list[dict[str, Any]] = []
-        for item in items:
-            key = (item.referral_id, item.revision)
-            content = content_of(
-                item.referral_id,
-                item.revision,
-                supersedes=item.supersedes,
-                action=item.action,
-                note=item.note,
-                payload=item.payload,
-            )
-            sha = content_sha256(content)  # also proves the payload is plain JSON
-            existing = by_key.get(key)
-            if existing is not None:
-                if existing["sha256"] != sha or existing["case_id"] != item.case_id:
-                    raise OutboxError(
-                        f"referral {item.referral_id} r{item.revision} is already queued with "
-                        "other content: an amendment is a new revision"
-                    )
-                results.append(OutboxEntry.from_doc(existing))
-                continue
-            self._check_new(item, latest.get(item.referral_id))
-            seq += 1
-            doc = {
-                "referral_id": item.referral_id,
-                "revision": item.revision,
-                "case_id": item.case_id,
-                "action": item.action,
-                "note": item.note,
-                "supersedes": item.supersedes,
-                "payload": item.payload,
-                "sha256": sha,
-                "state": QUEUED,
-                "receipt": "",
-                "reason": "",
-                "central_status": "",
-                "attempts": 0,
-                "next_attempt_at": 0.0,
-                "created_at": now,
-                "updated_at": now,
-                "sent_at": None,
-                "acknowledged_at": None,
-                "seq": seq,
-            }
-            new_docs.append(doc)
-            by_key[key] = doc
-            latest[item.referral_id] = doc
-            results.append(None)
-        if new_docs:
-            self._table.insert_multiple(new_docs)
-            self._append_log(
-                [self._log_doc("queued", doc, detail=doc["action"], at=now) for doc in new_docs]
-            )
-        fresh = iter(OutboxEntry.from_doc(doc) for doc in new_docs)
-        return [r if r is not None else next(fresh) for r in results]
+        with self._lock:
+            docs = self._current()
+            # This call's own additions on top of the state, so a failed write changes nothing.
+            latest: dict[str, dict[str, Any]] = {}
+            seq = self._max_seq
+            now = self._clock()
+            results: list[OutboxEntry | None] = []
+            new_docs: list[dict[str, Any]] = []
+            added: dict[Key, dict[str, Any]] = {}
+            for item in items:
+                key = (item.referral_id, item.revision)
+                content = content_of(
+                    item.referral_id,
+                    item.revision,
+                    supersedes=item.supersedes,
+                    action=item.action,
+                    note=item.note,
+                    payload=item.payload,
+                )
+                sha = content_sha256(content)  # also proves the payload is plain JSON
+                existing = added.get(key) or docs.get(key)
+                if existing is not None:
+                    if existing["sha256"] != sha or existing["case_id"] != item.case_id:
+                        raise OutboxError(
+                            f"referral {item.referral_id} r{item.revision} is already queued "
+                            "with other content: an amendment is a new revision"
+                        )
+                    results.append(OutboxEntry.from_doc(existing))
+                    continue
+                self._check_new(
+                    item, latest.get(item.referral_id) or self._latest.get(item.referral_id)
+                )
+                seq += 1
+                doc = {
+                    "referral_id": item.referral_id,
+                    "revision": item.revision,
+                    "case_id": item.case_id,
+                    "action": item.action,
+                    "note": item.note,
+                    "supersedes": item.supersedes,
+                    "payload": item.payload,
+                    "sha256": sha,
+                    "state": QUEUED,
+                    "receipt": "",
+                    "reason": "",
+                    "central_status": "",
+                    "attempts": 0,
+                    "next_attempt_at": 0.0,
+                    "created_at": now,
+                    "updated_at": now,
+                    "sent_at": None,
+                    "acknowledged_at": None,
+                    "seq": seq,
+                }
+                new_docs.append(doc)
+                added[key] = doc
+                latest[item.referral_id] = doc
+                results.append(None)
+            if new_docs:
+                self._write({"op": "put", "docs": new_docs})
+                self._append_log(
+                    [self._log_doc("queued", doc, detail=doc["action"], at=now) for doc in new_docs]
+                )
+            fresh = iter(OutboxEntry.from_doc(doc) for doc in new_docs)
+            return [r if r is not None else next(fresh) for r in results]
 
     @staticmethod
     def _check_new(item: NewEntry, latest: dict[str, Any] | None) -> None:
@@ -366,14 +429,12 @@ class Outbox:
         wanted = set(keys)
         if not wanted:
             return
-        now = self._clock()
-
-        def change(doc: dict[str, Any]) -> None:
-            doc["state"] = SENT
-            doc["sent_at"] = now
-            doc["updated_at"] = now
-
-        self._update(wanted, lambda _key, state: SENT in _ALLOWED[state], change)
+        with self._lock:
+            docs = self._current()
+            self._require(docs, wanted, lambda _key, state: SENT in _ALLOWED[state])
+            self._write(
+                {"op": "sent", "keys": [list(k) for k in sorted(wanted)], "at": self._clock()}
+            )
 
     def record(self, outcomes: Sequence[Outcome]) -> None:
         """What central answered (or failed to), in one durable write, then the log.
@@ -396,32 +457,22 @@ class Outbox:
                 return REJECTED in _ALLOWED[state]
             return state in PENDING
 
-        def change(doc: dict[str, Any]) -> None:
-            outcome = by_key[(doc["referral_id"], doc["revision"])]
-            doc["updated_at"] = now
-            if isinstance(outcome, Acknowledged):
-                doc["state"] = ACKNOWLEDGED
-                doc["receipt"] = outcome.receipt
-                doc["central_status"] = outcome.central_status
-                doc["reason"] = ""
-                doc["acknowledged_at"] = now
-            elif isinstance(outcome, Rejected):
-                doc["state"] = REJECTED
-                doc["reason"] = outcome.reason
-            else:
-                doc["attempts"] = doc["attempts"] + 1
-                doc["next_attempt_at"] = outcome.next_attempt_at
-                doc["reason"] = outcome.error
-
-        docs = self._update(set(by_key), allowed, change)
+        with self._lock:
+            docs = self._current()
+            keys = self._require(docs, set(by_key), allowed)
+            if not keys:
+                return
+            items = [_outcome_item(by_key[key]) for key in sorted(keys)]
+            self._write({"op": "outcomes", "at": now, "items": items})
+            applied = [by_key[key] for key in sorted(keys)]
+            written = [docs[key] for key in sorted(keys)]
         # The log says what happened to the batch; each entry keeps its own timestamps and
         # receipt. Per-referral lines only for rejections, which the officer must act on.
-        applied = [by_key[(d["referral_id"], d["revision"])] for d in docs]
         events: list[dict[str, Any]] = []
         acknowledged = sum(1 for o in applied if isinstance(o, Acknowledged))
         if acknowledged:
             events.append({"at": now, "event": "acknowledged", "count": acknowledged})
-        for doc, outcome in zip(docs, applied, strict=True):
+        for doc, outcome in zip(written, applied, strict=True):
             if isinstance(outcome, Rejected):
                 events.append(self._log_doc("rejected", doc, detail=outcome.reason, at=now))
         retries = [o for o in applied if isinstance(o, Retry)]
@@ -441,17 +492,18 @@ class Outbox:
 
     def set_central_status(self, statuses: dict[Key, str]) -> int:
         """Central's own status of acknowledged entries (accepted by the provider, ...)."""
-        current = {e.key: e.central_status for e in self.entries(states=[ACKNOWLEDGED])}
-        changed = {k: v for k, v in statuses.items() if k in current and current[k] != v}
-        if not changed:
-            return 0
-        now = self._clock()
-
-        def change(doc: dict[str, Any]) -> None:
-            doc["central_status"] = changed[(doc["referral_id"], doc["revision"])]
-            doc["updated_at"] = now
-
-        self._update(set(changed), lambda _key, state: state == ACKNOWLEDGED, change)
+        with self._lock:
+            docs = self._current()
+            changed = {
+                k: v
+                for k, v in statuses.items()
+                if k in docs and docs[k]["state"] == ACKNOWLEDGED and docs[k]["central_status"] != v
+            }
+            if not changed:
+                return 0
+            now = self._clock()
+            items = [[list(k), v] for k, v in sorted(changed.items())]
+            self._write({"op": "status", "at": now, "items": items})
         self._append_log(
             [
                 {
@@ -467,64 +519,55 @@ class Outbox:
         return len(changed)
 
     def compact(self, *, older_than: float) -> int:
-        """Drop the payload (personal data) of entries acknowledged before ``older_than``.
+        """Drop the payload (personal data) of entries acknowledged before ``older_than``, and
+        rewrite the journal as the current state (so the dropped payloads leave the disk too).
 
         Key, hash, state and receipt stay, so the referral's history and state are intact.
         """
-        keys = {
-            e.key
-            for e in self.entries(states=[ACKNOWLEDGED])
-            if e.payload is not None and (e.acknowledged_at or 0) < older_than
-        }
-        if not keys:
-            return 0
+        with self._lock:
+            docs = self._current()
+            keys = [
+                key
+                for key, doc in docs.items()
+                if doc["state"] == ACKNOWLEDGED
+                and doc["payload"] is not None
+                and (doc["acknowledged_at"] or 0) < older_than
+            ]
+            snapshot = []
+            for key, doc in docs.items():
+                kept = dict(doc)
+                if key in keys:
+                    kept["payload"] = None
+                snapshot.append(kept)
+            self._journal.rewrite([{"op": "snapshot", "docs": snapshot}])
+            self._jid = None  # rebuilt from the new journal
+            self._current()
+            return len(keys)
 
-        def change(doc: dict[str, Any]) -> None:
-            doc["payload"] = None
-
-        self._update(keys, lambda _key, state: state == ACKNOWLEDGED, change)
-        return len(keys)
-
-    def _update(
-        self,
+    @staticmethod
+    def _require(
+        docs: dict[Key, dict[str, Any]],
         keys: set[Key],
         allowed: Callable[[Key, str], bool | None],
-        change: Callable[[dict[str, Any]], None],
-    ) -> list[dict[str, Any]]:
-        """Apply ``change`` to the docs of ``keys`` in one read and one durable write.
-
-        ``allowed(key, state)`` is asked first for each: True changes it, None skips it,
-        False refuses the whole update. A refusal raises inside TinyDB's read-modify-write,
-        before its write, so the table is untouched (the store's storage keeps no copy in
-        memory that the aborted change could have touched). Returns copies of what was written.
-        """
-        if not keys:
-            return []
-        written: list[dict[str, Any]] = []
-        seen: set[Key] = set()
-
-        def wanted(doc: Any) -> bool:
-            return (doc["referral_id"], doc["revision"]) in keys
-
-        def checked_change(doc: dict[str, Any]) -> None:
-            key = (doc["referral_id"], doc["revision"])
-            seen.add(key)
-            verdict = allowed(key, doc["state"])
-            if verdict is None:
-                return
-            if not verdict:
-                raise OutboxError(
-                    f"referral {key[0]} r{key[1]} is {doc['state']}; that change is not allowed"
-                )
-            change(doc)
-            written.append(dict(doc))
-
-        self._table.update(checked_change, wanted)
-        missing = keys - seen
+    ) -> list[Key]:
+        """The keys a change applies to: ``allowed(key, state)`` True changes it, None skips
+        it, False refuses the whole change (nothing written)."""
+        missing = keys - set(docs)
         if missing:
             referral_id, revision = sorted(missing)[0]
             raise OutboxError(f"referral {referral_id} r{revision} is not in the outbox")
-        return written
+        chosen: list[Key] = []
+        for key in sorted(keys):
+            state = docs[key]["state"]
+            verdict = allowed(key, state)
+            if verdict is None:
+                continue
+            if not verdict:
+                raise OutboxError(
+                    f"referral {key[0]} r{key[1]} is {state}; that change is not allowed"
+                )
+            chosen.append(key)
+        return chosen
 
     # --- the sync log ----------------------------------------------------------------------
 
@@ -539,8 +582,35 @@ class Outbox:
         }
 
     def _append_log(self, events: list[dict[str, Any]]) -> None:
-        if events:
-            self._log.insert_multiple(events)
+        if not events:
+            return
+        with self._lock:
+            if not self._migrated:
+                self._migrate_tables()
+            journal = self._log_journal
+            # The story, not the truth: a line lost in a power cut costs nothing, an fsync for
+            # every line would double the cost of every change.
+            journal.append([{"op": "lines", "lines": events}], durable=False)
+            if self._log_length() > LOG_REWRITE_AT:
+                journal.rewrite([{"op": "lines", "lines": self._log_lines()[-LOG_KEEP:]}])
+
+    def _log_length(self) -> int:
+        """How many lines the sync log holds, counted incrementally."""
+        records = self._log_journal.read()
+        state = self._store._state.journals.get(LOG_TABLE)
+        jid = state.jid if state is not None else None
+        seen_jid, seen_records, seen_lines = self._log_seen
+        if jid != seen_jid or len(records) < seen_records:
+            seen_records, seen_lines = 0, 0
+        seen_lines += sum(len(r.get("lines", [])) for r in records[seen_records:])
+        self._log_seen = (jid, len(records), seen_lines)
+        return seen_lines
+
+    def _log_lines(self) -> list[dict[str, Any]]:
+        lines: list[dict[str, Any]] = []
+        for record in self._log_journal.read():
+            lines.extend(record.get("lines", []))
+        return lines
 
     def note(self, event: str, detail: str = "", *, count: int = 0) -> None:
         """A line in the sync log that is not about one entry (a sync run, a probe)."""
@@ -551,10 +621,68 @@ class Outbox:
     def log(self, *, limit: int = 200, case_id: str | None = None) -> list[LogEntry]:
         """The newest ``limit`` log lines, newest first."""
         names = {a.name for a in attrs.fields(LogEntry)}
+        with self._lock:
+            if not self._migrated:
+                self._migrate_tables()
+            all_lines = self._log_lines()
         lines = [
             LogEntry(**{k: v for k, v in doc.items() if k in names})
-            for doc in self._log.all()
+            for doc in all_lines
             if case_id is None or doc.get("case_id") == case_id
         ]
         lines.sort(key=lambda line: line.at, reverse=True)
         return lines[:limit]
+
+
+def _outcome_item(outcome: Outcome) -> dict[str, Any]:
+    key = list(outcome.key)
+    if isinstance(outcome, Acknowledged):
+        return {"key": key, "ack": outcome.receipt, "status": outcome.central_status}
+    if isinstance(outcome, Rejected):
+        return {"key": key, "rejected": outcome.reason}
+    return {"key": key, "retry_at": outcome.next_attempt_at, "error": outcome.error}
+
+
+def _apply(docs: dict[Key, dict[str, Any]], record: dict[str, Any]) -> list[dict[str, Any]]:
+    """One journal record applied to the entries (replay and live changes alike). Returns the
+    entries it added."""
+    op = record["op"]
+    added: list[dict[str, Any]] = []
+    # Copies: the journal's own records are replayed again by any other Outbox of the store.
+    if op in ("snapshot", "put"):
+        if op == "snapshot":
+            docs.clear()
+        for doc in record["docs"]:
+            copy = dict(doc)
+            docs[(doc["referral_id"], doc["revision"])] = copy
+            added.append(copy)
+    elif op == "sent":
+        at = record["at"]
+        for referral_id, revision in record["keys"]:
+            doc = docs[(referral_id, revision)]
+            doc.update(state=SENT, sent_at=at, updated_at=at)
+    elif op == "outcomes":
+        at = record["at"]
+        for item in record["items"]:
+            doc = docs[(item["key"][0], item["key"][1])]
+            doc["updated_at"] = at
+            if "ack" in item:
+                doc.update(
+                    state=ACKNOWLEDGED,
+                    receipt=item["ack"],
+                    central_status=item["status"],
+                    reason="",
+                    acknowledged_at=at,
+                )
+            elif "rejected" in item:
+                doc.update(state=REJECTED, reason=item["rejected"])
+            else:
+                doc["attempts"] += 1
+                doc["next_attempt_at"] = item["retry_at"]
+                doc["reason"] = item["error"]
+    elif op == "status":
+        at = record["at"]
+        for (referral_id, revision), status in record["items"]:
+            doc = docs[(referral_id, revision)]
+            doc.update(central_status=status, updated_at=at)
+    return added

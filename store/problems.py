@@ -63,6 +63,15 @@ def rolled_back(subject: str, on_disk: int, saved: int) -> Problem:
     )
 
 
+def older_journal(subject: str, on_disk: int, written: int) -> Problem:
+    return Problem(
+        subject,
+        ProblemKind.ROLLED_BACK,
+        f"its file is older than the last save (an earlier copy: {on_disk} changes on disk, "
+        f"{written} were written)",
+    )
+
+
 def damaged(subject: str, reason: str, to: str) -> Problem:
     return Problem(
         subject,

@@ -30,7 +30,7 @@ from typing import Any
 import attrs
 from tinydb import TinyDB
 
-from store import durable, manifest
+from store import durable, journal, manifest
 from store import problems as found
 from store.crypto import (
     GENERATION,
@@ -55,7 +55,8 @@ from store.errors import (
     TableUnreadable,
     WrongPassphrase,
 )
-from store.manifest import CaseState, ManifestLog, State, TableState
+from store.journal import StoreJournal
+from store.manifest import CaseState, JournalState, ManifestLog, State, TableState
 from store.paths import (
     CASES_DIR,
     DB_SUFFIX,
@@ -389,6 +390,7 @@ class Store:
         self._problems_told: list[Problem] = []
         self._tables: dict[str, LockedTinyDB] = {}
         self._table_files: dict[str, _TableFile] = {}
+        self._journals: dict[str, StoreJournal] = {}
         self._batch: str | None = None
         self._batch_cases: list[str] = []
         self._closed = False
@@ -481,6 +483,7 @@ class Store:
         changes += self._undo_open_batches(cases)
         changes += self._check_cases(cases)
         changes += self._check_tables(tables)
+        changes += self._check_journals()
         self._remember_quarantined()
         try:
             if self._log.needs_rewrite:
@@ -685,6 +688,41 @@ class Store:
             entry = TableState(counter, counter, Fingerprint.of(st))
             self._state.tables[name] = entry
             changes.append(manifest.table_record(name, entry))
+        return changes
+
+    def _check_journals(self) -> list[bytes]:
+        """Each journal's id and length against the manifest, from its length prefixes only
+        (it is decrypted when first used)."""
+        changes: list[bytes] = []
+        on_disk = {
+            path.name[: -len(journal.SUFFIX)]: path
+            for path in self._tables_dir.glob(f"*{journal.SUFFIX}")
+            if NAME_PATTERN.fullmatch(path.name[: -len(journal.SUFFIX)])
+        }
+        for name in sorted({*self._state.journals, *on_disk}):
+            subject = manifest.table_subject(name)
+            entry = self._state.journals.get(name)
+            if subject in self._state.quarantined:
+                continue
+            path = on_disk.get(name)
+            try:
+                found_scan = journal.scan(path) if path is not None else None
+            except journal.JournalCorrupt as exc:
+                assert path is not None
+                to = self._quarantine(path, subject, str(exc))
+                self._note_problem(found.damaged(subject, str(exc), to))
+                continue
+            if found_scan is None:
+                if entry is not None and entry.count:
+                    self._note_problem(found.missing(subject, entry.count))
+                continue
+            if entry is not None and not journal.matches(entry, found_scan.jid, found_scan.count):
+                self._note_problem(found.older_journal(subject, found_scan.count, entry.count))
+                continue
+            current = JournalState(found_scan.jid.hex(), found_scan.count)
+            if entry != current:
+                self._state.journals[name] = current
+                changes.append(manifest.journal_record(name, current))
         return changes
 
     def _table_counter(self, name: str) -> int | str:
@@ -923,6 +961,23 @@ class Store:
 
     # --- problems and the officer's decisions ------------------------------------------------
 
+    def check_everything(self) -> list[Problem]:
+        """Read every file through (what opening leaves to first use), so damage anywhere is
+        found now: every case, table and journal decrypted and checked. For ``duty-tui doctor``;
+        nothing is started again empty here, whatever the table."""
+        with self._lock:
+            self._check_open()
+            for case_id in list(self._state.cases):
+                with contextlib.suppress(StoreError):
+                    self.load_case(case_id)
+            for name in list(self._state.tables):
+                with contextlib.suppress(StoreError):
+                    self.table(name, critical=True).all()
+            for name in list(self._state.journals):
+                with contextlib.suppress(StoreError):
+                    self.journal(name, critical=True).read()
+            return self.problems()
+
     def problems(self) -> list[Problem]:
         """What is wrong with the files (found at open or since), not yet accepted."""
         with self._lock:
@@ -954,6 +1009,8 @@ class Store:
                 raise CaseUnreadable(case_id, "its file holds no case")
             self._state.cases[case_id] = updated
             records.append(manifest.case_record(case_id, updated))
+        elif table is not None and table in self._state.journals:
+            records.append(self._accept_journal(table, problem))
         elif problem.kind is ProblemKind.ROLLED_BACK and table is not None:
             path = self._tables_dir / f"{table}{DB_SUFFIX}"
             counter = self._table_counter(table)
@@ -986,6 +1043,25 @@ class Store:
             # Still reported this session: the officer has to be told what was lost.
             self._problems_told.append(problem)
         return problem
+
+    def _accept_journal(self, name: str, problem: Problem) -> bytes:
+        """A journal's loss accepted: an older one becomes the current one as it is; a missing
+        or damaged one is forgotten and starts again empty."""
+        handle = self._journals.get(name)
+        if handle is not None:
+            handle.forget()
+        subject = manifest.table_subject(name)
+        self._state.quarantined.pop(subject, None)
+        if problem.kind is ProblemKind.ROLLED_BACK:
+            scanned = journal.scan(self._tables_dir / f"{name}{journal.SUFFIX}")
+            if scanned is not None:
+                current = JournalState(scanned.jid.hex(), scanned.count)
+                self._state.journals[name] = current
+                return manifest.journal_record(name, current)
+        self._state.journals.pop(name, None)
+        with contextlib.suppress(FileNotFoundError):
+            syscalls.unlink(self._tables_dir / f"{name}{journal.SUFFIX}")
+        return manifest.journal_gone_record(name)
 
     def told(self) -> list[Problem]:
         """Problems the store resolved by itself this session (a table that started again
@@ -1020,6 +1096,21 @@ class Store:
             elif critical:
                 self._table_files[name].critical = True
             return db
+
+    def journal(self, name: str, *, critical: bool = False) -> StoreJournal:
+        """An encrypted append-only journal (store/journal.py): for a collection that changes a
+        little at a time and grows (the referral outbox, the sync log). The same instance per
+        name. ``critical`` as for ``table``."""
+        check_name(name, "journal name")
+        with self._lock:
+            self._check_open()
+            handle = self._journals.get(name)
+            if handle is None:
+                handle = StoreJournal(self, name, critical=critical)
+                self._journals[name] = handle
+            elif critical:
+                handle.critical = True
+            return handle
 
     # --- keys and lifetime -----------------------------------------------------------------
 
@@ -1153,6 +1244,20 @@ class Store:
                 done += 1
                 if progress is not None:
                     progress(done, total)
+            for name in list(self._state.journals):
+                path = self._tables_dir / f"{name}{journal.SUFFIX}"
+                try:
+                    _jid, content, _end = journal.read_records(path, self._cipher, name)
+                except FileNotFoundError:
+                    continue  # an empty journal never written: nothing to carry over
+                except journal.JournalCorrupt as exc:
+                    raise TableUnreadable(name, f"its journal is damaged ({exc})") from None
+                new_jid = os.urandom(journal.JID_LEN)
+                durable.write_new(
+                    base / TABLES_DIR / f"{name}{journal.SUFFIX}",
+                    journal.encode(cipher, name, new_jid, content),
+                )
+                state.journals[name] = JournalState(new_jid.hex(), len(content))
             records = [manifest.frame(cipher, r) for r in manifest.state_records(state)]
             durable.write_new(base / MANIFEST, b"".join([manifest.HEADER, *records]))
             for directory in (base / CASES_DIR, base / TABLES_DIR, base, self._data_dir):
@@ -1181,6 +1286,8 @@ class Store:
         with contextlib.suppress(OSError):
             syscalls.unlink(base / ROTATING)  # or at the next open
         self._log.close()
+        for handle in self._journals.values():
+            handle.forget()
         self._cipher = cipher
         self._key_digest = hashlib.sha256(new_key).digest()
         self._use_generation(generation)
@@ -1228,6 +1335,8 @@ class Store:
             for db in self._tables.values():
                 db.close()
             self._tables.clear()
+            for handle in self._journals.values():
+                handle.forget()
             self._release()
 
     def _release(self) -> None:

@@ -1,5 +1,7 @@
 """`duty-tui doctor`: what is damaged, missing, older than it should be, or in quarantine.
 
+Every file is read through (decrypted and checked), not only those opening the store looks at.
+
 Exit codes: 0 nothing wrong; 1 something needs the officer (each named on stdout with what it
 means); 2 the store cannot be opened. ``--accept`` records the officer's decision on one problem:
 a missing or damaged file is accepted as lost, an older file as the current version.
@@ -30,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(args)
     try:
         summaries = store.summaries()
-        findings = describe_all(store.problems(), summaries)
+        findings = describe_all(store.check_everything(), summaries)
         for wanted in args.accept:
             finding = find_subject(findings, wanted)
             if finding is None:

@@ -12,6 +12,7 @@ import pytest
 
 from duty_tui.cli import main
 from store import Store
+from store.outbox import NewEntry, Outbox
 
 from .conftest import EXAMPLE, PASS, two_case_doc
 
@@ -82,8 +83,8 @@ def test_a_damaged_case_file_is_quarantined(env, tmp_path, capsys):
 def test_a_lost_outbox_stops_sync_until_accepted(env, tmp_path, capsys):
     _imported(env, tmp_path, capsys)
     with Store.open(env, PASS) as store:
-        store.table("outbox", critical=True).insert({"placeholder": True})
-    (env / "tables" / "outbox.db").unlink()
+        Outbox(store).enqueue_many([NewEntry("ref-1", 1, "case-example-1", {"x": 1})])
+    (env / "tables" / "outbox.jnl").unlink()
     assert main(["sync", "--data-dir", str(env), "--central", "http://127.0.0.1:9"]) == 2
     err = capsys.readouterr().err
     assert "referrals cannot be sent" in err and "duty-tui doctor" in err

@@ -113,6 +113,10 @@ def die(data_dir: str, op: str, n: int) -> None:
         store.delete_case("case-0")
     elif op == "table":
         store.table("settings").insert({"key": "added"})
+    elif op == "journal_append":
+        store.journal("outbox").append([{"n": "added"}])
+    elif op == "journal_rewrite":
+        store.journal("outbox").rewrite([{"n": "compacted"}])
     elif op == "rotate":
         from store import KdfParams
 

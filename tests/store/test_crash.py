@@ -61,13 +61,15 @@ def _setup(data_dir: Path, op: str) -> dict[str, str | None]:
         for case_id in CASE_IDS[:5]:
             document = {"id": case_id, "revision": "old", "pad": "p" * rng.randint(10, 900)}
             store.save_case(case_id, document, {"hash": document_hash(document)})
+        store.table("settings").insert({"key": "counter", "value": "old"})
+        store.journal("outbox").append([{"n": 1}, {"n": 2}])
         if op == "compact":
-            # Fill the log so that the child's save is the one that triggers compaction: five
-            # cases, these saves and the settings table's record make COMPACT_MIN_RECORDS.
-            for i in range(COMPACT_MIN_RECORDS - 6):
+            # Fill the manifest so that the child's save is the one that compacts it.
+            i = 0
+            while store._log.records < COMPACT_MIN_RECORDS:
                 document = {"id": "case-4", "revision": f"old{i}"}
                 store.save_case("case-4", document, {"hash": document_hash(document)})
-        store.table("settings").insert({"key": "counter", "value": "old"})
+                i += 1
         return _state(store)
 
 
@@ -81,7 +83,18 @@ def _run_die(data_dir: Path, op: str, n: int) -> subprocess.CompletedProcess[str
     )
 
 
-@pytest.mark.parametrize("op", ["save_existing", "save_new", "delete", "table", "compact"])
+@pytest.mark.parametrize(
+    "op",
+    [
+        "save_existing",
+        "save_new",
+        "delete",
+        "table",
+        "compact",
+        "journal_append",
+        "journal_rewrite",
+    ],
+)
 def test_sigkill_at_every_disk_call(tmp_path: Path, op: str):
     probe = tmp_path / "probe"
     _setup(probe, op)
@@ -112,6 +125,15 @@ def test_sigkill_at_every_disk_call(tmp_path: Path, op: str):
                 [{"key": "counter", "value": "old"}],
                 [{"key": "counter", "value": "old"}, {"key": "added"}],
             )
+        elif op.startswith("journal"):
+            with Store.open(data_dir, PASSPHRASE) as store:
+                assert store.problems() == []
+                records = store.journal("outbox", critical=True).read()
+            assert records in (
+                [{"n": 1}, {"n": 2}],
+                [{"n": 1}, {"n": 2}, {"n": "added"}],
+                [{"n": "compacted"}],
+            ), (n, records)
         else:
             assert counter == "old"
         with Store.open(data_dir, PASSPHRASE) as store:
@@ -212,8 +234,8 @@ def test_random_sigkills_never_lose_an_acknowledged_save(tmp_path: Path):
 # --- SIGKILL at each disk call of a key rotation -----------------------------------------------
 
 
-def _everything(store: Store) -> tuple[dict[str, str | None], list[dict]]:
-    return _state(store), store.table("settings").all()
+def _everything(store: Store) -> tuple[dict[str, str | None], list[dict], list]:
+    return _state(store), store.table("settings").all(), store.journal("outbox").read()
 
 
 def test_sigkill_during_a_key_rotation_opens_with_exactly_one_passphrase(tmp_path: Path):

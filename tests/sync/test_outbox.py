@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from duty_tui.services.referral_payload import content_of, content_sha256
 from store import Store
 from store.outbox import (
     Acknowledged,
     NewEntry,
     Outbox,
+    OutboxEntry,
     OutboxError,
     Rejected,
     Retry,
@@ -134,3 +136,71 @@ def test_central_status_is_kept_for_acknowledged_entries(outbox: Outbox):
     assert outbox.set_central_status({a.key: "accepted", ("nope", 1): "accepted"}) == 1
     assert outbox.get("ref-a", 1).central_status == "accepted"
     assert outbox.set_central_status({a.key: "accepted"}) == 0
+
+
+def test_a_store_made_before_the_journals_is_moved_over(store: Store, data_dir):
+    """Outbox and sync log were TinyDB tables: their entries and lines come across once."""
+    old = {
+        "referral_id": "ref-old",
+        "revision": 1,
+        "case_id": "case-1",
+        "action": "refer",
+        "note": "",
+        "supersedes": None,
+        "payload": sample_payload(),
+        "state": "acknowledged",
+        "receipt": "CR-old",
+        "reason": "",
+        "central_status": "received",
+        "attempts": 1,
+        "next_attempt_at": 0.0,
+        "created_at": 1.0,
+        "updated_at": 2.0,
+        "sent_at": 1.5,
+        "acknowledged_at": 2.0,
+        "seq": 1,
+    }
+    entry = OutboxEntry.from_doc({**old, "sha256": ""})
+    old["sha256"] = content_sha256(
+        content_of(
+            entry.referral_id, 1, supersedes=None, action="refer", note="", payload=old["payload"]
+        )
+    )
+    store.table("outbox").insert(old)
+    store.table("sync_log").insert({"at": 2.0, "event": "acknowledged", "count": 1})
+    store.close()
+    with Store.open(data_dir, PASSPHRASE) as again:
+        outbox = Outbox(again)
+        assert outbox.get("ref-old", 1).receipt == "CR-old"
+        assert outbox.verify() == []
+        assert [line.event for line in outbox.log()] == ["acknowledged"]
+        outbox.enqueue("ref-new", 1, case_id="case-1", payload=sample_payload())
+    with Store.open(data_dir, PASSPHRASE) as again:
+        assert again.table("outbox").all() == [], "moved, not copied"
+        outbox = Outbox(again)
+        assert [e.referral_id for e in outbox.entries()] == ["ref-old", "ref-new"]
+        assert again.problems() == []
+
+
+def test_the_sync_log_stays_bounded(outbox: Outbox, monkeypatch):
+    import store.outbox as module
+
+    monkeypatch.setattr(module, "LOG_KEEP", 20)
+    monkeypatch.setattr(module, "LOG_REWRITE_AT", 40)
+    for n in range(200):
+        outbox.note("probe", f"run {n}")
+    lines = outbox.log(limit=1000)
+    assert 20 <= len(lines) <= 41
+    assert lines[0].detail == "run 199", "the newest kept"
+
+
+def test_two_outboxes_over_one_store_agree(store: Store):
+    first, second = Outbox(store), Outbox(store)
+    entry = first.enqueue("ref-1", 1, case_id="case-1", payload=sample_payload())
+    second.mark_sent([entry.key])
+    first.record([Acknowledged(entry.key, "CR-1")])
+    assert second.get("ref-1", 1).receipt == "CR-1"
+    assert second.get("ref-1", 1).attempts == 0
+    first.compact(older_than=10**12)
+    assert second.get("ref-1", 1).payload is None
+    assert second.get("ref-1", 1).state == "acknowledged"

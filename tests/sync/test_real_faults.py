@@ -245,7 +245,7 @@ def test_an_outbox_that_forgot_referrals_is_caught_by_central(central, device, p
 
     first = sync()
     assert first.returncode == 0, first.stderr
-    (data_dir / "tables" / "outbox.db").unlink()
+    (data_dir / "tables" / "outbox.jnl").unlink()
     blocked = sync()
     assert blocked.returncode == 2 and "duty-tui doctor" in blocked.stderr
     with Store.open(data_dir, PASSPHRASE) as store:

@@ -15,6 +15,7 @@ from duty_tui.services.options import sample_directory
 from duty_tui.services.sync import store_providers
 from duty_tui.widgets.saver import DRAFTS_TABLE
 from store import Store
+from store.outbox import NewEntry, Outbox
 
 from .conftest import PASSPHRASE, SIZE, notified, screen_text, settle, unlock, wait_until
 
@@ -90,8 +91,8 @@ async def test_a_missing_case_is_named_and_the_rest_open(make_app, stored):
 
 async def test_a_lost_outbox_stops_sync_and_says_so(make_app, stored):
     with Store.open(stored, PASSPHRASE) as store:
-        store.table("outbox", critical=True).insert({"placeholder": True})
-    (stored / "tables" / "outbox.db").unlink()
+        Outbox(store).enqueue_many([NewEntry("ref-1", 1, "case0000", {"x": 1})])
+    (stored / "tables" / "outbox.jnl").unlink()
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await unlock(pilot)

@@ -77,6 +77,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _log_to_stderr(level: str) -> None:
+    """Central's own log lines (failed authentication, failed requests) beside uvicorn's.
+
+    They say what happened and from where, never a body, a token or a row.
+    """
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s central: %(message)s"))
+    log = logging.getLogger("central")
+    log.handlers[:] = [handler]
+    numeric = logging.getLevelName(level.upper())
+    log.setLevel(numeric if isinstance(numeric, int) else logging.DEBUG)  # uvicorn's "trace"
+    log.propagate = False
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -89,6 +105,7 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     app = create_app(args.db or default_db_url())
+    _log_to_stderr(args.log_level)
     uvicorn.run(
         app,
         host=args.host,

@@ -3,7 +3,9 @@
 Nothing from the network is trusted: bodies are size-capped while they stream in, JSON is
 parsed strictly (no duplicate keys, no NaN), every object refuses unknown keys, and referral
 payloads are validated by the app's own records. Nothing logs a body: errors are logged by
-exception type only, and SQL errors carry no parameters (``hide_parameters``).
+exception type only, and SQL errors carry no parameters (``hide_parameters``). Failed
+authentication is logged by client address and count only, and throttled per address
+(central.throttle): 429 with Retry-After once a client has failed a few times in a minute.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from central.service import (
     SubmissionStatus,
     SubmitBatch,
 )
+from central.throttle import FailureThrottle, client_key
 
 log = logging.getLogger("central")
 
@@ -160,9 +163,10 @@ def _body(model: type[Any]) -> dict[str, Any]:
     }
 
 
-def create_app(db: str | Engine) -> FastAPI:
+def create_app(db: str | Engine, *, throttle: FailureThrottle | None = None) -> FastAPI:
     """The app over a database URL (or an engine, for tests)."""
     engine = make_engine(db) if isinstance(db, str) else db
+    throttle = throttle if throttle is not None else FailureThrottle()
     app = FastAPI(
         title="duty-central",
         summary="Central records for duty officers' referrals (idempotent, per device)",
@@ -171,6 +175,7 @@ def create_app(db: str | Engine) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = engine
+    app.state.auth_throttle = throttle
     app.add_middleware(_NoLeakErrors)
     app.openapi = _openapi_with_body_schemas(app)  # type: ignore[method-assign]
 
@@ -184,11 +189,28 @@ def create_app(db: str | Engine) -> FastAPI:
         device_id = None
         if scheme.lower() == "bearer" and token:
             device_id = await run_in_threadpool(service.authenticate, engine, token.strip())
-        if device_id is None:
-            raise HTTPException(
-                401, "a valid device token is needed", headers={"WWW-Authenticate": "Bearer"}
+        if device_id is not None:
+            return device_id  # good tokens are never throttled, whoever shares the address
+        address = client_key(request.client.host if request.client else None)
+        verdict = throttle.failed(address)
+        # The address and how many times, never the token: a near-miss token is a secret too.
+        if verdict.retry_after:
+            log.warning(
+                "authentication failed from %s (%d failures); throttled for %d s",
+                address,
+                verdict.failures,
+                verdict.retry_after,
             )
-        return device_id
+            raise HTTPException(
+                429,
+                "too many failed authentications from this address: wait, then check the "
+                "device token",
+                headers={"Retry-After": str(verdict.retry_after)},
+            )
+        log.warning("authentication failed from %s (%d failures)", address, verdict.failures)
+        raise HTTPException(
+            401, "a valid device token is needed", headers={"WWW-Authenticate": "Bearer"}
+        )
 
     @app.get("/health")
     async def health() -> dict[str, Any]:

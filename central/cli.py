@@ -13,10 +13,13 @@ DEFAULT_PORT = 8765
 
 
 def default_db_url() -> str:
+    """central.sqlite3 in the user data dir, a directory only this user can enter (0700):
+    the file holds children's names and dates of birth. UnsafeDatabase if it cannot be."""
     import platformdirs
 
-    data = Path(platformdirs.user_data_dir("duty-central", appauthor=False))
-    data.mkdir(parents=True, exist_ok=True)
+    from central.db import private_dir
+
+    data = private_dir(Path(platformdirs.user_data_dir("duty-central", appauthor=False)))
     return f"sqlite:///{data / 'central.sqlite3'}"
 
 
@@ -74,6 +77,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _log_to_stderr(level: str) -> None:
+    """Central's own log lines (failed authentication, failed requests) beside uvicorn's.
+
+    They say what happened and from where, never a body, a token or a row.
+    """
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s central: %(message)s"))
+    log = logging.getLogger("central")
+    log.handlers[:] = [handler]
+    numeric = logging.getLevelName(level.upper())
+    log.setLevel(numeric if isinstance(numeric, int) else logging.DEBUG)  # uvicorn's "trace"
+    log.propagate = False
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -86,6 +105,7 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     app = create_app(args.db or default_db_url())
+    _log_to_stderr(args.log_level)
     uvicorn.run(
         app,
         host=args.host,
@@ -102,7 +122,17 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from central.db import UnsafeDatabase
+
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except UnsafeDatabase as exc:
+        print(f"duty-central: refusing to start: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
 

@@ -3,11 +3,19 @@
 Exactly-once rests on one thing here: the unique constraint on (device, referral id, revision).
 Two deliveries of one key can race in any order on any backend; the second INSERT fails and is
 answered from the row the first one wrote.
+
+At rest, a SQLite database holds children's names and dates of birth in clear: its file and
+its -wal/-shm/-journal companions are kept readable by this user only (0600), and central will
+not open one that others can read and that it cannot make private. PostgreSQL's files are the
+deployment's to protect (its encryption at rest and access control).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -113,10 +121,89 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class UnsafeDatabase(Exception):
+    """Central will not use this database as it stands; the message says why (no data in it)."""
+
+
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+# What SQLite keeps beside a database: rows sit in the WAL until a checkpoint, and pages in a
+# rollback journal, so they need the same protection as the file itself.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def make_private(path: Path) -> None:
+    """Take every group and other permission off ``path`` (a file or a directory) if it has any.
+
+    Nothing to do if it does not exist. UnsafeDatabase if others have access and it cannot be
+    taken away (not the owner, a read-only file system): then nothing may be stored there.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return
+    if not mode & 0o077:
+        return
+    try:
+        os.chmod(path, mode & ~0o077)
+    except OSError as exc:
+        who = "its group and other users" if mode & 0o007 else "its group"
+        raise UnsafeDatabase(
+            f"{path} is open to {who} (mode {mode:04o}) and cannot be made private "
+            f"({exc.strerror or type(exc).__name__}); as its owner run chmod go-rwx on it, "
+            "or give central a database of its own"
+        ) from None
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` as a directory only this user can enter (created 0700, tightened if looser)."""
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    make_private(path)
+    return path
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a sqlite:/// URL; None for other backends and in-memory databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def secure_sqlite_file(path: Path) -> None:
+    """Make the database file (created now if new) and its companions private to this user.
+
+    A new file is created 0600 here, before SQLite would create it with the umask's usual
+    0644; SQLite then gives its -wal, -shm and -journal the main file's mode. Existing files
+    that are looser are tightened; UnsafeDatabase if one cannot be.
+    """
+    try:
+        # O_EXCL: never follow a link planted where the database should be.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        return  # no such directory: SQLite reports that in its own words
+    else:
+        os.close(fd)
+    for candidate in (path, *(path.with_name(path.name + s) for s in SQLITE_COMPANIONS)):
+        make_private(candidate)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url`` (sqlite:///path or postgresql+psycopg://...), tables created."""
+    """An engine for ``url`` (sqlite:///path or postgresql+psycopg://...), tables created.
+
+    UnsafeDatabase if ``url`` is a SQLite file that other users can read and that cannot be
+    made private.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        path = sqlite_file(url)
+        if path is not None:
+            secure_sqlite_file(path)
         engine = create_engine(
             parsed,
             connect_args={"check_same_thread": False, "timeout": 30},

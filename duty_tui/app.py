@@ -147,7 +147,18 @@ class DutyApp(OrderedKeysApp[int]):
             # of a scroll repaints the screen, and keys typed meanwhile wait behind it.
             self.animation_level = "none"
         if self.config.keymap:
-            self.set_keymap(self.config.keymap)
+            # Checked before Textual sees it: Textual takes any text as a key, so a typo would
+            # silently take a key away (duty_tui/keymap.py). Bad entries keep their defaults
+            # and join the config warnings shown when the app opens.
+            from duty_tui.keymap import check_keymap
+
+            keymap, problems = check_keymap(self.config.keymap)
+            if problems or keymap != self.config.keymap:
+                self.config = dataclasses.replace(
+                    self.config, keymap=keymap, warnings=(*self.config.warnings, *problems)
+                )
+            if keymap:
+                self.set_keymap(keymap)
 
     # --- time --------------------------------------------------------------------------------
 

@@ -2,11 +2,13 @@
 
 The TOML file holds no personal data (it is not encrypted): only how the app behaves::
 
-    idle_lock_minutes = 5          # lock after this long without a key press; at most 15
+    idle_lock_minutes = 5          # lock after this long without a key press; 0.5 to 15
 
     [keymap]                       # binding id -> keys, as Textual's App.set_keymap takes them
     "app.lock" = "ctrl+l,f12"
     "duty.filter" = "slash,ctrl+f"
+
+The keymap's ids and key names are checked by the app (duty_tui/keymap.py needs Textual).
 
 The officer's profile (name, role, home court, jurisdiction) names a person, so it lives in the
 encrypted store, in its ``settings`` table.
@@ -17,6 +19,7 @@ No Textual here: ``duty-tui`` subcommands and tests read the config without load
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from pathlib import Path
@@ -36,6 +39,9 @@ IDLE_LOCK_DEFAULT_MINUTES = 5.0
 IDLE_LOCK_MAX_MINUTES = 15.0
 # Below this the app would lock while the officer is reading a long screen.
 IDLE_LOCK_MIN_MINUTES = 0.5
+# Above this a value is not a choice to clamp but a mistake (seconds for minutes, a stray
+# digit): refused, and the default used rather than the maximum.
+IDLE_LOCK_ABSURD_MINUTES = 240.0
 
 SETTINGS_TABLE = "settings"
 PROFILE_KEY = "officer_profile"
@@ -81,6 +87,13 @@ def load_config(path: Path | None = None) -> Config:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return Config(warnings=(f"{path} is not valid TOML ({exc}); using defaults",), path=path)
+    except (ValueError, RecursionError):
+        # tomllib lets these through for an integer of thousands of digits or arrays nested
+        # thousands deep; the app must open all the same.
+        return Config(
+            warnings=(f"{path} holds a value too large or too deep to read; using defaults",),
+            path=path,
+        )
     return _from_data(data, path)
 
 
@@ -106,9 +119,26 @@ def _from_data(data: dict[str, Any], path: Path) -> Config:
 
 
 def _idle_minutes(value: Any, warnings: list[str]) -> float:
+    """Minutes before the idle lock, or the default with a warning for anything unusable.
+
+    Refused (the default used): not a number, NaN (every comparison with it is false, so the
+    app would never lock), infinity, negative, and absurd values over IDLE_LOCK_ABSURD_MINUTES
+    (most likely seconds typed as minutes). Within reason, a value out of bounds is moved to
+    the nearest bound: at most IDLE_LOCK_MAX_MINUTES, at least IDLE_LOCK_MIN_MINUTES.
+    """
+    default = f"using the default, {IDLE_LOCK_DEFAULT_MINUTES:g}"
     if isinstance(value, bool) or not isinstance(value, int | float):
+        warnings.append(f"idle_lock_minutes must be a number of minutes; {default}")
+        return IDLE_LOCK_DEFAULT_MINUTES
+    # TOML integers are unbounded: compare before any float() or :g, which would overflow.
+    if isinstance(value, float) and not math.isfinite(value):
+        warnings.append(f"idle_lock_minutes {value} is not a number of minutes; {default}")
+        return IDLE_LOCK_DEFAULT_MINUTES
+    if value < 0 or value > IDLE_LOCK_ABSURD_MINUTES:
+        shown = str(value) if len(str(value)) <= 20 else str(value)[:20] + "…"
         warnings.append(
-            f"idle_lock_minutes must be a number of minutes; using {IDLE_LOCK_DEFAULT_MINUTES:g}"
+            f"idle_lock_minutes {shown} is not a sensible number of minutes "
+            f"(0 to {IDLE_LOCK_MAX_MINUTES:g}); {default}"
         )
         return IDLE_LOCK_DEFAULT_MINUTES
     if value > IDLE_LOCK_MAX_MINUTES:

@@ -5,20 +5,38 @@ Exit codes: 0 every queued referral is acknowledged and none was refused in this
 this laptop that its outbox has forgotten (named on stderr); 2 usage or store problem;
 3 central refused one or more referrals (terminal: the reasons are in the app's sync log);
 4 central refused the device token or there is no central at that URL.
+
+The device token never goes on the command line, where every user of the laptop can read it
+(``ps``, /proc/PID/cmdline). It comes from ``--token-file PATH`` (a file only its owner can
+read), ``$DUTY_TUI_DEVICE_TOKEN``, the encrypted settings, or a prompt on the terminal, in
+that order; ``--save`` keeps it (and the URL) in the encrypted settings.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
+import stat
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from duty_tui.commands.common import add_data_dir_argument, fail, open_store
+from duty_tui.commands.common import Refused, add_data_dir_argument, fail, open_store
 
 CENTRAL_URL_ENV = "DUTY_TUI_CENTRAL_URL"
 DEVICE_TOKEN_ENV = "DUTY_TUI_DEVICE_TOKEN"  # noqa: S105 - the variable name, not a secret
+TOKEN_FILE_MAX_BYTES = 4096  # a token is 43 characters; anything this big is the wrong file
+SAFE_WAYS = (
+    f"put it in ${DEVICE_TOKEN_ENV}, in a file only you can read (--token-file PATH, "
+    "chmod 600), type it at the prompt (run in a terminal), or keep it in the encrypted "
+    "settings (--save)"
+)
+NO_TOKEN_ON_THE_COMMAND_LINE = (
+    "--token is not accepted: a token on the command line can be read by every user of this "
+    "computer (ps). Instead, " + SAFE_WAYS
+)
 
 if TYPE_CHECKING:  # the command line stays light: nothing heavy at import time
     from duty_tui.services.sync import SyncReport
@@ -30,9 +48,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--central", default=None, help=f"central URL (default: ${CENTRAL_URL_ENV} or settings)"
     )
     parser.add_argument(
-        "--token",
+        "--token-file",
+        type=Path,
         default=None,
-        help=f"device token (prefer ${DEVICE_TOKEN_ENV}: arguments show in the process list)",
+        metavar="PATH",
+        help=f"read the device token from PATH, a file only you can read (default: "
+        f"${DEVICE_TOKEN_ENV}, the saved settings, or a prompt on the terminal)",
+    )
+    # Refused, not just gone: without it argparse would take `--token T` as an abbreviation
+    # of --token-file, and T for a file name to read and name in its error.
+    parser.add_argument(
+        "--token", dest="token_argument", nargs="?", const="", default=None, help=argparse.SUPPRESS
     )
     parser.add_argument(
         "--save", action="store_true", help="keep this URL and token in the encrypted settings"
@@ -64,18 +90,27 @@ def run(args: argparse.Namespace) -> int:
     from store.cases import CaseRepository
     from store.outbox import Outbox
 
+    if args.token_argument is not None:
+        args.token_argument = None  # never used, never printed
+        return fail(NO_TOKEN_ON_THE_COMMAND_LINE)
+    # Checked before the passphrase is asked for: a bad file is the first thing to fix.
+    token = read_token_file(args.token_file) if args.token_file else ""
+    token = token or os.environ.get(DEVICE_TOKEN_ENV, "")
+
     store = open_store(args)
     try:
         outbox = Outbox(store)
         outbox.counts_by_state()  # a lost or older outbox stops everything first
         stored = load_central_config(store)
         url = args.central or os.environ.get(CENTRAL_URL_ENV) or (stored.url if stored else "")
-        token = args.token or os.environ.get(DEVICE_TOKEN_ENV) or (stored.token if stored else "")
-        if not url or not token:
+        if not url:
             return fail(
-                f"no central URL or device token: pass --central/--token, set "
-                f"{CENTRAL_URL_ENV}/{DEVICE_TOKEN_ENV}, or save them with --save"
+                f"no central URL: pass --central URL, set {CENTRAL_URL_ENV}, "
+                "or save one with --save"
             )
+        token = token or (stored.token if stored else "") or prompt_for_token()
+        if not token:
+            return fail("no device token: " + SAFE_WAYS)
         try:
             config = CentralConfig(url=url, token=token, batch_size=args.batch_size)
         except SyncConfigError as exc:
@@ -136,6 +171,60 @@ def run(args: argparse.Namespace) -> int:
     if counts["queued"] or counts["sent"] or forgotten:
         return 1
     return 0
+
+
+def read_token_file(path: Path) -> str:
+    """The token in ``path``: one line, in a regular file no other user can read or change.
+
+    Refused (exit 2) otherwise, naming the file and its mode, never its content.
+    """
+    try:
+        # Opened first, then checked: what is checked is what is read. O_NONBLOCK: a FIFO
+        # put there is refused below instead of hanging the command on its open.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise Refused(
+            f"cannot read --token-file {path}: {exc.strerror or type(exc).__name__}"
+        ) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(f"--token-file {path} is not a regular file")
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & 0o077:
+            raise Refused(
+                f"--token-file {path} is open to other users (mode {mode:04o}): a device "
+                f"token must be readable by you only; chmod 600 {path}, and ask for a new "
+                "token if others may have read it"
+            )
+        raw = b""
+        while len(raw) <= TOKEN_FILE_MAX_BYTES:
+            chunk = os.read(fd, TOKEN_FILE_MAX_BYTES + 1 - len(raw))
+            if not chunk:
+                break
+            raw += chunk
+    except OSError as exc:
+        raise Refused(
+            f"cannot read --token-file {path}: {exc.strerror or type(exc).__name__}"
+        ) from None
+    finally:
+        os.close(fd)
+    if len(raw) > TOKEN_FILE_MAX_BYTES:
+        raise Refused(f"--token-file {path} is too large to be a device token")
+    lines = raw.decode("utf-8", errors="replace").strip().splitlines()
+    if len(lines) != 1:
+        raise Refused(f"--token-file {path} must hold the device token alone, on one line")
+    return lines[0].strip()
+
+
+def prompt_for_token() -> str:
+    """The token typed at the terminal, not echoed; "" when there is no terminal to ask."""
+    if not sys.stdin.isatty():
+        return ""
+    try:
+        return getpass.getpass("Device token: ").strip()
+    except EOFError:
+        return ""
 
 
 def _print(

@@ -189,16 +189,28 @@ def test_app_sigkilled_mid_sync_then_restarted(central, device, proxy, tmp_path)
 
 
 def test_tokens_over_the_wire(central, device, proxy, tmp_path):
-    """The command line with a wrong token: exit 4, nothing sent, nothing lost."""
+    """The command line with a wrong token, from a private file or the environment (never
+    from its arguments): exit 4, nothing sent, nothing lost, the token not printed."""
     data_dir = tmp_path / "app"
     with Store.create(data_dir, PASSPHRASE, kdf=KdfParams.for_tests()) as store:
         fill(Outbox(store), 3)
+    wrong = "x" * 43
+    token_file = tmp_path / "device-token"
+    token_file.write_text(wrong + "\n")
+    token_file.chmod(0o600)
     env = {**os.environ, "DUTY_TUI_PASSPHRASE": PASSPHRASE}
-    done = subprocess.run(
-        _sync_command(data_dir, "--central", proxy.url, "--token", "x" * 43), cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert done.returncode == 4 and "token" in done.stderr
+    env.pop("DUTY_TUI_DEVICE_TOKEN", None)
+    for extra, extra_env in (
+        (["--token-file", str(token_file)], {}),
+        ([], {"DUTY_TUI_DEVICE_TOKEN": wrong}),
+    ):
+        done = subprocess.run(
+            _sync_command(data_dir, "--central", proxy.url, *extra), cwd=ROOT,
+            env={**env, **extra_env}, capture_output=True, text=True, timeout=60,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert done.returncode == 4 and "token" in done.stderr
+        assert wrong not in done.stdout + done.stderr
     with Store.open(data_dir, PASSPHRASE) as store:
         assert Outbox(store).pending_count() == 3
 

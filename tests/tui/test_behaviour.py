@@ -8,7 +8,7 @@ import time
 
 from textual import events
 
-from duty_tui.config import Config
+from duty_tui.config import Config, load_config
 from duty_tui.screens.case import CaseScreen
 from duty_tui.screens.duty_list import DutyListScreen
 from duty_tui.screens.help import HelpScreen
@@ -24,6 +24,7 @@ from .conftest import (
     SIZE,
     TODAY,
     make_store,
+    notified,
     read_cases,
     sample_cases,
     screen_text,
@@ -108,6 +109,41 @@ async def test_user_keymap_overrides_bindings_by_id(make_app, stored):
         await pilot.press("escape", "ctrl+l")
         assert not app.locked
         await pilot.press("f9")
+        assert isinstance(app.screen, LockScreen)
+
+
+async def test_bad_config_is_reported_and_the_defaults_keep_working(make_app, stored, tmp_path):
+    """NaN minutes would never lock; a key Textual cannot produce would take / away. Both are
+    reported when the app opens, the defaults are used, and the good entry still applies."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "idle_lock_minutes = nan\n"
+        "[keymap]\n"
+        '"duty.filter" = "nonsense+++key"\n'
+        '"duty.filtre" = "f5"\n'
+        '"app.lock" = "f9"\n'
+    )
+    now = [1000.0]
+    app = make_app(config=load_config(path), clock=lambda: now[0])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = notified(app)
+        assert "idle_lock_minutes nan is not a number of minutes" in shown
+        assert "'duty.filter': 'nonsense+++key': 'nonsense' is not a modifier" in shown
+        assert "'duty.filtre': no such binding (did you mean 'duty.filter'?)" in shown
+        await unlock(pilot)
+        app.clear_notifications()
+        await pilot.pause()
+        assert "nonsense" not in screen_text(app)  # the footer shows no broken key
+        await pilot.press("slash", *"ffug")  # the default key still filters
+        assert table_case_ids(app) == ["case0000", "case0003"]
+        await pilot.press("escape")
+        now[0] += 5 * 60 + 1  # the default idle lock, 5 minutes
+        await pilot.pause(1.2)
+        assert isinstance(app.screen, LockScreen)
+        await unlock(pilot)
+        assert isinstance(app.screen, DutyListScreen)
+        await pilot.press("f9")  # the good entry beside the bad ones took effect
         assert isinstance(app.screen, LockScreen)
 
 

@@ -4,6 +4,7 @@ passphrase strength, the demo data dir."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -19,6 +20,7 @@ from duty_tui.config import (
     load_config,
     load_profile,
 )
+from duty_tui.keymap import BINDING_IDS, KeyNameError, check_key, check_keymap
 from duty_tui.services.records import Answer, RecordError
 from duty_tui.widgets import case_fields as cf
 from duty_tui.widgets.duty_rows import DutyIndex, row_from_summary
@@ -61,6 +63,19 @@ def test_idle_lock_is_clamped_to_fifteen_minutes_and_says_so(tmp_path):
         ('idle_lock_minutes = "ten"', 5, "must be a number"),
         ("idle_lock_minutes = true", 5, "must be a number"),
         ("idle_lock_minutes = [", 5, "not valid TOML"),
+        # NaN compares false with everything: accepted, the app would never lock.
+        ("idle_lock_minutes = nan", 5, "nan is not a number of minutes"),
+        ("idle_lock_minutes = inf", 5, "inf is not a number of minutes"),
+        ("idle_lock_minutes = -inf", 5, "-inf is not a number of minutes"),
+        ("idle_lock_minutes = -1", 5, "not a sensible number of minutes"),
+        ("idle_lock_minutes = -0.5", 5, "not a sensible number of minutes"),
+        ("idle_lock_minutes = 300", 5, "not a sensible number of minutes"),  # seconds?
+        ("idle_lock_minutes = 1e308", 5, "not a sensible number of minutes"),
+        ("idle_lock_minutes = 240", 15, "more than the 15 allowed"),
+        ("idle_lock_minutes = 1", 1, None),
+        ("idle_lock_minutes = 9223372036854775807", 5, "not a sensible number of minutes"),
+        ("idle_lock_minutes = " + "9" * 5000, 5, "too large or too deep"),
+        ("idle_lock_minutes = " + "[" * 5000 + "]" * 5000, 5, "too large or too deep"),
         ("colour = 'red'", 5, "unknown setting"),
         ("keymap = 3", 5, "[keymap] must be a table"),
         ('[keymap]\n"app.lock" = 3', 5, "keys must be text"),
@@ -75,6 +90,95 @@ def test_bad_config_values_fall_back_with_a_warning(tmp_path, text, minutes, war
         assert any(warning in w for w in config.warnings), config.warnings
     else:
         assert config.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("key", "textual"),
+    [
+        ("ctrl+l", "ctrl+l"),
+        ("f12", "f12"),
+        ("slash", "slash"),
+        ("/", "slash"),
+        ("[", "left_square_bracket"),
+        ("left_square_bracket", "left_square_bracket"),
+        ("+", "plus"),
+        ("ctrl+plus", "ctrl+plus"),
+        ("shift+ctrl+up", "ctrl+shift+up"),  # Textual's order, or it never matches
+        ("Ctrl+o", "ctrl+o"),
+        ("shift+tab", "shift+tab"),
+        ("escape", "escape"),
+        ("A", "A"),
+        ("alt+x", "alt+x"),
+        ("f35", "f35"),
+        ("question_mark", "question_mark"),
+    ],
+)
+def test_key_names_textual_can_produce_are_taken_in_its_spelling(key, textual):
+    assert check_key(key) == textual
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("nonsense+++key", "'nonsense' is not a modifier"),
+        ("ctrl++l", "an empty modifier"),
+        ("ctrl+", "no key after its last +"),
+        ("ctrl+ctrl+a", "names a modifier twice"),
+        ("ctrl+L", "lower case"),
+        ("ctrlx", "'ctrlx' is not a key name"),
+        ("f99", "'f99' is not a key name"),
+        ("latin_small_letter_a", "is not a key name"),  # a Unicode name, not Textual's
+        ("ctrl+\x1b", "is not a key name"),
+    ],
+)
+def test_key_names_textual_never_produces_are_refused_with_the_reason(key, why):
+    with pytest.raises(KeyNameError, match=re.escape(why)):
+        check_key(key)
+
+
+def test_a_bad_keymap_entry_keeps_its_default_and_says_why():
+    usable, warnings = check_keymap(
+        {
+            "duty.filter": "nonsense+++key",
+            "app.lock": "f12, ctrl+l",
+            "case.add_person": "ctrl+o,ctrl+o",
+            "duty.filtr": "f5",
+            "nothing.like.it": "f6",
+            "help.close": "q,ctrl++",
+        }
+    )
+    assert usable == {"app.lock": "f12,ctrl+l", "case.add_person": "ctrl+o"}
+    assert len(warnings) == 4
+    assert any("'duty.filter'" in w and "default keys are kept" in w for w in warnings)
+    assert any("did you mean 'duty.filter'?" in w for w in warnings)
+    assert any("'nothing.like.it': no such binding" in w for w in warnings)
+    assert any("'help.close'" in w for w in warnings)
+
+
+def test_the_keymap_knows_every_binding_id_the_app_declares():
+    """BINDING_IDS is kept by hand (the app must not import every screen to start): it must
+    be exactly the ids declared in the code."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.binding import Binding
+
+    import duty_tui.screens
+    import duty_tui.widgets
+
+    modules = ["duty_tui.app"]
+    for package in (duty_tui.screens, duty_tui.widgets):
+        modules += [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+    declared = set()
+    for name in modules:
+        module = importlib.import_module(name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == name:
+                for binding in cls.__dict__.get("BINDINGS", []):
+                    if isinstance(binding, Binding) and binding.id:
+                        declared.add(binding.id)
+    assert declared == BINDING_IDS
 
 
 def test_profile_round_trips_and_reports_bad_fields():

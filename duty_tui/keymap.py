@@ -33,6 +33,7 @@ BINDING_IDS: frozenset[str] = frozenset(
         "case.prev_section",
         "case.save",
         "central_settings.cancel",
+        "change_passphrase.cancel",
         "confirm.no",
         "confirm.yes",
         "direction.cancel",

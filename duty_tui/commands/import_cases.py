@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from duty_tui.commands.common import add_data_dir_argument, fail, read_passphrase, resolve_data_dir
@@ -23,7 +24,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return fail(f"cannot read {args.file}: {exc.strerror}")
     try:
-        cases = load_cases(raw)
+        # New input: children under 18 at their hearing, nothing dated after today.
+        cases = load_cases(raw, today=dt.date.today())
     except CaseFormatError as exc:
         lines = "\n  ".join(exc.problems)
         return fail(f"{args.file} refused, nothing imported:\n  {lines}")

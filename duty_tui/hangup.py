@@ -13,10 +13,10 @@ Closing the terminal (a closed window, ``tmux kill-session``, a dropped ssh sess
 
 :class:`HangupSafeDriver` writes through a :class:`SafeWriterThread`, which never blocks once
 its file is gone, resumes application mode only after a suspend of its own, and tells the app
-when the terminal has gone (a hang-up seen on the tty, or a write that failed) even if no SIGHUP
-reaches it (``nohup``, ``setsid``). The app then saves and exits (DutyApp.terminal_closed).
-:func:`arm_hard_exit`, armed once everything typed is on disk, ends the process should anything
-still hang.
+when the terminal has gone (a hang-up seen on the tty (Linux), or a write that failed) even if
+no SIGHUP reaches it (``nohup``, ``setsid``). The app then saves and exits
+(DutyApp.terminal_closed). :func:`arm_hard_exit`, armed once everything typed is on disk, ends
+the process should anything still hang.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import asyncio
 import os
 import queue
 import select
+import sys
 import threading
 import time
 from typing import IO, Any
@@ -55,6 +56,8 @@ class SafeWriterThread(WriterThread):
         super().__init__(file)
         self._gone = threading.Event()
         self._on_gone = on_gone
+        # Stopped on purpose (exit, Ctrl+Z): later writes go nowhere, and nobody is told.
+        self._stopping = False
 
     @property
     def gone(self) -> bool:
@@ -68,12 +71,12 @@ class SafeWriterThread(WriterThread):
             self._on_gone()
 
     def write(self, text: str) -> None:
-        while not self._gone.is_set():
+        while not (self._gone.is_set() or self._stopping):
             try:
                 self._queue.put(text, timeout=PUT_WAIT_S)
                 return
             except queue.Full:
-                if not self.is_alive():
+                if not self.is_alive() and not self._stopping:
                     self.mark_gone()
 
     def run(self) -> None:
@@ -99,6 +102,7 @@ class SafeWriterThread(WriterThread):
     def stop(self) -> None:
         """Stop the thread once what is queued is written (dropped, if the file has gone);
         wait at most STOP_WAIT_S."""
+        self._stopping = True
         deadline = time.monotonic() + STOP_WAIT_S
         while self.is_alive():
             try:
@@ -140,7 +144,8 @@ class HangupSafeDriver(LinuxDriver):
     def start_application_mode(self) -> None:
         self._loop = asyncio.get_running_loop()
         super().start_application_mode()
-        if os.isatty(self.fileno):
+        # Linux only: macOS's poll() does not work on terminals (it reports POLLNVAL).
+        if sys.platform.startswith("linux") and os.isatty(self.fileno):
             self._watch_stop.clear()
             threading.Thread(
                 target=self._watch_tty,
@@ -159,7 +164,7 @@ class HangupSafeDriver(LinuxDriver):
         poller = select.poll()
         poller.register(fd, 0)
         while not stop.is_set():
-            if poller.poll(WATCH_EVERY_MS):
+            if poller.poll(WATCH_EVERY_MS) and not stop.is_set():
                 self._terminal_gone()
                 return
 

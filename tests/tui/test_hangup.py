@@ -136,7 +136,7 @@ def act(terminal: PtyApp, moment: str, rng: random.Random) -> tuple[str, int, st
     terminal.write("/p00001")
     terminal.wait_for("1 case matches")
     terminal.write("\r")
-    terminal.wait_for("Hearing date")
+    terminal.wait_for("Hearing date")  # as open_case_in_terminal, past the passphrase
     terminal.write("\t\t")  # to the court field, its text selected: typing replaces it
     token = TOKEN_START + "".join(rng.choice(string.ascii_letters) for _ in range(16))
     sent = rng.randint(1, len(token))
@@ -295,7 +295,7 @@ def test_ctrl_z_and_fg_still_suspend_and_resume():
     with PtyApp([], program=[str(TICKER), "30", "--safe"]) as terminal:
         terminal.wait_for("writers: 1")
         terminal.signal(signal.SIGTSTP)  # Ctrl+Z: the driver leaves the screen, then stops
-        deadline = time.monotonic() + GONE_WITHIN_S
+        deadline = time.monotonic() + 30  # a state to reach, not a speed to test
         while _state(terminal.process.pid) != "T":
             assert time.monotonic() < deadline, "not stopped"
             time.sleep(0.01)
@@ -363,3 +363,19 @@ def test_the_hard_exit_ends_a_process_that_would_hang():
     )
     done = subprocess.run([sys.executable, "-c", program], timeout=GONE_WITHIN_S)
     assert done.returncode == 77
+
+
+def test_a_writer_stopped_on_purpose_drops_later_writes_quietly():
+    # Ctrl+Z or App.suspend() stop the writer while the app may still repaint (textual#6692).
+    told = []
+    out = io.StringIO()
+    writer = SafeWriterThread(out, lambda: told.append(1))
+    writer.start()
+    writer.write("before")
+    writer.stop()
+    started = time.monotonic()
+    for _ in range(100):
+        writer.write("after")
+    assert time.monotonic() - started < 1
+    assert out.getvalue() == "before"
+    assert told == [] and not writer.gone

@@ -31,6 +31,7 @@ from duty_tui.config import Config, OfficerProfile
 from duty_tui.keyorder import OrderedKeysApp
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
     from textual.worker import Worker
 
     from duty_tui.services.options import Directory
@@ -142,6 +143,10 @@ class DutyApp(OrderedKeysApp[int]):
         self._told: list[Any] = []
         self._last_activity = clock()
         self._session_closed = False
+        # Quit, a hang-up or a shutdown has begun: a store that finishes opening now is closed.
+        self._ending = False
+        # A hang-up or a shutdown has begun (not quit): see _handle_exception.
+        self._terminating = False
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             # Scrolls and fades jump instead of gliding: on a busy laptop every animation frame
             # of a scroll repaints the screen, and keys typed meanwhile wait behind it.
@@ -166,6 +171,19 @@ class DutyApp(OrderedKeysApp[int]):
         return self._today or dt.date.today()
 
     # --- startup and shutdown ----------------------------------------------------------------
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform; on Linux and macOS one that ends the app when
+        its terminal goes instead of hanging (duty_tui/hangup.py)."""
+        driver_class = super().get_driver_class()
+        if os.name == "posix":
+            from textual.drivers.linux_driver import LinuxDriver
+
+            if driver_class is LinuxDriver:
+                from duty_tui.hangup import HangupSafeDriver
+
+                return HangupSafeDriver
+        return driver_class
 
     def get_default_screen(self) -> Screen[Any]:
         # The unlock screen is the default mode's screen (one screen to build at start-up, not
@@ -200,11 +218,37 @@ class DutyApp(OrderedKeysApp[int]):
 
     def _on_terminate(self, signum: int) -> None:
         """The terminal closed (SIGHUP) or the system is shutting down (SIGTERM, e.g. a flat
-        battery): put everything typed on disk before anything else, then go."""
-        self.close_session()
-        self.exit(return_code=128 + signum)
+        battery): put everything typed on disk before anything else, then go.
+
+        Once it is on disk and the store closed (its lock released), a timer ends the process
+        if it is still here a few seconds on: nothing is left to lose, and a process hung on a
+        terminal that has gone would keep the officer out of the store (duty_tui/hangup.py)."""
+        from duty_tui.hangup import arm_hard_exit
+
+        self._ending = self._terminating = True
+        try:
+            self.close_session()
+            arm_hard_exit(128 + signum)
+        finally:
+            self.exit(return_code=128 + signum)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """After a hang-up or a shutdown, with the session already on disk, a screen caught
+        half-built by the app coming down (the duty list of an unlock that finished as the
+        terminal closed) may fail: that ends nothing the officer has, so it is not reported as
+        the app's failure (exit status 1, a traceback on a terminal that may be gone)."""
+        if self._terminating and (self.session is None or self._session_closed):
+            log.warning("while ending after a signal: %s", type(error).__name__)
+            return
+        super()._handle_exception(error)
+
+    def terminal_closed(self) -> None:
+        """The driver saw the terminal go (a hang-up on the tty, or a write that failed):
+        a hang-up, whether or not SIGHUP reaches us (nohup, setsid) or has yet."""
+        self._on_terminate(signal.SIGHUP)
 
     async def action_quit(self) -> None:
+        self._ending = True
         self.close_session()
         self.exit(return_code=0)
 
@@ -233,6 +277,11 @@ class DutyApp(OrderedKeysApp[int]):
         from duty_tui.widgets.saver import Saver, load_drafts
         from store.cases import CaseRepository
 
+        if self._ending:
+            # The passphrase was being checked when the app began to end: release the store
+            # and start nothing on screens that are being taken down.
+            store.close()
+            return
         repo = CaseRepository(store)
         saver = Saver(
             store,

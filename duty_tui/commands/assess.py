@@ -54,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
 
     path: Path = args.file
     raw = read_input_file(path, MAX_DOCUMENT_BYTES)
+    today = args.today or dt.date.today()
     try:
-        cases = load_cases(raw)
+        # Checked as new input, as on ``today``: a child is one under 18 at the case's hearing.
+        cases = load_cases(raw, today=today)
     except CaseFormatError as exc:
         lines = "\n  ".join(exc.problems)
         return fail(f"{path} is not a valid case file:\n  {lines}")
@@ -74,7 +76,6 @@ def run(args: argparse.Namespace) -> int:
             lines = "\n  ".join(exc.problems)
             return fail(f"{args.providers} refused, no provider loaded:\n  {lines}")
 
-    today = args.today or dt.date.today()
     case = cases[0]
     result = to_json(case, assess_case(case, directory, today=today))
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")

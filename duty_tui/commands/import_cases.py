@@ -8,6 +8,7 @@ running it again afterwards works.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from duty_tui.commands.common import (
@@ -31,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
 
     raw = read_input_file(args.file, MAX_DOCUMENT_BYTES)
     try:
-        cases = load_cases(raw)
+        # New input: children under 18 at their hearing, nothing dated after today.
+        cases = load_cases(raw, today=dt.date.today())
     except CaseFormatError as exc:
         lines = "\n  ".join(exc.problems)
         return fail(f"{args.file} refused, nothing imported:\n  {lines}")

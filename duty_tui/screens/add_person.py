@@ -17,7 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from duty_tui.services.records import Child, Party, PartyRole, RecordError, parse_date_of_birth
+from duty_tui.services.entry import parse_date_of_birth
+from duty_tui.services.records import Child, Party, PartyRole, RecordError
 from duty_tui.widgets.field import FieldRow
 
 if TYPE_CHECKING:
@@ -42,13 +43,15 @@ class AddPersonScreen(ModalScreen[Party | Child | None]):
     ]
     help_title = "Add a person"
 
-    def __init__(self, kind: str | None = None, *, today: dt.date) -> None:
+    def __init__(self, kind: str | None = None, *, today: dt.date, hearing_date: dt.date) -> None:
         super().__init__()
         # Chosen already (an "Add child" button): straight to the name; otherwise ask who.
         if kind is not None:
             self.AUTO_FOCUS = "#person-name"
         self.kind = kind or PartyRole.APPLICANT.value
         self.today = today
+        # A child is one under 18 at this hearing (services/entry.py).
+        self.hearing_date = hearing_date
 
     def compose(self) -> ComposeResult:
         with Vertical(id="add-person-box", classes="dialog"):
@@ -103,7 +106,7 @@ class AddPersonScreen(ModalScreen[Party | Child | None]):
         born_text = self.query_one("#person-born", Input).value
         born: dt.date | None = None
         try:
-            born = parse_date_of_birth(born_text, today=self.today)
+            born = parse_date_of_birth(born_text, today=self.today, hearing_date=self.hearing_date)
         except RecordError as exc:
             born_error = exc.message
         try:

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from duty_tui.services.catalogue import entry
+from duty_tui.services.entry import check_not_future
 from duty_tui.services.records import Activity, Assessment, Party, RecordError
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.field import FieldRow
@@ -87,14 +88,10 @@ class AssessmentScreen(ModalScreen[Assessment | None]):
                 reason=self.query_one("#assessed-why", Input).value,
                 party_id=self.party.id,
             )
+            check_not_future("assessed on", assessment.assessed_on, today=self.today)
         except RecordError as exc:
             row = self.query_one(ROWS.get(exc.field, "#row-why"), FieldRow)
             row.show_error(exc.message)
-            self.set_focus(row.control)
-            return
-        if assessment.assessed_on > self.today:
-            row = self.query_one("#row-assessed-on", FieldRow)
-            row.show_error("an assessment cannot be dated in the future")
             self.set_focus(row.control)
             return
         self.dismiss(assessment)

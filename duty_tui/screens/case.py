@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
 from duty_tui.screens.case_rules import RulesSections
+from duty_tui.services.entry import age_note, age_on
 from duty_tui.services.records import (
     SCREENING_QUESTIONS,
     Answer,
@@ -86,6 +87,8 @@ class CaseScreen(RulesSections, Screen[None]):
         self._save_state = "saved"
         self._focus_trail = FocusTrail()
         self._save_shown: tuple[str, bool, bool] | None = None
+        # child id -> the age note its card shows ("" for a child)
+        self._notes_shown: dict[str, str] = {}
 
     # --- building the form -------------------------------------------------------------------
 
@@ -223,6 +226,7 @@ class CaseScreen(RulesSections, Screen[None]):
             widgets.append(
                 Vertical(
                     Static(plain(self._child_title(child)), classes="card-title"),
+                    self._child_note(child),
                     self.field(f"{prefix}.name"),
                     self.field(f"{prefix}.date_of_birth", placeholder="DD/MM/YYYY"),
                     Button(
@@ -241,10 +245,27 @@ class CaseScreen(RulesSections, Screen[None]):
         return widgets
 
     def _child_title(self, child: Child) -> str:
-        today = self.app.today()
-        born = child.date_of_birth
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        return f"{child.name}, {age}"
+        return f"{child.name}, {age_on(child.date_of_birth, self.app.today())}"
+
+    def _child_note(self, child: Child) -> Static:
+        """A stored child who has turned 18 is read as recorded; the card says so."""
+        text = self._age_note(child)
+        self._notes_shown[child.id] = text
+        note = Static(plain(text), classes="section-note", id=f"child-note-{child.id}")
+        note.display = bool(text)
+        return note
+
+    def _age_note(self, child: Child) -> str:
+        return age_note(
+            child.date_of_birth, hearing_date=self.case.hearing.date, today=self.app.today()
+        )
+
+    def _show_child_note(self, note: Static, child: Child) -> None:
+        text = self._age_note(child)
+        if self._notes_shown.get(child.id) != text:  # this runs on every commit
+            self._notes_shown[child.id] = text
+            note.update(plain(text))
+            note.display = bool(text)
 
     def _screening_rows(self) -> list[Widget]:
         widgets: list[Widget] = [
@@ -408,6 +429,9 @@ class CaseScreen(RulesSections, Screen[None]):
             for title in self.query(f"#child-{child.id} .card-title"):
                 if isinstance(title, Static):
                     title.update(plain(self._child_title(child)))
+            for note in self.query(f"#child-note-{child.id}"):
+                if isinstance(note, Static):
+                    self._show_child_note(note, child)
         self._sync_fields()
         self.refresh_rules()
 
@@ -466,7 +490,10 @@ class CaseScreen(RulesSections, Screen[None]):
         from duty_tui.screens.add_person import AddPersonScreen
 
         self.commit_pending()
-        self.app.push_screen(AddPersonScreen(kind, today=self.app.today()), self._person_added)
+        self.app.push_screen(
+            AddPersonScreen(kind, today=self.app.today(), hearing_date=self.case.hearing.date),
+            self._person_added,
+        )
 
     async def _person_added(self, person: Party | Child | None) -> None:
         if person is None:

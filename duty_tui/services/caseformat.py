@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import types
 import typing
+from collections.abc import Callable
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -19,7 +20,7 @@ import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, IterableValidationError
 
-from duty_tui.services import records
+from duty_tui.services import entry, records
 from duty_tui.services.records import Case, Provider, RecordError
 from duty_tui.services.text import shown
 
@@ -217,10 +218,14 @@ def _check_header(data: Any, expected_format: str) -> None:
         )
 
 
-def load_cases(raw: bytes | str | dict[str, Any]) -> list[Case]:
+def load_cases(raw: bytes | str | dict[str, Any], *, today: dt.date | None = None) -> list[Case]:
     """Every case in a case-format document, or :class:`CaseFormatError` with every problem.
 
     All or nothing: one bad case refuses the whole document, so nothing is half-imported.
+    With ``today`` the document is new input (``duty-tui import``, ``assess``): each case also
+    passes the checks made on what an officer types (services/entry.py: every child under 18 at
+    the hearing, nothing answered, received or assessed after ``today``). Without it, the
+    document is read as it was written, whatever the date.
     """
     data = raw if isinstance(raw, dict) else parse_json(raw)
     _check_header(data, FORMAT)
@@ -238,6 +243,9 @@ def load_cases(raw: bytes | str | dict[str, Any]) -> list[Case]:
             cases.append(case_from_dict(item, path=f"$.cases[{index}]"))
         except CaseFormatError as exc:
             problems.extend(exc.problems)
+    if today is not None:
+        for index, item in enumerate(items):
+            problems.extend(_entry_problems(item, f"$.cases[{index}]", today))
     seen: dict[str, int] = {}
     numbers: dict[str, int] = {}
     for index, case in enumerate(cases):
@@ -270,6 +278,56 @@ def _central_state(case: Case, path: str) -> list[str]:
         if referral.receipt or referral.revision != 1:
             problems.append(f"{where}: a receipt and revisions come from central records only")
     return problems
+
+
+def _entry_problems(item: Any, path: str, today: dt.date) -> list[str]:
+    """The checks made on what is entered (services/entry.py), on each part of a case that reads
+    on its own: a document's every problem is listed, even beside a bad postcode elsewhere."""
+    if not isinstance(item, dict):
+        return []
+    problems: list[str] = []
+
+    def check(place: str, run: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+        try:
+            run(*args, today=today, **kwargs)
+        except RecordError as exc:
+            problems.append(f"{path}.{place}: {_format_exception(exc, None)}")
+
+    hearing = _part(item.get("hearing"), records.Hearing)
+    hearing_date = hearing.date if hearing is not None else None
+    for index, raw in _listed(item.get("children")):
+        child = _part(raw, records.Child)
+        if child is not None:
+            born = child.date_of_birth
+            check(f"children[{index}]", entry.check_born, born, hearing_date=hearing_date)
+    screening = item.get("screening")
+    if isinstance(screening, dict):
+        for question in records.SCREENING_QUESTIONS:
+            answer = _part(screening.get(question), records.ScreeningAnswer)
+            if answer is not None:
+                check(f"screening.{question}", entry.check_answer, answer)
+        try:
+            letter = records.parse_optional_date(screening.get("safeguarding_letter_on"))
+        except RecordError:
+            letter = None  # reported with the screening's other problems
+        check("screening", entry.check_letter, letter)
+    for index, raw in _listed(item.get("assessments")):
+        assessment = _part(raw, records.Assessment)
+        if assessment is not None:
+            check(f"assessments[{index}]", entry.check_assessment, assessment)
+    return problems
+
+
+def _part(data: Any, kind: type[T]) -> T | None:
+    """``data`` as a ``kind``, or None if it does not read as one (reported elsewhere)."""
+    try:
+        return _structure(data, kind, "$")
+    except CaseFormatError:
+        return None
+
+
+def _listed(data: Any) -> list[tuple[int, Any]]:
+    return list(enumerate(data)) if isinstance(data, list) else []
 
 
 def load_providers(raw: bytes | str | dict[str, Any]) -> list[Provider]:

@@ -3,8 +3,12 @@
 Source: "The record the officer keeps (minimum)" in shared/domain.md.
 
 Records are frozen ``attrs`` classes validated at construction: a record that exists is valid.
-Change one with :func:`attrs.evolve`. Every parse function here raises :class:`RecordError`
-whose message names the field and says exactly what is wrong, safe to show beside the field.
+Change one with :func:`attrs.evolve`. Only what holds whatever the date is checked here: a
+stored case must open on any day. Checks against the calendar (a child under 18 at the hearing,
+no answer dated in the future) are made where data is entered (services/entry.py).
+
+Every parse function here raises :class:`RecordError` whose message names the field and says
+exactly what is wrong, safe to show beside the field.
 """
 
 from __future__ import annotations
@@ -249,20 +253,6 @@ def parse_optional_date(value: Any, *, field: str = "date") -> dt.date | None:
     return parse_date(value, field=field)
 
 
-def parse_date_of_birth(value: Any, *, today: dt.date | None = None) -> dt.date:
-    born = parse_date(value, field="date of birth")
-    today = today or dt.date.today()
-    if born > today:
-        raise RecordError("date of birth", f"{born:%d/%m/%Y} is in the future")
-    if _years_between(born, today) >= 18:
-        raise RecordError("date of birth", f"{born:%d/%m/%Y} is 18 or more years ago: not a child")
-    return born
-
-
-def _years_between(start: dt.date, end: dt.date) -> int:
-    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
-
-
 def parse_email(value: Any) -> str:
     text = _text("email", 254)(value)
     if text and not _EMAIL.match(text):
@@ -292,14 +282,6 @@ def _enum(kind: type[StrEnum], field: str) -> Callable[[Any], Any]:
             raise RecordError(field, f"{field} {value!r} is not one of: {allowed}") from None
 
     return convert
-
-
-def _not_future(field: str) -> Callable[[Any, Any, dt.date | None], None]:
-    def check(_instance: Any, _attribute: Any, value: dt.date | None) -> None:
-        if value is not None and value > dt.date.today():
-            raise RecordError(field, f"{field} {value:%d/%m/%Y} is in the future")
-
-    return check
 
 
 # --- records ----------------------------------------------------------------------------------
@@ -348,7 +330,9 @@ class Party:
 @attrs.frozen
 class Child:
     name: str = attrs.field(converter=_text("name", required=True))
-    date_of_birth: dt.date = attrs.field(converter=parse_date_of_birth)
+    # Under 18 at the hearing and not in the future when entered (services/entry.py); a stored
+    # child who has turned 18 since is still read.
+    date_of_birth: dt.date = attrs.field(converter=lambda v: parse_date(v, field="date of birth"))
     id: str = attrs.field(factory=new_id, converter=parse_id)
 
 
@@ -360,7 +344,6 @@ class ScreeningAnswer:
     answered_on: dt.date | None = attrs.field(
         default=None,
         converter=lambda v: parse_optional_date(v, field="answered on"),
-        validator=_not_future("answered on"),
     )
     answered_by: str = attrs.field(default="", converter=_text("answered by"))
 
@@ -394,7 +377,6 @@ class Screening:
     safeguarding_letter_on: dt.date | None = attrs.field(
         default=None,
         converter=lambda v: parse_optional_date(v, field="safeguarding letter date"),
-        validator=_not_future("safeguarding letter date"),
     )
 
     def answers(self) -> dict[str, ScreeningAnswer]:
@@ -414,9 +396,7 @@ class Assessment:
 
     activity: Activity = attrs.field(converter=_enum(Activity, "activity"))
     assessed_by: str = attrs.field(converter=_text("assessed by", required=True))
-    assessed_on: dt.date = attrs.field(
-        converter=lambda v: parse_date(v, field="assessed on"), validator=_not_future("assessed on")
-    )
+    assessed_on: dt.date = attrs.field(converter=lambda v: parse_date(v, field="assessed on"))
     reason: str = attrs.field(converter=_text("reason", TEXT_MAX, required=True, multiline=True))
     party_id: str | None = attrs.field(default=None)
     id: str = attrs.field(factory=new_id, converter=parse_id)

@@ -3,7 +3,10 @@
 A field key is a dotted path such as ``hearing.date``, ``party.<id>.postcode`` or
 ``screening.police_check.answered_on``. :func:`apply_edit` hands the typed text to the records'
 own converters, which hold every validation rule and its message, and returns the new Case or
-raises :class:`RecordError`. Nothing here decides what is valid: it only finds where a value goes.
+raises :class:`RecordError`. What is typed is new input, so the entry checks run on it too
+(services/entry.py: a child under 18 at the hearing, no answer or letter dated after today),
+on the field typed into only: a stored value that has aged (a child now 18) never blocks an
+edit elsewhere. Nothing here decides what is valid: it only finds where a value goes.
 
 No Textual here, so this is tested without an app.
 """
@@ -15,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from duty_tui.services.entry import parse_date_of_birth, parse_past_date
 from duty_tui.services.records import (
     SCREENING_QUESTIONS,
     Answer,
@@ -22,7 +26,6 @@ from duty_tui.services.records import (
     Child,
     Party,
     RecordError,
-    parse_date_of_birth,
 )
 
 CASE_FIELDS = ("case_number", "court", "jurisdiction")
@@ -127,19 +130,22 @@ def apply_edit(case: Case, key: str, text: str, *, today: dt.date, officer_name:
                 return _replace_party(case, attrs.evolve(party, **{name: text}))
             case ["child", child_id, "date_of_birth"]:
                 child = _find(case.children, child_id, key)
-                born = parse_date_of_birth(text, today=today)
+                born = parse_date_of_birth(text, today=today, hearing_date=case.hearing.date)
                 return _replace_child(case, attrs.evolve(child, date_of_birth=born))
             case ["child", child_id, "name"]:
                 child = _find(case.children, child_id, key)
                 return _replace_child(case, attrs.evolve(child, name=text))
             case ["screening", "safeguarding_letter_on"]:
-                screening = attrs.evolve(case.screening, safeguarding_letter_on=text)
+                letter_on = parse_past_date(text, field="safeguarding letter date", today=today)
+                screening = attrs.evolve(case.screening, safeguarding_letter_on=letter_on)
                 return attrs.evolve(case, screening=screening)
             case ["screening", question, name] if (
                 question in SCREENING_QUESTIONS and name in ANSWER_FIELDS
             ):
                 current = getattr(case.screening, question)
                 changes: dict[str, Any] = {name: text}
+                if name == "answered_on":
+                    changes[name] = parse_past_date(text, field="answered on", today=today)
                 if name == "answer" and text != Answer.UNKNOWN.value:
                     if current.answered_on is None:
                         changes["answered_on"] = today

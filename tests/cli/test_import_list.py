@@ -1,5 +1,6 @@
 """`duty-tui import` and `duty-tui list` as a script would use them."""
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -94,3 +95,53 @@ def test_console_script_runs(env, tmp_path):
         timeout=60,
     )
     assert listed.stdout == "ZZ26P00001\t2026-11-23\n"
+
+
+def _years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def test_import_judges_a_child_at_the_hearing_and_refuses_dates_after_today(env, tmp_path, capsys):
+    today = dt.date.today()
+    doc = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    case = doc["cases"][0]
+    # Under 18 today, 18 ten days from now: the hearing in a month is not a child's.
+    case["hearing"]["date"] = (today + dt.timedelta(days=30)).isoformat()
+    born = _years_before(today + dt.timedelta(days=10), 18)
+    case["children"][0]["date_of_birth"] = born.isoformat()
+    tomorrow = today + dt.timedelta(days=1)
+    case["screening"]["police_check"]["answered_on"] = tomorrow.isoformat()
+    path = tmp_path / "adult.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["import", str(path), "--data-dir", str(env)]) == 2
+    err = capsys.readouterr().err
+    assert "refused, nothing imported" in err
+    assert (
+        f"$.cases[0].children[0]: date of birth: {born:%d/%m/%Y} is 18 or more years ago: "
+        "not a child" in err
+    )
+    assert (
+        f"$.cases[0].screening.police_check: answered on {tomorrow:%d/%m/%Y} is in the future"
+        in err
+    )
+    assert not env.exists()
+
+
+def test_import_takes_a_child_who_has_turned_18_since_the_hearing(env, tmp_path, capsys):
+    doc = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    doc["cases"][0]["hearing"]["date"] = "2017-06-01"
+    doc["cases"][0]["children"][0]["date_of_birth"] = "2000-01-01"  # 17 then
+    for answer in doc["cases"][0]["screening"].values():
+        if isinstance(answer, dict) and answer["answered_on"]:
+            answer["answered_on"] = "2017-05-20"
+    doc["cases"][0]["screening"]["safeguarding_letter_on"] = "2017-05-25"
+    doc["cases"][0]["directions"][0]["directed_on"] = "2017-06-01"
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["import", str(path), "--data-dir", str(env)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["list", "--data-dir", str(env)]) == 0
+    assert capsys.readouterr().out == "ZZ26P00001\t2017-06-01\n"

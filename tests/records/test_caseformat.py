@@ -1,4 +1,5 @@
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -17,15 +18,17 @@ from duty_tui.services.caseformat import (
 )
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "case.json"
+HEARING_DAY = dt.date(2026, 11, 23)  # the example's hearing
 
 
 def example_doc():
     return json.loads(EXAMPLE.read_text(encoding="utf-8"))
 
 
-def problems_of(doc):
+def problems_of(doc, today=HEARING_DAY):
+    """The problems of ``doc`` read as new input on ``today`` (as import and assess read it)."""
     with pytest.raises(CaseFormatError) as err:
-        load_cases(doc if isinstance(doc, str | bytes) else json.dumps(doc))
+        load_cases(doc if isinstance(doc, str | bytes) else json.dumps(doc), today=today)
     return err.value.problems
 
 

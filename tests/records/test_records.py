@@ -3,6 +3,7 @@ import datetime as dt
 import attrs
 import pytest
 
+from duty_tui.services.entry import check_answer, parse_date_of_birth
 from duty_tui.services.records import (
     Answer,
     Case,
@@ -15,7 +16,6 @@ from duty_tui.services.records import (
     ScreeningAnswer,
     parse_case_number,
     parse_date,
-    parse_date_of_birth,
     parse_email,
     parse_phone,
     parse_postcode,
@@ -92,20 +92,24 @@ def test_dates_read_in_both_forms():
 
 
 def test_no_child_born_in_the_future_or_adult():
+    # Entered on the day of the hearing (services/entry.py; the ages are at the hearing date).
     today = dt.date(2026, 11, 22)
-    assert parse_date_of_birth("22/11/2026", today=today) == today
+    entered = {"today": today, "hearing_date": today}
+    assert parse_date_of_birth("22/11/2026", **entered) == today
     with pytest.raises(RecordError, match="is in the future"):
-        parse_date_of_birth("23/11/2026", today=today)
+        parse_date_of_birth("23/11/2026", **entered)
     with pytest.raises(RecordError, match="18 or more years ago"):
-        parse_date_of_birth("22/11/2008", today=today)
-    assert parse_date_of_birth("23/11/2008", today=today) == dt.date(2008, 11, 23)
+        parse_date_of_birth("22/11/2008", **entered)
+    assert parse_date_of_birth("23/11/2008", **entered) == dt.date(2008, 11, 23)
 
 
-def test_child_record_refuses_future_birth():
+def test_a_future_birth_is_refused_where_it_is_entered_not_by_the_record():
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     with pytest.raises(RecordError, match="is in the future") as err:
-        Child(name="Nia", date_of_birth=tomorrow)
+        parse_date_of_birth(tomorrow, today=dt.date.today(), hearing_date=dt.date.today())
     assert err.value.field == "date of birth"
+    # The record holds what was entered; it is not checked against the clock when read.
+    assert Child(name="Nia", date_of_birth=tomorrow).date_of_birth == tomorrow
 
 
 def test_contact_details():
@@ -138,10 +142,11 @@ def test_answered_screening_needs_who_and_when():
         ScreeningAnswer(answer="yes")
     answer = ScreeningAnswer(answer="no", answered_on=dt.date.today(), answered_by="Officer")
     assert answer.answer is Answer.NO
+    tomorrow = ScreeningAnswer(
+        answer="no", answered_on=dt.date.today() + dt.timedelta(days=1), answered_by="Officer"
+    )
     with pytest.raises(RecordError, match="in the future"):
-        ScreeningAnswer(
-            answer="no", answered_on=dt.date.today() + dt.timedelta(days=1), answered_by="Officer"
-        )
+        check_answer(tomorrow, today=dt.date.today())
 
 
 def test_records_are_frozen_and_evolve_validates():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -176,3 +177,36 @@ def test_as_a_real_subprocess(tmp_path):
         timeout=60,
     )
     assert bad.returncode == 2 and "cannot read" in bad.stderr and bad.stdout == ""
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def test_assess_judges_ages_at_the_hearing_and_the_future_on_the_given_day(capsys, tmp_path):
+    real_today = dt.date.today()
+    hearing = real_today - dt.timedelta(days=20)
+    doc = example()
+    case = doc["cases"][0]
+    case["hearing"]["date"] = hearing.isoformat()
+    # 17 at the hearing, 18 five days after it: 18 by the wall clock, a child for this case.
+    born = _years_before(hearing + dt.timedelta(days=5), 18)
+    case["children"][0]["date_of_birth"] = born.isoformat()
+    # Answered after the real today (a laptop clock ahead) but before the day assessed as.
+    answered = real_today + dt.timedelta(days=3)
+    case["screening"]["police_check"]["answered_on"] = answered.isoformat()
+    for answer in ("local_authority_check", "domestic_abuse"):
+        case["screening"][answer]["answered_on"] = hearing.isoformat()
+    case["screening"]["safeguarding_letter_on"] = hearing.isoformat()
+    path = str(write(tmp_path, doc))
+    later = (real_today + dt.timedelta(days=10)).isoformat()
+    code, out, err = assess(capsys, path, "--today", later)
+    assert (code, err) == (0, "")
+    assert json.loads(out)["today"] == later
+    # Assessed as on a day before the answer was given: that answer is in the future.
+    code, out, err = assess(capsys, path, "--today", hearing.isoformat())
+    assert code == 2 and out == ""
+    assert f"police_check: answered on {answered:%d/%m/%Y} is in the future" in err

@@ -191,6 +191,18 @@ async def wait_until(pilot: Any, condition: Callable[[], bool], *, timeout: floa
         await pilot.pause(0.01)
 
 
+def open_case_in_terminal(terminal: Any, number: str = "p00001") -> None:
+    """Unlock the real app in its terminal (tests/tui/ptyapp.py) and open the one case whose
+    number holds ``number``, waiting for each screen before typing on."""
+    terminal.wait_for("Type the passphrase")
+    terminal.write(PASSPHRASE + "\r")
+    terminal.wait_for("filter:")
+    terminal.write("/" + number)
+    terminal.wait_for("1 case matches")
+    terminal.write("\r")
+    terminal.wait_for("Hearing date")
+
+
 def send_burst(app: Any, keys: list[str]) -> int:
     """Keys arriving together, as from one read of the terminal: all queued before any runs.
     Returns how many keys were sent."""

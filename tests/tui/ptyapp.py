@@ -4,6 +4,10 @@ What tmux does for a person at the keyboard, for tests and the benchmark: the ap
 own process on a pty that is its controlling terminal (so closing it sends SIGHUP, as closing a
 terminal window does); what it draws is fed to ``pyte``, so a test waits for text on the screen
 (``wait_for``) instead of sleeping, and sends keys as the bytes a terminal would.
+
+Several may run at once, one per thread: each closes its own terminal at once and for good
+(the reader is woken and joined first, so no thread ever reads a descriptor number that a
+terminal opened since has been given).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import select
 import signal
 import struct
 import subprocess
@@ -92,27 +97,35 @@ class PtyApp:
         )
         os.close(slave)
         self.master: int | None = master
+        # Written to stop the reader: closing the terminal must not wait for the app to draw.
+        self._wake_r, self._wake_w = os.pipe()
         self._reader = threading.Thread(target=self._read, daemon=True, name="pty-reader")
         self._reader.start()
 
     # --- what the app draws ------------------------------------------------------------------
 
     def _read(self) -> None:
-        while True:
-            fd = self.master
-            if fd is None:
-                return
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
+        fd = self.master
+        assert fd is not None
+        try:
+            while True:
+                ready, _, _ = select.select([fd, self._wake_r], [], [])
+                if self._wake_r in ready:
+                    return
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                with self._changed:
+                    self._stream.feed(chunk)
+                    self._raw.extend(chunk)
+                    self._bytes_seen += len(chunk)
+                    self._changed.notify_all()
+        finally:
             with self._changed:
-                self._stream.feed(chunk)
-                self._raw.extend(chunk)
-                self._bytes_seen += len(chunk)
-                self._changed.notify_all()
+                self._changed.notify_all()  # a waiter learns the screen will not change again
 
     def raw(self) -> bytes:
         """Every byte the app wrote to the terminal (escape sequences and all)."""
@@ -170,10 +183,15 @@ class PtyApp:
     # --- ending ------------------------------------------------------------------------------
 
     def close_terminal(self) -> None:
-        """Close the terminal window: the app is hung up."""
+        """Close the terminal window, now: the app is hung up (SIGHUP; EIO on its tty)."""
         fd, self.master = self.master, None
-        if fd is not None:
-            os.close(fd)
+        if fd is None:
+            return
+        os.write(self._wake_w, b"x")
+        self._reader.join()
+        os.close(fd)  # the last reference: the kernel hangs the pty up here
+        os.close(self._wake_r)
+        os.close(self._wake_w)
 
     def signal(self, signum: int) -> None:
         self.process.send_signal(signum)

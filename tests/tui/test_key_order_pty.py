@@ -19,7 +19,7 @@ import pytest
 from duty_tui.config import Config
 from store import KdfParams
 
-from .conftest import PASSPHRASE, SIZE, TODAY, read_cases
+from .conftest import PASSPHRASE, SIZE, TODAY, open_case_in_terminal, read_cases
 from .keyscript import Script, Slot, chain_of, make_script, mismatches
 from .ptyapp import CpuHog, PtyApp
 
@@ -46,16 +46,6 @@ def discover(data_dir: Path) -> tuple[list[Slot], object]:
         return found
 
     return asyncio.run(run())
-
-
-def open_case_in_terminal(terminal: PtyApp) -> None:
-    terminal.wait_for("Type the passphrase")
-    terminal.write(PASSPHRASE + "\r")
-    terminal.wait_for("filter:")
-    terminal.write("/p00001")
-    terminal.wait_for("1 case matches")
-    terminal.write("\r")
-    terminal.wait_for("Hearing date")
 
 
 def type_script(terminal: PtyApp, script: Script, *, per_key_gap_s: float, seed: int) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from duty_tui.widgets.field import FieldRow
 
-from .conftest import SIZE, make_store, settle, unlock
+from .conftest import SIZE, make_store, screen_text, settle, unlock, wait_until
 
 
 async def _open_first_case(pilot) -> None:
@@ -53,8 +53,8 @@ def test_case_bad_postcode(snap_compare, make_app, stored):
     async def bad_postcode(pilot) -> None:
         await _open_first_case(pilot)
         row = pilot.app.screen.query_one("#f-party-party0000-postcode", FieldRow)
-        row.control.focus()
-        await pilot.press("ctrl+u", *"XX1", "tab")
+        row.control.focus()  # selects its text: typing replaces it, with no empty moment
+        await pilot.press(*"XX1", "tab")
         await settle(pilot)
 
     assert snap_compare(make_app(), run_before=bad_postcode, terminal_size=SIZE)
@@ -103,8 +103,11 @@ def test_command_palette(snap_compare, make_app, stored):
     async def palette(pilot) -> None:
         await unlock(pilot)
         await pilot.press("ctrl+p", *"ffug")
+        # The palette searches in the background: both Ffug families listed.
+        await wait_until(
+            pilot, lambda: all(n in screen_text(pilot.app) for n in ("ZZ26P00001", "ZZ26P00004"))
+        )
         await settle(pilot)
-        await pilot.pause(0.3)
 
     assert snap_compare(make_app(), run_before=palette, terminal_size=SIZE)
 

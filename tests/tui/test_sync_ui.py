@@ -233,8 +233,10 @@ async def test_queued_offline_then_sync_now(make_app, data_dir, central, token):
         await pilot.press("ctrl+q")
         await settle(pilot)
 
-    # Quitting stopped the sync and closed its HTTP client.
-    await asyncio.sleep(0.1)
+    # Quitting stopped the sync and closed its HTTP client (as the cancelled worker unwinds).
+    deadline = time.monotonic() + WAIT_S
+    while engine._client is not None and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
     assert app.sync_engine is None and engine._client is None
 
     # On disk: the case's referral is acknowledged with central's receipt; the outbox agrees.

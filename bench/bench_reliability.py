@@ -75,8 +75,8 @@ def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 def _store(data_dir: Path) -> None:
     """Two cases imported, one saved again, an outbox and settings written: what a day leaves."""
     from duty_tui.config import OfficerProfile, save_profile
-    from duty_tui.services.caseformat import load_cases
-    from duty_tui.services.records import Jurisdiction
+    from records.caseformat import load_cases
+    from records.model import Jurisdiction
     from store import Store
     from store.cases import CaseRepository
     from store.outbox import NewEntry, Outbox

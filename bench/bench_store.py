@@ -47,7 +47,7 @@ def _answer(rng: random.Random) -> dict[str, Any]:
 
 
 def case_document(n: int, revision: int = 1) -> dict[str, Any]:
-    """A case in the shape of duty_tui.services.caseformat, about 3 KB of JSON."""
+    """A case in the shape of records.caseformat, about 3 KB of JSON."""
     rng = random.Random(n * 7919 + revision)
     parties = [
         {

@@ -38,10 +38,10 @@ from sqlalchemy.orm import Session
 
 from central import service
 from central.db import Submission, make_engine
-from duty_tui.services.caseformat import load_cases
-from duty_tui.services.records import Referral
-from duty_tui.services.referral_payload import build_payload, payload_to_dict
 from duty_tui.services.sync import Backoff, CentralConfig, SyncEngine
+from records.caseformat import load_cases
+from records.model import Referral
+from records.payload import build_payload, payload_to_dict
 from store import KdfParams, Store
 from store.outbox import NewEntry, Outbox
 

@@ -51,7 +51,7 @@ def make_store(data_dir: Path, count: int) -> None:
     """A real store of ``count`` fictional cases over 250 days (about 40 a day), saved through
     the repository so the index holds real summaries. Cheap Argon2: unlocking is not measured."""
     from duty_tui.config import OfficerProfile, save_profile
-    from duty_tui.services.records import (
+    from records.model import (
         Case,
         Child,
         Hearing,

@@ -151,7 +151,7 @@ def _run(args: argparse.Namespace) -> int:
         elif args.command == "revoke-token":
             service.revoke_device(engine, args.device)
         elif args.command == "load-providers":
-            from duty_tui.services.caseformat import CaseFormatError, load_providers
+            from records.caseformat import CaseFormatError, load_providers
 
             try:
                 providers = load_providers(args.file.read_bytes())

@@ -24,10 +24,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.db import Device, ProviderRow, StatusEvent, Submission, utcnow
-from duty_tui.services import caseformat
-from duty_tui.services.caseformat import CaseFormatError
-from duty_tui.services.records import Provider, RecordError, Referral
-from duty_tui.services.referral_payload import (
+from records import caseformat
+from records.caseformat import CaseFormatError
+from records.model import Provider, RecordError, Referral
+from records.payload import (
     MAX_ITEM_BYTES,
     canonical_json,
     content_of,

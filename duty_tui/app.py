@@ -35,11 +35,11 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from duty_tui.services.options import Directory
-    from duty_tui.services.records import Case
     from duty_tui.services.sync import CentralConfig, Rejection, SyncEngine, SyncReport
     from duty_tui.sync_worker import SyncState, SyncWorker
     from duty_tui.widgets.duty_rows import DutyIndex
     from duty_tui.widgets.saver import Saver
+    from records.model import Case
     from store import Store
     from store.cases import CaseRepository
     from store.outbox import Outbox
@@ -355,7 +355,7 @@ class DutyApp(OrderedKeysApp[int]):
 
     def save_case(self, case: Case) -> None:
         """Hand the case to the saver and update the duty list's row at once."""
-        from duty_tui.services.summary import case_summary
+        from records.summary import case_summary
 
         session = self.require_session()
         session.index.update(case.id, case_summary(case))
@@ -403,7 +403,7 @@ class DutyApp(OrderedKeysApp[int]):
         session = self.require_session()
         self.save_case(case)
         if not session.saver.flush():
-            from duty_tui.services.referral_payload import PayloadError
+            from records.payload import PayloadError
 
             raise PayloadError(["the case could not be saved first; see the save message"])
         updated = change(session.repo, self.outbox(), case.id, *args)
@@ -444,8 +444,8 @@ class DutyApp(OrderedKeysApp[int]):
         """Central changed the state of referrals of these cases: bring each case's Referral
         records in line with the outbox. An open case is updated on screen and saved through
         the saver (so it never races the officer's typing); the others are saved directly."""
-        from duty_tui.services.caseformat import CaseFormatError
         from duty_tui.services.sync import reconcile_case
+        from records.caseformat import CaseFormatError
         from store import StoreError
 
         session = self.require_session()

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     # Imported where used: the app reads its config before its first screen, and start-up
     # time is measured (records build attrs classes; the store loads cryptography).
-    from duty_tui.services.records import Jurisdiction, Officer
+    from records.model import Jurisdiction, Officer
     from store import Store
 
 CONFIG_DIR_ENV = "DUTY_TUI_CONFIG_DIR"
@@ -173,14 +173,14 @@ class OfficerProfile:
     @classmethod
     def parse(cls, name: str, role: str, court: str, jurisdiction: str) -> OfficerProfile:
         """From what the officer typed; RecordError (field, reason) for the first bad value."""
-        from duty_tui.services.records import (
+        from records.model import (
             NAME_MAX,
             Jurisdiction,
             Officer,
             OfficerRole,
             RecordError,
         )
-        from duty_tui.services.text import TextError, clean_text
+        from records.text import TextError, clean_text
 
         try:
             court = clean_text(court, field="home court", max_length=NAME_MAX)

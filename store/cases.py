@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from duty_tui.services.caseformat import case_from_dict, case_to_dict
-from duty_tui.services.records import Case
-from duty_tui.services.summary import case_summary
+from records.caseformat import case_from_dict, case_to_dict
+from records.model import Case
+from records.summary import case_summary
 from store import Store
 
 
@@ -25,5 +25,5 @@ class CaseRepository:
         self._store.delete_case(case_id)
 
     def summaries(self) -> dict[str, dict[str, Any]]:
-        """case id -> summary (see duty_tui.services.summary), without decrypting any case."""
+        """case id -> summary (see records.summary), without decrypting any case."""
         return self._store.summaries()

@@ -35,7 +35,7 @@ from typing import Any
 
 import attrs
 
-from duty_tui.services.referral_payload import ACTIONS, content_of, content_sha256
+from records.payload import ACTIONS, content_of, content_sha256
 from store.errors import StoreError
 
 OUTBOX_TABLE = "outbox"

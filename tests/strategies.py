@@ -13,7 +13,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from duty_tui.services.records import (
+from records.model import (
     Activity,
     Answer,
     Assessment,

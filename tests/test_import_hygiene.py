@@ -1,4 +1,4 @@
-"""The services and the store never import Textual: they run in scripts, central and tests."""
+"""The records, the services and the store never import Textual: they run in scripts, central and tests."""
 
 import subprocess
 import sys
@@ -6,9 +6,7 @@ import sys
 import pytest
 
 HEADLESS = [
-    "duty_tui.services.records",
-    "duty_tui.services.caseformat",
-    "duty_tui.services.summary",
+    "records",
     "duty_tui.services.demo",
     "store",
     "store.cases",

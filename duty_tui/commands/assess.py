@@ -49,8 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from duty_tui.services.assessment import assess_case, to_json
-    from duty_tui.services.caseformat import MAX_DOCUMENT_BYTES, CaseFormatError, load_cases
     from duty_tui.services.options import load_directory, sample_directory
+    from records.caseformat import MAX_DOCUMENT_BYTES, CaseFormatError, load_cases
 
     path: Path = args.file
     raw = read_input_file(path, MAX_DOCUMENT_BYTES)

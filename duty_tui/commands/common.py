@@ -56,7 +56,7 @@ def fail(message: str, code: int = 2) -> int:
     """Say why on stderr and return ``code``. Messages quote files and input (a field name, a
     path): every line is shown with control characters escaped, so no input reaches the
     terminal as an escape sequence, and cut to a readable length."""
-    from duty_tui.services.text import shown
+    from records.text import shown
 
     lines = [shown(line, limit=500) for line in message.split("\n")]
     print("duty-tui: " + "\n".join(lines), file=sys.stderr)
@@ -66,7 +66,7 @@ def fail(message: str, code: int = 2) -> int:
 def read_input_file(path: Path, limit: int) -> bytes:
     """An input file's bytes, bounded: Refused with one clear line if it cannot be read or is
     larger than ``limit`` (a device or a pipe is read no further than that)."""
-    from duty_tui.services.text import TooLarge, read_bounded
+    from records.text import TooLarge, read_bounded
 
     try:
         return read_bounded(path, limit)

@@ -52,7 +52,7 @@ def ensure_demo(data_dir: Path, today: dt.date | None = None, *, kdf: Any = None
 
     from duty_tui.config import OfficerProfile, save_profile
     from duty_tui.services.demo import DEMO_COURT, DEMO_OFFICER, DEMO_PASSPHRASE, demo_cases
-    from duty_tui.services.records import Jurisdiction
+    from records.model import Jurisdiction
     from store import Store, StoreError
     from store.cases import CaseRepository
 

@@ -23,9 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from duty_tui.services.caseformat import CaseFormatError, dumps_cases
     from duty_tui.services.health import describe
-    from duty_tui.services.records import RecordError, parse_case_number
+    from records.caseformat import CaseFormatError, dumps_cases
+    from records.model import RecordError, parse_case_number
     from store import StoreError
     from store.cases import CaseRepository
 

@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from duty_tui.services.caseformat import MAX_DOCUMENT_BYTES, CaseFormatError, load_cases
+    from records.caseformat import MAX_DOCUMENT_BYTES, CaseFormatError, load_cases
     from store import Store, StoreError
     from store.cases import CaseRepository
 

@@ -17,9 +17,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from duty_tui.services.entry import parse_date_of_birth
-from duty_tui.services.records import Child, Party, PartyRole, RecordError
 from duty_tui.widgets.field import FieldRow
+from records.entry import parse_date_of_birth
+from records.model import Child, Party, PartyRole, RecordError
 
 if TYPE_CHECKING:
     from duty_tui.app import DutyApp
@@ -50,7 +50,7 @@ class AddPersonScreen(ModalScreen[Party | Child | None]):
             self.AUTO_FOCUS = "#person-name"
         self.kind = kind or PartyRole.APPLICANT.value
         self.today = today
-        # A child is one under 18 at this hearing (services/entry.py).
+        # A child is one under 18 at this hearing (records/entry.py).
         self.hearing_date = hearing_date
 
     def compose(self) -> ComposeResult:

@@ -18,11 +18,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from duty_tui.services.catalogue import entry
-from duty_tui.services.entry import check_not_future
-from duty_tui.services.records import Activity, Assessment, Party, RecordError
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
+from records.entry import check_not_future
+from records.model import Activity, Assessment, Party, RecordError
 
 ROWS = {"assessed by": "#row-assessed-by", "assessed on": "#row-assessed-on", "reason": "#row-why"}
 

@@ -25,8 +25,14 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
 from duty_tui.screens.case_rules import RulesSections
-from duty_tui.services.entry import age_note, age_on
-from duty_tui.services.records import (
+from duty_tui.widgets import case_fields as cf
+from duty_tui.widgets.field import FieldInput, FieldRow, FieldSelect
+from duty_tui.widgets.focus_trail import FocusTrail
+from duty_tui.widgets.footer import KeyLine
+from duty_tui.widgets.plain import plain
+from duty_tui.widgets.section import Section
+from records.entry import age_note, age_on
+from records.model import (
     SCREENING_QUESTIONS,
     Answer,
     Case,
@@ -37,12 +43,6 @@ from duty_tui.services.records import (
     PartyRole,
     RecordError,
 )
-from duty_tui.widgets import case_fields as cf
-from duty_tui.widgets.field import FieldInput, FieldRow, FieldSelect
-from duty_tui.widgets.focus_trail import FocusTrail
-from duty_tui.widgets.footer import KeyLine
-from duty_tui.widgets.plain import plain
-from duty_tui.widgets.section import Section
 
 if TYPE_CHECKING:
     from duty_tui.app import DutyApp

@@ -22,7 +22,12 @@ from duty_tui.services.assessment import Readiness, ReadinessStatus, readiness
 from duty_tui.services.catalogue import entry
 from duty_tui.services.followups import followups
 from duty_tui.services.funding import funding_for
-from duty_tui.services.records import (
+from duty_tui.services.suitability import Status, live_directions, matrix
+from duty_tui.widgets.case_fields import format_date
+from duty_tui.widgets.plain import plain_str
+from duty_tui.widgets.reasons import reasons_text
+from duty_tui.widgets.suitability_grid import SuitabilityGrid
+from records.model import (
     Activity,
     Assessment,
     Case,
@@ -31,12 +36,7 @@ from duty_tui.services.records import (
     Referral,
     ReferralState,
 )
-from duty_tui.services.referral_payload import PayloadError
-from duty_tui.services.suitability import Status, live_directions, matrix
-from duty_tui.widgets.case_fields import format_date
-from duty_tui.widgets.plain import plain_str
-from duty_tui.widgets.reasons import reasons_text
-from duty_tui.widgets.suitability_grid import SuitabilityGrid
+from records.payload import PayloadError
 from store import StoreError
 
 if TYPE_CHECKING:

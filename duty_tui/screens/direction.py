@@ -23,7 +23,12 @@ from textual.widgets import Button, Input, Select, Static
 from duty_tui.services.assessment import ReadinessStatus, readiness
 from duty_tui.services.catalogue import entry
 from duty_tui.services.options import Directory
-from duty_tui.services.records import (
+from duty_tui.services.wording import check_s11a, direction_text
+from duty_tui.widgets.case_fields import format_date
+from duty_tui.widgets.field import FieldRow
+from duty_tui.widgets.plain import plain, plain_str
+from duty_tui.widgets.reasons import reasons_text
+from records.model import (
     Activity,
     AssistanceDecision,
     Case,
@@ -32,11 +37,6 @@ from duty_tui.services.records import (
     FundingRoute,
     RecordError,
 )
-from duty_tui.services.wording import check_s11a, direction_text
-from duty_tui.widgets.case_fields import format_date
-from duty_tui.widgets.field import FieldRow
-from duty_tui.widgets.plain import plain, plain_str
-from duty_tui.widgets.reasons import reasons_text
 
 NOT_DECIDED = "-"
 FUNDING_LABELS = {

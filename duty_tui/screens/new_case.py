@@ -16,7 +16,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from duty_tui.services.records import (
+from duty_tui.widgets.case_fields import format_date
+from duty_tui.widgets.field import FieldRow
+from duty_tui.widgets.plain import plain
+from records.model import (
     Case,
     Hearing,
     Party,
@@ -24,9 +27,6 @@ from duty_tui.services.records import (
     RecordError,
     parse_case_number,
 )
-from duty_tui.widgets.case_fields import format_date
-from duty_tui.widgets.field import FieldRow
-from duty_tui.widgets.plain import plain
 
 if TYPE_CHECKING:
     from duty_tui.app import DutyApp

@@ -22,10 +22,10 @@ from textual.widgets.option_list import Option as ListOption
 
 from duty_tui.services.catalogue import entry
 from duty_tui.services.options import Directory, Option, Options, find
-from duty_tui.services.records import Activity, Case, Delivery, Language, RecordError, parse_date
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.plain import plain, plain_str
 from duty_tui.widgets.reasons import reasons_text
+from records.model import Activity, Case, Delivery, Language, RecordError, parse_date
 
 ANY = "any"
 DELIVERY_CHOICES = [("Any delivery", ANY)] + [(d.label.capitalize(), d.value) for d in Delivery]

@@ -122,7 +122,7 @@ class UnlockScreen(Screen[None]):
     def _profile_widgets(self) -> list[Widget]:
         from textual.widgets import Select
 
-        from duty_tui.services.records import Jurisdiction, OfficerRole
+        from records.model import Jurisdiction, OfficerRole
 
         return [
             FieldRow("Your name", Input(id="officer-name", compact=True), id="row-officer-name"),
@@ -308,7 +308,7 @@ class UnlockScreen(Screen[None]):
         from textual.widgets import Select
 
         from duty_tui.config import OfficerProfile
-        from duty_tui.services.records import RecordError
+        from records.model import RecordError
 
         for row in self.query(FieldRow):
             row.show_error(None)

@@ -19,11 +19,11 @@ from textual.widgets import Button, Static
 
 from duty_tui.services.catalogue import entry
 from duty_tui.services.funding import Funding
-from duty_tui.services.records import Case
 from duty_tui.services.suitability import Status, Verdict
 from duty_tui.widgets.plain import plain, plain_str
 from duty_tui.widgets.reasons import reasons_text
 from duty_tui.widgets.suitability_grid import STYLE
+from records.model import Case
 
 Next = Literal["choose", "assess"]
 

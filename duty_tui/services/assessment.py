@@ -22,7 +22,9 @@ from duty_tui.services.catalogue import Effect, Reason, entry, reason
 from duty_tui.services.followups import FollowUp, followups
 from duty_tui.services.funding import Funding, funding_for
 from duty_tui.services.options import Directory, Options
-from duty_tui.services.records import (
+from duty_tui.services.suitability import Status, Verdict, live_directions, matrix, verdict
+from duty_tui.services.wording import Wording, direction_text
+from records.model import (
     Activity,
     Case,
     Direction,
@@ -33,9 +35,7 @@ from duty_tui.services.records import (
     Provider,
     ReferralState,
 )
-from duty_tui.services.referral_payload import PayloadError
-from duty_tui.services.suitability import Status, Verdict, live_directions, matrix, verdict
-from duty_tui.services.wording import Wording, direction_text
+from records.payload import PayloadError
 
 FORMAT = "duty-tui/assessment"
 SCHEMA_VERSION = 1

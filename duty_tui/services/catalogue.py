@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 import attrs
 
-from duty_tui.services.records import (
+from records.model import (
     Accreditation,
     Activity,
     Delivery,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from duty_tui.services.records import (
+from records.model import (
     Answer,
     Case,
     Child,

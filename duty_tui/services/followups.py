@@ -19,14 +19,14 @@ import attrs
 
 from duty_tui.services.catalogue import Effect, Reason, reason
 from duty_tui.services.funding import assistance_decision_due
-from duty_tui.services.records import (
+from duty_tui.services.suitability import live_directions
+from records.model import (
     Activity,
     AssistanceDecision,
     Case,
     Direction,
     DirectionStatus,
 )
-from duty_tui.services.suitability import live_directions
 
 PTFC_CALL_WITHIN = dt.timedelta(weeks=6)  # 003_: "up to six weeks after the workshop"
 SIX_MONTHS = 6  # 001_: "six months post completion"

@@ -24,7 +24,7 @@ from duty_tui.services.catalogue import (
     format_pence,
     reason,
 )
-from duty_tui.services.records import (
+from records.model import (
     Activity,
     Answer,
     AssistanceDecision,

@@ -23,13 +23,14 @@ from typing import Any
 
 import attrs
 
-from duty_tui.services.caseformat import (
+from duty_tui.services.catalogue import CatalogueEntry, Effect, Reason, entry, reason
+from duty_tui.services.suitability import live_directions
+from records.caseformat import (
     MAX_DOCUMENT_BYTES,
     CaseFormatError,
     load_providers,
 )
-from duty_tui.services.catalogue import CatalogueEntry, Effect, Reason, entry, reason
-from duty_tui.services.records import (
+from records.model import (
     Accreditation,
     Activity,
     Case,
@@ -41,8 +42,7 @@ from duty_tui.services.records import (
     postcode_area,
     postcode_district,
 )
-from duty_tui.services.suitability import live_directions
-from duty_tui.services.text import TooLarge, read_bounded, shown
+from records.text import TooLarge, read_bounded, shown
 
 
 class DirectoryError(CaseFormatError):

@@ -25,7 +25,7 @@ from duty_tui.services.catalogue import (
     entry,
     reason,
 )
-from duty_tui.services.records import (
+from records.model import (
     SCREENING_QUESTIONS,
     Activity,
     Answer,

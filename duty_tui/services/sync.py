@@ -34,8 +34,8 @@ from urllib.parse import urlsplit
 import attrs
 import httpx
 
-from duty_tui.services import caseformat
-from duty_tui.services.records import (
+from records import caseformat
+from records.model import (
     Case,
     Direction,
     DirectionStatus,
@@ -43,7 +43,7 @@ from duty_tui.services.records import (
     Referral,
     ReferralState,
 )
-from duty_tui.services.referral_payload import (
+from records.payload import (
     MAX_ITEM_BYTES,
     PayloadError,
     build_payload,
@@ -51,7 +51,7 @@ from duty_tui.services.referral_payload import (
     content_sha256,
     payload_to_dict,
 )
-from duty_tui.services.text import clean_text
+from records.text import clean_text
 from store.errors import StoreError
 from store.outbox import (
     ACKNOWLEDGED,

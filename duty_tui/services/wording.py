@@ -14,7 +14,7 @@ import re
 import attrs
 
 from duty_tui.services.catalogue import Effect, Reason, entry, reason
-from duty_tui.services.records import Case, Delivery, Direction, Provider
+from records.model import Case, Delivery, Direction, Provider
 
 # A requirement to take part in mediation itself. "information ... about mediation" and "a
 # mediation information session" do not match: the verb must reach "mediation" within one word

@@ -4,7 +4,7 @@ A field key is a dotted path such as ``hearing.date``, ``party.<id>.postcode`` o
 ``screening.police_check.answered_on``. :func:`apply_edit` hands the typed text to the records'
 own converters, which hold every validation rule and its message, and returns the new Case or
 raises :class:`RecordError`. What is typed is new input, so the entry checks run on it too
-(services/entry.py: a child under 18 at the hearing, no answer or letter dated after today),
+(records/entry.py: a child under 18 at the hearing, no answer or letter dated after today),
 on the field typed into only: a stored value that has aged (a child now 18) never blocks an
 edit elsewhere. Nothing here decides what is valid: it only finds where a value goes.
 
@@ -18,8 +18,8 @@ from typing import Any
 
 import attrs
 
-from duty_tui.services.entry import parse_date_of_birth, parse_past_date
-from duty_tui.services.records import (
+from records.entry import parse_date_of_birth, parse_past_date
+from records.model import (
     SCREENING_QUESTIONS,
     Answer,
     Case,

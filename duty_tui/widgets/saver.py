@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from duty_tui.services.records import Case
+    from records.model import Case
     from store import Store
     from store.cases import CaseRepository
 

@@ -14,9 +14,9 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from duty_tui.services.records import Activity, Case
 from duty_tui.services.suitability import Status, Verdict
 from duty_tui.widgets.plain import plain
+from records.model import Activity, Case
 
 SHORT = {
     Activity.WT4C: "WT4C",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from central import service
 from central.db import Device, Submission
-from duty_tui.services.caseformat import load_providers
+from records.caseformat import load_providers
 from tests.sync.helpers import ROOT, sample_item, sample_payload
 
 BATCH = "/referrals/batch"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from duty_tui.cli import main
-from duty_tui.services.caseformat import load_cases
+from records.caseformat import load_cases
 
 from .conftest import two_case_doc
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from duty_tui.services.caseformat import (
+from records.caseformat import (
     SCHEMA_VERSION,
     CaseFormatError,
     case_from_dict,

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from duty_tui.services.caseformat import CaseFormatError, case_from_dict, load_cases
-from duty_tui.services.entry import (
+from duty_tui.widgets import case_fields as cf
+from records.caseformat import CaseFormatError, case_from_dict, load_cases
+from records.entry import (
     age_note,
     age_on,
     birthday,
@@ -20,9 +21,8 @@ from duty_tui.services.entry import (
     check_letter,
     parse_date_of_birth,
 )
-from duty_tui.services.records import RecordError
-from duty_tui.services.summary import case_summary
-from duty_tui.widgets import case_fields as cf
+from records.model import RecordError
+from records.summary import case_summary
 from store import KdfParams, Store
 from store.cases import CaseRepository
 

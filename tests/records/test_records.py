@@ -3,8 +3,8 @@ import datetime as dt
 import attrs
 import pytest
 
-from duty_tui.services.entry import check_answer, parse_date_of_birth
-from duty_tui.services.records import (
+from records.entry import check_answer, parse_date_of_birth
+from records.model import (
     Answer,
     Case,
     Child,
@@ -92,7 +92,7 @@ def test_dates_read_in_both_forms():
 
 
 def test_no_child_born_in_the_future_or_adult():
-    # Entered on the day of the hearing (services/entry.py; the ages are at the hearing date).
+    # Entered on the day of the hearing (records/entry.py; the ages are at the hearing date).
     today = dt.date(2026, 11, 22)
     entered = {"today": today, "hearing_date": today}
     assert parse_date_of_birth("22/11/2026", **entered) == today

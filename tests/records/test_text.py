@@ -1,6 +1,6 @@
 import pytest
 
-from duty_tui.services.text import TextError, clean_text
+from records.text import TextError, clean_text
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from duty_tui.cli import main
-from duty_tui.services.caseformat import dump_providers
 from duty_tui.services.options import sample_directory
+from records.caseformat import dump_providers
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "case.json"
 

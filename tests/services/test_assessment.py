@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from duty_tui.services.assessment import ReadinessStatus, assess_case, readiness, to_json
 from duty_tui.services.options import Directory, sample_directory
-from duty_tui.services.records import (
+from duty_tui.services.suitability import Status
+from records.model import (
     Activity,
     Answer,
     DirectionStatus,
@@ -13,7 +14,6 @@ from duty_tui.services.records import (
     Referral,
     ReferralState,
 )
-from duty_tui.services.suitability import Status
 from tests.services.factories import (
     APP,
     RESP,

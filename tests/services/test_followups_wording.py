@@ -8,7 +8,8 @@ import pytest
 
 from duty_tui.services.followups import FollowUpKind, add_months, followups
 from duty_tui.services.options import sample_directory
-from duty_tui.services.records import (
+from duty_tui.services.wording import check_s11a, direction_text
+from records.model import (
     Activity,
     AssistanceDecision,
     Delivery,
@@ -16,7 +17,6 @@ from duty_tui.services.records import (
     Jurisdiction,
     PartyRole,
 )
-from duty_tui.services.wording import check_s11a, direction_text
 from tests.services.factories import APP, RESP, TODAY, direction, make_case, provider
 
 A = Activity

@@ -8,7 +8,7 @@ import pytest
 
 from duty_tui.services.catalogue import format_pence
 from duty_tui.services.funding import Payer, funding_for
-from duty_tui.services.records import (
+from records.model import (
     Activity,
     Answer,
     AssistanceDecision,

@@ -6,7 +6,7 @@ import datetime as dt
 
 from duty_tui.services.catalogue import Effect
 from duty_tui.services.options import Directory, find, sample_directory, serves
-from duty_tui.services.records import (
+from records.model import (
     Accreditation,
     Activity,
     Delivery,

@@ -11,9 +11,9 @@ from duty_tui.services.assessment import ReadinessStatus, assess_case, readiness
 from duty_tui.services.catalogue import Effect
 from duty_tui.services.funding import funding_for
 from duty_tui.services.options import sample_directory
-from duty_tui.services.records import Activity, Answer, Jurisdiction
 from duty_tui.services.suitability import Status, matrix, verdict
 from duty_tui.services.wording import check_s11a, direction_text
+from records.model import Activity, Answer, Jurisdiction
 from tests.strategies import cases, screenings
 
 NO_RISK_ACTIVITIES = (

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from duty_tui.services.caseformat import CaseFormatError, dump_providers
 from duty_tui.services.options import (
     Directory,
     DirectoryError,
@@ -15,7 +14,8 @@ from duty_tui.services.options import (
     providers_from_json,
     sample_directory,
 )
-from duty_tui.services.records import Accreditation, Activity, Delivery, Language
+from records.caseformat import CaseFormatError, dump_providers
+from records.model import Accreditation, Activity, Delivery, Language
 
 HEADER = (
     "id,name,activities,jurisdiction,areas,venue_postcode,delivery,languages,"

@@ -19,7 +19,9 @@ from duty_tui.services.catalogue import RULES, Effect, Reason, entry
 from duty_tui.services.followups import followups
 from duty_tui.services.funding import funding_for
 from duty_tui.services.options import Directory, find
-from duty_tui.services.records import (
+from duty_tui.services.suitability import Status, verdict
+from duty_tui.services.wording import direction_text
+from records.model import (
     Activity,
     Answer,
     Delivery,
@@ -30,8 +32,6 @@ from duty_tui.services.records import (
     PartyRole,
     TimeConstraints,
 )
-from duty_tui.services.suitability import Status, verdict
-from duty_tui.services.wording import direction_text
 from tests.services.factories import (
     APP,
     RESP,

@@ -7,19 +7,19 @@ import datetime as dt
 import pytest
 
 from duty_tui.services.catalogue import Effect
-from duty_tui.services.records import (
+from duty_tui.services.suitability import (
+    Status,
+    matrix,
+    recorded_assessment,
+    verdict,
+)
+from records.model import (
     Activity,
     Answer,
     Jurisdiction,
     PartyRole,
     Screening,
     ScreeningAnswer,
-)
-from duty_tui.services.suitability import (
-    Status,
-    matrix,
-    recorded_assessment,
-    verdict,
 )
 from tests.services.factories import (
     APP,

@@ -12,7 +12,7 @@ from duty_tui.services.funding import (
     bank_holidays,
     is_working_day,
 )
-from duty_tui.services.records import Jurisdiction
+from records.model import Jurisdiction
 
 W, E = Jurisdiction.WALES, Jurisdiction.ENGLAND
 D = dt.date

@@ -10,8 +10,8 @@ from typing import Any
 
 import attrs
 
-from duty_tui.services.caseformat import load_cases
-from duty_tui.services.records import (
+from records.caseformat import load_cases
+from records.model import (
     Activity,
     Case,
     Direction,
@@ -19,7 +19,7 @@ from duty_tui.services.records import (
     FundingRoute,
     Referral,
 )
-from duty_tui.services.referral_payload import (
+from records.payload import (
     build_payload,
     content_of,
     content_sha256,

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from central import service
 from central.app import create_app
 from central.db import Submission, make_engine
-from duty_tui.services.caseformat import load_providers
 from duty_tui.services.sync import (
     Backoff,
     CentralConfig,
@@ -25,6 +24,7 @@ from duty_tui.services.sync import (
     load_central_config,
     save_central_config,
 )
+from records.caseformat import load_providers
 from store.outbox import NewEntry, Outbox
 from tests.sync.faults import FaultTransport
 from tests.sync.helpers import ROOT, sample_payload

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from duty_tui.services.referral_payload import content_of, content_sha256
+from records.payload import content_of, content_sha256
 from store import Store
 from store.outbox import (
     Acknowledged,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from duty_tui.services.records import DirectionStatus, FundingRoute, ReferralState
-from duty_tui.services.referral_payload import PayloadError, payload_from_dict
 from duty_tui.services.sync import (
     amend_referral,
     queue_referral,
@@ -15,6 +13,8 @@ from duty_tui.services.sync import (
     stale_referrals,
     withdraw_referral,
 )
+from records.model import DirectionStatus, FundingRoute, ReferralState
+from records.payload import PayloadError, payload_from_dict
 from store.cases import CaseRepository
 from store.outbox import Acknowledged, Rejected
 from tests.sync.helpers import case_with_directions
@@ -108,7 +108,7 @@ def test_the_case_view_follows_the_outbox_never_ahead(cases, outbox):
 
 
 def test_a_draft_never_queued_is_just_removed(cases, outbox):
-    from duty_tui.services.records import Referral
+    from records.model import Referral
 
     case = cases.get("case-1")
     direction = case.directions[0]

@@ -27,8 +27,6 @@ from sqlalchemy.orm import Session
 from central import service
 from central.app import create_app
 from central.db import Submission, make_engine
-from duty_tui.services.records import Activity, Direction, DirectionStatus, FundingRoute
-from duty_tui.services.referral_payload import PayloadError
 from duty_tui.services.sync import (
     Backoff,
     CentralConfig,
@@ -37,6 +35,8 @@ from duty_tui.services.sync import (
     queue_referral,
     withdraw_referral,
 )
+from records.model import Activity, Direction, DirectionStatus, FundingRoute
+from records.payload import PayloadError
 from store import KdfParams, Store
 from store.cases import CaseRepository
 from store.outbox import Outbox

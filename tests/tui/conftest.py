@@ -16,7 +16,7 @@ from textual.widgets import Input
 
 from duty_tui.app import DutyApp
 from duty_tui.config import Config, OfficerProfile, save_profile
-from duty_tui.services.records import (
+from records.model import (
     Answer,
     Case,
     Child,

@@ -16,8 +16,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from duty_tui.services.records import Case, parse_postcode
 from duty_tui.widgets import case_fields as cf
+from records.model import Case, parse_postcode
 
 FREE_TEXT = ("case.court", ".name", ".constraints.", ".answered_by")
 POSTCODES = ["cf24 1ab", "CF10 1AA", "sa1 1aa", "ll57 2pw", "np20 1ab", "sy23 3be"]

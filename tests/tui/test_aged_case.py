@@ -9,8 +9,8 @@ from pathlib import Path
 from textual.widgets import Static
 
 from duty_tui.screens.case import CaseScreen
-from duty_tui.services.caseformat import case_to_dict
-from duty_tui.services.summary import case_summary
+from records.caseformat import case_to_dict
+from records.summary import case_summary
 from store import KdfParams, Store
 from store.cases import CaseRepository
 

@@ -14,9 +14,9 @@ from duty_tui.screens.duty_list import DutyListScreen
 from duty_tui.screens.help import HelpScreen
 from duty_tui.screens.lock import LockScreen
 from duty_tui.screens.unlock import UnlockScreen, retry_delay
-from duty_tui.services.records import Party, PartyRole
 from duty_tui.widgets.duty_table import DutyTable
 from duty_tui.widgets.field import FieldRow
+from records.model import Party, PartyRole
 from store import KdfParams, Store
 
 from .conftest import (
@@ -286,8 +286,8 @@ async def test_markup_and_escapes_are_shown_literally(make_app, data_dir):
     make_store(data_dir, [attrs.evolve(case, parties=parties)])
     # The index is data too: a summary written by anything else must not style the screen.
     store = Store.open(data_dir, PASSPHRASE)
-    from duty_tui.services.caseformat import case_to_dict
-    from duty_tui.services.summary import case_summary
+    from records.caseformat import case_to_dict
+    from records.summary import case_summary
 
     other = sample_cases()[1]
     summary = case_summary(other) | {"parties": ["\x1b[31mEvil\x1b[0m", "[bold]Bold[/bold]"]}

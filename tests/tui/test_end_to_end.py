@@ -8,7 +8,7 @@ import datetime as dt
 from duty_tui.screens.case import CaseScreen
 from duty_tui.screens.duty_list import DutyListScreen
 from duty_tui.screens.unlock import UnlockScreen
-from duty_tui.services.records import Answer, Language, PartyRole
+from records.model import Answer, Language, PartyRole
 
 from .conftest import OFFICER, PASSPHRASE, SIZE, TODAY, read_cases, screen_text, settle, unlock
 

@@ -21,11 +21,11 @@ from duty_tui.config import (
     load_profile,
 )
 from duty_tui.keymap import BINDING_IDS, KeyNameError, check_key, check_keymap
-from duty_tui.services.records import Answer, RecordError
 from duty_tui.widgets import case_fields as cf
 from duty_tui.widgets.duty_rows import DutyIndex, row_from_summary
 from duty_tui.widgets.plain import plain_str
 from duty_tui.widgets.saver import Saver, load_drafts
+from records.model import Answer, RecordError
 from store import KdfParams, Store, StoreError
 from store.cases import CaseRepository
 from store.policy import passphrase_strength
@@ -231,7 +231,7 @@ def test_a_screening_answer_records_when_and_by_whom():
 
 
 def test_removing_a_party_a_direction_names_is_refused():
-    from duty_tui.services.records import Activity, Direction
+    from records.model import Activity, Direction
 
     case = sample_cases()[0]
     import attrs

@@ -14,14 +14,14 @@ from duty_tui.screens.case import CaseScreen
 from duty_tui.screens.direction import DirectionScreen
 from duty_tui.screens.options_picker import OptionsPickerScreen
 from duty_tui.screens.verdict import VerdictScreen
-from duty_tui.services.records import (
+from duty_tui.widgets.suitability_grid import SuitabilityGrid
+from records.model import (
     Activity,
     Answer,
     DirectionStatus,
     FundingRoute,
     ReferralState,
 )
-from duty_tui.widgets.suitability_grid import SuitabilityGrid
 from store import Store
 from store.outbox import Outbox
 

@@ -30,15 +30,6 @@ from duty_tui.app import DutyApp
 from duty_tui.screens.central_settings import CentralSettingsScreen
 from duty_tui.screens.duty_list import DutyListScreen
 from duty_tui.screens.sync_log import SyncLogScreen
-from duty_tui.services.records import (
-    Activity,
-    Answer,
-    Case,
-    Direction,
-    DirectionStatus,
-    FundingRoute,
-    ReferralState,
-)
 from duty_tui.services.sync import (
     CentralConfig,
     cached_providers,
@@ -47,6 +38,15 @@ from duty_tui.services.sync import (
 )
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.sync_status import SyncStatus
+from records.model import (
+    Activity,
+    Answer,
+    Case,
+    Direction,
+    DirectionStatus,
+    FundingRoute,
+    ReferralState,
+)
 from store import Store
 from store.outbox import Outbox
 from tests.sync.central_process import CentralProcess

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from duty_tui.services.records import Case, DirectionStatus, PartyRole, ReferralState
+from records.model import Case, DirectionStatus, PartyRole, ReferralState
 
 
 def case_summary(case: Case) -> dict[str, Any]:

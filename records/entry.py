@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from duty_tui.services.records import (
+from records.model import (
     Assessment,
     RecordError,
     ScreeningAnswer,

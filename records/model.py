@@ -5,7 +5,7 @@ Source: "The record the officer keeps (minimum)" in shared/domain.md.
 Records are frozen ``attrs`` classes validated at construction: a record that exists is valid.
 Change one with :func:`attrs.evolve`. Only what holds whatever the date is checked here: a
 stored case must open on any day. Checks against the calendar (a child under 18 at the hearing,
-no answer dated in the future) are made where data is entered (services/entry.py).
+no answer dated in the future) are made where data is entered (records/entry.py).
 
 Every parse function here raises :class:`RecordError` whose message names the field and says
 exactly what is wrong, safe to show beside the field.
@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from duty_tui.services.text import TextError, clean_text
+from records.text import TextError, clean_text
 
 
 class RecordError(ValueError):
@@ -330,7 +330,7 @@ class Party:
 @attrs.frozen
 class Child:
     name: str = attrs.field(converter=_text("name", required=True))
-    # Under 18 at the hearing and not in the future when entered (services/entry.py); a stored
+    # Under 18 at the hearing and not in the future when entered (records/entry.py); a stored
     # child who has turned 18 since is still read.
     date_of_birth: dt.date = attrs.field(converter=lambda v: parse_date(v, field="date of birth"))
     id: str = attrs.field(factory=new_id, converter=parse_id)

@@ -20,9 +20,9 @@ import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, IterableValidationError
 
-from duty_tui.services import entry, records
-from duty_tui.services.records import Case, Provider, RecordError
-from duty_tui.services.text import shown
+from records import entry, model
+from records.model import Case, Provider, RecordError
+from records.text import shown
 
 FORMAT = "duty-tui/cases"
 PROVIDERS_FORMAT = "duty-tui/providers"
@@ -73,7 +73,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(_is_leaf, passthrough)
     # StrEnums are str subclasses, which cattrs dispatches before any predicate hook.
     converter.register_structure_hook(str, passthrough)
-    for kind in (v for v in vars(records).values() if _is_enum(v)):
+    for kind in (v for v in vars(model).values() if _is_enum(v)):
         converter.register_structure_hook(kind, passthrough)
         converter.register_unstructure_hook(kind, lambda member: member.value)
     converter.register_structure_hook(bool, _strict_bool)
@@ -223,7 +223,7 @@ def load_cases(raw: bytes | str | dict[str, Any], *, today: dt.date | None = Non
 
     All or nothing: one bad case refuses the whole document, so nothing is half-imported.
     With ``today`` the document is new input (``duty-tui import``, ``assess``): each case also
-    passes the checks made on what an officer types (services/entry.py: every child under 18 at
+    passes the checks made on what an officer types (records/entry.py: every child under 18 at
     the hearing, nothing answered, received or assessed after ``today``). Without it, the
     document is read as it was written, whatever the date.
     """
@@ -271,7 +271,7 @@ def _central_state(case: Case, path: str) -> list[str]:
     problems: list[str] = []
     for index, referral in enumerate(case.referrals):
         where = f"{path}.referrals[{index}]"
-        if referral.state is not records.ReferralState.DRAFT:
+        if referral.state is not model.ReferralState.DRAFT:
             problems.append(
                 f"{where}: state {referral.state.value!r} is set by central records, not by a file"
             )
@@ -281,7 +281,7 @@ def _central_state(case: Case, path: str) -> list[str]:
 
 
 def _entry_problems(item: Any, path: str, today: dt.date) -> list[str]:
-    """The checks made on what is entered (services/entry.py), on each part of a case that reads
+    """The checks made on what is entered (records/entry.py), on each part of a case that reads
     on its own: a document's every problem is listed, even beside a bad postcode elsewhere."""
     if not isinstance(item, dict):
         return []
@@ -293,26 +293,26 @@ def _entry_problems(item: Any, path: str, today: dt.date) -> list[str]:
         except RecordError as exc:
             problems.append(f"{path}.{place}: {_format_exception(exc, None)}")
 
-    hearing = _part(item.get("hearing"), records.Hearing)
+    hearing = _part(item.get("hearing"), model.Hearing)
     hearing_date = hearing.date if hearing is not None else None
     for index, raw in _listed(item.get("children")):
-        child = _part(raw, records.Child)
+        child = _part(raw, model.Child)
         if child is not None:
             born = child.date_of_birth
             check(f"children[{index}]", entry.check_born, born, hearing_date=hearing_date)
     screening = item.get("screening")
     if isinstance(screening, dict):
-        for question in records.SCREENING_QUESTIONS:
-            answer = _part(screening.get(question), records.ScreeningAnswer)
+        for question in model.SCREENING_QUESTIONS:
+            answer = _part(screening.get(question), model.ScreeningAnswer)
             if answer is not None:
                 check(f"screening.{question}", entry.check_answer, answer)
         try:
-            letter = records.parse_optional_date(screening.get("safeguarding_letter_on"))
+            letter = model.parse_optional_date(screening.get("safeguarding_letter_on"))
         except RecordError:
             letter = None  # reported with the screening's other problems
         check("screening", entry.check_letter, letter)
     for index, raw in _listed(item.get("assessments")):
-        assessment = _part(raw, records.Assessment)
+        assessment = _part(raw, model.Assessment)
         if assessment is not None:
             check(f"assessments[{index}]", entry.check_assessment, assessment)
     return problems

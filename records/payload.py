@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 import attrs
 
-from duty_tui.services import caseformat
-from duty_tui.services.records import (
+from records import caseformat
+from records.model import (
     Activity,
     Case,
     Child,

@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session
 
 from central import service
 from central.db import Submission, make_engine
-from duty_tui.services.sync import Backoff, CentralConfig, SyncEngine
+from duty_tui.services.central_config import CentralConfig
+from duty_tui.services.sync_engine import Backoff, SyncEngine
 from records.caseformat import load_cases
 from records.model import Referral
 from records.payload import build_payload, payload_to_dict

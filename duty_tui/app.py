@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     from textual.driver import Driver
     from textual.worker import Worker
 
+    from duty_tui.services.central_config import CentralConfig
     from duty_tui.services.options import Directory
-    from duty_tui.services.sync import CentralConfig, Rejection, SyncEngine, SyncReport
+    from duty_tui.services.sync_engine import Rejection, SyncEngine, SyncReport
     from duty_tui.sync_worker import SyncState, SyncWorker
     from duty_tui.widgets.duty_rows import DutyIndex
     from duty_tui.widgets.saver import Saver
@@ -367,7 +368,7 @@ class DutyApp(OrderedKeysApp[int]):
         session = self.require_session()
         if session.directory is None:
             from duty_tui.services.options import Directory, sample_directory
-            from duty_tui.services.sync import cached_providers
+            from duty_tui.services.provider_cache import cached_providers
 
             providers, _fetched = cached_providers(session.store)
             session.directory = (
@@ -394,7 +395,7 @@ class DutyApp(OrderedKeysApp[int]):
         return session.outbox
 
     def _referral_change(self, case: Case, change: Callable[..., Case], *args: Any) -> Case:
-        """Run a queue/amend/withdraw from services.sync on ``case`` as the officer sees it.
+        """Run a queue/amend/withdraw from services.referrals on ``case`` as the officer sees it.
 
         The saver's copy goes to disk first: the services read the case from the store, and
         must build the payload from what is on screen, not from a version a moment old.
@@ -414,7 +415,7 @@ class DutyApp(OrderedKeysApp[int]):
         """Queue the referral for a direction, if the rules say it is ready: made by the court,
         provider chosen, funded, nothing unknown or blocking (services.assessment.readiness)."""
         from duty_tui.services.assessment import ready_to_queue
-        from duty_tui.services.sync import queue_referral
+        from duty_tui.services.referrals import queue_referral
 
         case = ready_to_queue(case, direction_id, self.directory(), today=self.today())
         updated = self._referral_change(case, queue_referral, direction_id)
@@ -422,14 +423,14 @@ class DutyApp(OrderedKeysApp[int]):
         return updated
 
     def amend_referral(self, case: Case, referral_id: str) -> Case:
-        from duty_tui.services.sync import amend_referral
+        from duty_tui.services.referrals import amend_referral
 
         updated = self._referral_change(case, amend_referral, referral_id)
         self.kick_sync()
         return updated
 
     def withdraw_referral(self, case: Case, referral_id: str, reason: str) -> Case:
-        from duty_tui.services.sync import withdraw_referral
+        from duty_tui.services.referrals import withdraw_referral
 
         updated = self._referral_change(case, withdraw_referral, referral_id, reason)
         self.kick_sync()
@@ -444,7 +445,7 @@ class DutyApp(OrderedKeysApp[int]):
         """Central changed the state of referrals of these cases: bring each case's Referral
         records in line with the outbox. An open case is updated on screen and saved through
         the saver (so it never races the officer's typing); the others are saved directly."""
-        from duty_tui.services.sync import reconcile_case
+        from duty_tui.services.referrals import reconcile_case
         from records.caseformat import CaseFormatError
         from store import StoreError
 
@@ -709,7 +710,7 @@ class DutyApp(OrderedKeysApp[int]):
         """(Re)start the background sync for the unlocked store with the stored central
         settings. Without settings there is no engine, but the status line still counts what
         waits and says how to set central up."""
-        from duty_tui.services.sync import load_central_config
+        from duty_tui.services.central_config import load_central_config
         from duty_tui.sync_worker import SyncWorker
 
         session = self.require_session()
@@ -908,7 +909,7 @@ class DutyApp(OrderedKeysApp[int]):
         )
 
     def _save_central_config(self, config: CentralConfig) -> None:
-        from duty_tui.services.sync import save_central_config
+        from duty_tui.services.central_config import save_central_config
 
         save_central_config(self.require_session().store, config)
 

@@ -25,14 +25,8 @@ from typing import Any
 
 import attrs
 
-from duty_tui.services.sync import (
-    CentralConfig,
-    SyncConfigError,
-    SyncEngine,
-    SyncError,
-    SyncProgress,
-    SyncReport,
-)
+from duty_tui.services.central_config import CentralConfig, SyncConfigError, SyncError
+from duty_tui.services.sync_engine import SyncEngine, SyncProgress, SyncReport
 from store import TableUnreadable
 from store.outbox import PENDING, Outbox
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte ESC sequences, and the 8-bit
 # C1 forms of CSI/OSC. Stripped as whole sequences so their parameters do not survive as text.
@@ -93,3 +94,10 @@ def read_bounded(path: Path, limit: int) -> bytes:
 
 class TooLarge(ValueError):
     """A file over the size limit (the message says the limit)."""
+
+
+def network_text(value: Any, limit: int) -> str:
+    """Text from the network, made safe to store and show (no escapes, bounded)."""
+    if not isinstance(value, str):
+        return ""
+    return clean_text(value[: limit * 2], field="text", max_length=10**6)[:limit]

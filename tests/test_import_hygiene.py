@@ -1,4 +1,5 @@
-"""The records, the services and the store never import Textual: they run in scripts, central and tests."""
+"""The records, the services and the store never import Textual: scripts, central and tests
+run them."""
 
 import subprocess
 import sys

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from duty_tui.services.options import DirectoryError, load_directory
-    from duty_tui.services.sync import store_providers
+    from duty_tui.services.provider_cache import store_providers
 
     path: Path = args.file
     # Read and check the file before asking for the passphrase: a typo costs nothing.
@@ -57,7 +57,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from duty_tui.services.sync import cached_providers
+    from duty_tui.services.provider_cache import cached_providers
 
     store = open_store(args)
     try:

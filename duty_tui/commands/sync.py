@@ -39,7 +39,7 @@ NO_TOKEN_ON_THE_COMMAND_LINE = (
 )
 
 if TYPE_CHECKING:  # the command line stays light: nothing heavy at import time
-    from duty_tui.services.sync import SyncReport
+    from duty_tui.services.sync_engine import SyncReport
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,15 +77,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from duty_tui.services.sync import (
+    from duty_tui.services.central_config import (
         CentralConfig,
         SyncConfigError,
-        SyncEngine,
         SyncError,
         load_central_config,
-        reconcile_cases,
         save_central_config,
     )
+    from duty_tui.services.referrals import reconcile_cases
+    from duty_tui.services.sync_engine import SyncEngine
     from store import StoreError, TableUnreadable
     from store.cases import CaseRepository
     from store.outbox import Outbox

@@ -366,7 +366,7 @@ class RulesSections:
         return self._latest
 
     def _stale(self) -> set[str]:
-        from duty_tui.services.sync import stale_against
+        from duty_tui.services.referrals import stale_against
 
         return set(stale_against(self.case, self._outbox_latest()))
 

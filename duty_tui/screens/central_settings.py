@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from duty_tui.services.sync import CentralConfig, SyncConfigError
+from duty_tui.services.central_config import CentralConfig, SyncConfigError
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
 from store.errors import StoreError

@@ -14,16 +14,15 @@ from sqlalchemy.orm import Session
 from central import service
 from central.app import create_app
 from central.db import Submission, make_engine
-from duty_tui.services.sync import (
-    Backoff,
+from duty_tui.services.central_config import (
     CentralConfig,
     SyncConfigError,
-    SyncEngine,
     SyncError,
-    cached_providers,
     load_central_config,
     save_central_config,
 )
+from duty_tui.services.provider_cache import cached_providers
+from duty_tui.services.sync_engine import Backoff, SyncEngine
 from records.caseformat import load_providers
 from store.outbox import NewEntry, Outbox
 from tests.sync.faults import FaultTransport

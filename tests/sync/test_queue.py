@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from duty_tui.services.sync import (
+from duty_tui.services.referrals import (
     amend_referral,
     queue_referral,
     reconcile_case,

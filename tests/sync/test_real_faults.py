@@ -18,7 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.db import Device, Submission, make_engine
-from duty_tui.services.sync import Backoff, CentralConfig, SyncEngine, queue_referral
+from duty_tui.services.central_config import CentralConfig
+from duty_tui.services.referrals import queue_referral
+from duty_tui.services.sync_engine import Backoff, SyncEngine
 from store import KdfParams, Store
 from store.cases import CaseRepository
 from store.outbox import NewEntry, Outbox

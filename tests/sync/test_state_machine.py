@@ -27,14 +27,9 @@ from sqlalchemy.orm import Session
 from central import service
 from central.app import create_app
 from central.db import Submission, make_engine
-from duty_tui.services.sync import (
-    Backoff,
-    CentralConfig,
-    SyncEngine,
-    amend_referral,
-    queue_referral,
-    withdraw_referral,
-)
+from duty_tui.services.central_config import CentralConfig
+from duty_tui.services.referrals import amend_referral, queue_referral, withdraw_referral
+from duty_tui.services.sync_engine import Backoff, SyncEngine
 from records.model import Activity, Direction, DirectionStatus, FundingRoute
 from records.payload import PayloadError
 from store import KdfParams, Store

@@ -14,7 +14,7 @@ import pytest
 from central import service
 from central.db import make_engine
 from duty_tui.cli import main
-from duty_tui.services.sync import load_central_config
+from duty_tui.services.central_config import load_central_config
 from store import KdfParams, Store
 from store.outbox import NewEntry, Outbox
 from tests.sync.central_process import CentralProcess

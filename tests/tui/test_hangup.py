@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from duty_tui.hangup import SafeWriterThread
-from duty_tui.services.sync import CentralConfig, save_central_config
+from duty_tui.services.central_config import CentralConfig, save_central_config
 from store import Store
 
 from .conftest import COURT, PASSPHRASE, SIZE, make_store, read_cases

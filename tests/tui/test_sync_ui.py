@@ -30,12 +30,8 @@ from duty_tui.app import DutyApp
 from duty_tui.screens.central_settings import CentralSettingsScreen
 from duty_tui.screens.duty_list import DutyListScreen
 from duty_tui.screens.sync_log import SyncLogScreen
-from duty_tui.services.sync import (
-    CentralConfig,
-    cached_providers,
-    load_central_config,
-    save_central_config,
-)
+from duty_tui.services.central_config import CentralConfig, load_central_config, save_central_config
+from duty_tui.services.provider_cache import cached_providers
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.sync_status import SyncStatus
 from records.model import (

@@ -1,16 +1,9 @@
-"""Queueing referrals and sending them to central records exactly once. No Textual.
+"""Sending the outbox to central records exactly once. No Textual.
 
-Two halves:
-
-* Queueing (``queue_referral``, ``amend_referral``, ``withdraw_referral``, ``reconcile_cases``):
-  the outbox is the truth about a referral's state. Every change goes to the outbox first and
-  only then to the case record, and the case record's ``Referral`` is only ever copied from the
-  outbox, so a case never claims more than the outbox knows (a crash in between leaves the case
-  behind, never ahead).
-* Sending (``SyncEngine``): batches of pending entries go to ``POST /referrals/batch``. Each
-  entry is marked ``sent`` (durably) before its request leaves, and acknowledged only from
-  central's answer; central is idempotent on the key, so whatever was lost in between is simply
-  sent again and answered with the same receipt. Failures back off per entry with full jitter.
+``SyncEngine`` sends batches of pending entries to ``POST /referrals/batch``. Each entry is
+marked ``sent`` (durably) before its request leaves, and acknowledged only from central's
+answer; central is idempotent on the key, so whatever was lost in between is simply sent again
+and answered with the same receipt. Failures back off with full jitter.
 
 Everything is asyncio + httpx; the clock, the random source and sleep are injectable so tests
 and the benchmark can run the backoff in virtual or scaled time.
@@ -21,41 +14,29 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import inspect
-import ipaddress
 import json
 import random
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 import attrs
 import httpx
 
+from duty_tui.services.central_config import CentralConfig, SyncConfigError, SyncError
+from duty_tui.services.provider_cache import PROVIDERS_TABLE, directory_doc, store_providers
+from duty_tui.services.referrals import reconcile_cases
 from records import caseformat
-from records.model import (
-    Case,
-    Direction,
-    DirectionStatus,
-    Provider,
-    Referral,
-    ReferralState,
-)
 from records.payload import (
     MAX_ITEM_BYTES,
-    PayloadError,
-    build_payload,
     canonical_json,
     content_sha256,
-    payload_to_dict,
 )
-from records.text import clean_text
-from store.errors import StoreError
+from records.text import network_text as _safe_text
 from store.outbox import (
     ACKNOWLEDGED,
-    REJECTED,
     Acknowledged,
     Key,
     Outbox,
@@ -65,91 +46,11 @@ from store.outbox import (
     Retry,
 )
 
-SETTINGS_TABLE = "settings"
-PROVIDERS_TABLE = "providers"
-_CENTRAL_DOC = "central"
-_DIRECTORY_DOC = "directory"
-
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 MAX_REQUEST_BYTES = 1024 * 1024  # central accepts 2 MiB; stay well inside it
 _RECEIPT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 # Central statuses after which nothing more will happen to a submission.
 _FINAL_STATUSES = ("attended", "rejected", "superseded", "withdrawn")
-
-
-class SyncError(Exception):
-    """Central could not be reached or answered nonsense; the message is safe to show."""
-
-
-class SyncConfigError(SyncError, ValueError):
-    """A central URL or token that cannot be used; the message is safe to show."""
-
-
-# --- configuration ------------------------------------------------------------------------------
-
-
-def _check_url(url: str) -> str:
-    url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SyncConfigError("the central URL must be http(s)://host[:port]")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise SyncConfigError("the central URL carries no credentials, query or fragment")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        # A device token and children's data never cross a network in clear.
-        raise SyncConfigError("plain http is only allowed to this machine: use https")
-    return url
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_token(token: str) -> str:
-    token = token.strip()
-    if not token or len(token) > 128 or not token.isascii() or not token.isprintable():
-        raise SyncConfigError("the device token is missing or malformed")
-    return token
-
-
-@attrs.frozen
-class CentralConfig:
-    """Where central is and how this device proves itself. Kept in the encrypted store."""
-
-    url: str = attrs.field(converter=_check_url)
-    token: str = attrs.field(converter=_check_token, repr=False)
-    timeout_s: float = 10.0
-    batch_size: int = 100
-
-    def __attrs_post_init__(self) -> None:
-        if not 0 < self.timeout_s <= 300:
-            raise SyncConfigError("the timeout must be between 0 and 300 seconds")
-        if not 1 <= self.batch_size <= 200:
-            raise SyncConfigError("the batch size must be between 1 and 200")
-
-
-def load_central_config(store: Any) -> CentralConfig | None:
-    """The stored central URL and token, or None if none (or an unusable one) is stored."""
-    for doc in store.table(SETTINGS_TABLE).all():
-        if doc.get("key") == _CENTRAL_DOC:
-            try:
-                return CentralConfig(url=doc["url"], token=doc["token"])
-            except (KeyError, TypeError, SyncConfigError):
-                return None
-    return None
-
-
-def save_central_config(store: Any, config: CentralConfig) -> None:
-    from tinydb import Query
-
-    table = store.table(SETTINGS_TABLE)
-    doc = {"key": _CENTRAL_DOC, "url": config.url, "token": config.token}
-    table.upsert(doc, Query().key == _CENTRAL_DOC)
 
 
 # --- backoff ------------------------------------------------------------------------------------
@@ -602,7 +503,7 @@ class SyncEngine:
         directory; the cached directory is then left as it was.
         """
         table = self.outbox.store.table(PROVIDERS_TABLE)
-        cached = _directory_doc(table)
+        cached = directory_doc(table)
         headers = {"If-None-Match": cached["etag"]} if cached and cached.get("etag") else {}
         try:
             status, response_headers, raw = await self._request("GET", "/providers", None, headers)
@@ -618,17 +519,14 @@ class SyncEngine:
             providers = caseformat.load_providers(raw)
         except caseformat.CaseFormatError as exc:
             raise SyncError(f"central sent an invalid provider directory: {exc}") from None
-        from tinydb import Query
-
-        doc = {
-            "key": _DIRECTORY_DOC,
-            "etag": _safe_text(response_headers.get("etag", ""), 80),
-            "fetched_at": self._clock(),
-            "providers": [caseformat.provider_to_dict(p) for p in providers],
-        }
-        # One document, one write: a refresh never leaves half a directory behind.
-        table.upsert(doc, Query().key == _DIRECTORY_DOC)
-        return ProvidersRefresh(changed=True, count=len(providers))
+        count = store_providers(
+            self.outbox.store,
+            providers,
+            source="central",
+            etag=str(response_headers.get("etag", "")),
+            clock=self._clock,
+        )
+        return ProvidersRefresh(changed=True, count=count)
 
     async def refresh_status(self) -> int:
         """Read back central's status of acknowledged referrals (accepted, attended, ...).
@@ -712,45 +610,6 @@ class SyncEngine:
         return forgotten
 
 
-def cached_providers(store: Any) -> tuple[list[Provider], float | None]:
-    """The provider directory last fetched from central, and when (None: never fetched)."""
-    doc = _directory_doc(store.table(PROVIDERS_TABLE))
-    if not doc:
-        return [], None
-    providers = [caseformat.provider_from_dict(p) for p in doc.get("providers", [])]
-    return providers, doc.get("fetched_at")
-
-
-def store_providers(
-    store: Any,
-    providers: Iterable[Provider],
-    *,
-    source: str,
-    clock: Callable[[], float] = time.time,
-) -> int:
-    """Keep a provider directory imported by hand (``duty-tui providers import``) as the cached
-    copy. No etag, so the next refresh from central fetches the whole directory again and
-    replaces it: central is the authority when there is one. Returns how many were stored."""
-    from tinydb import Query
-
-    doc = {
-        "key": _DIRECTORY_DOC,
-        "etag": "",
-        "fetched_at": clock(),
-        "source": _safe_text(source, 200),
-        "providers": [caseformat.provider_to_dict(p) for p in providers],
-    }
-    store.table(PROVIDERS_TABLE).upsert(doc, Query().key == _DIRECTORY_DOC)
-    return len(doc["providers"])
-
-
-def _directory_doc(table: Any) -> dict[str, Any] | None:
-    for doc in table.all():
-        if doc.get("key") == _DIRECTORY_DOC:
-            return dict(doc)
-    return None
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -774,13 +633,6 @@ async def _wait_any(stop: asyncio.Event, kicked: asyncio.Event, timeout: float) 
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def _safe_text(value: Any, limit: int) -> str:
-    """Text from the network, made safe to store and show (no escapes, bounded)."""
-    if not isinstance(value, str):
-        return ""
-    return clean_text(value[: limit * 2], field="text", max_length=10**6)[:limit]
-
-
 def _detail(raw: bytes) -> str:
     try:
         detail = json.loads(raw).get("detail", "")
@@ -802,195 +654,3 @@ def _local_problem(entry: OutboxEntry) -> str:
 
 def _rejection(entry: OutboxEntry, reason: str) -> Rejection:
     return Rejection(entry.referral_id, entry.revision, entry.case_id, reason)
-
-
-# --- queueing (outbox first, then the case) -----------------------------------------------------
-
-
-def _find_direction(case: Case, direction_id: str) -> Direction:
-    for direction in case.directions:
-        if direction.id == direction_id:
-            return direction
-    raise PayloadError(["no such direction in this case"])
-
-
-def _find_referral(case: Case, referral_id: str) -> Referral:
-    for referral in case.referrals:
-        if referral.id == referral_id:
-            return referral
-    raise PayloadError(["no such referral in this case"])
-
-
-def _with_referral(case: Case, referral: Referral) -> Case:
-    referrals = [r for r in case.referrals if r.id != referral.id]
-    position = next((i for i, r in enumerate(case.referrals) if r.id == referral.id), None)
-    referrals.insert(len(referrals) if position is None else position, referral)
-    return attrs.evolve(case, referrals=tuple(referrals))
-
-
-def referral_view(referral: Referral, latest: OutboxEntry | None) -> Referral:
-    """The case's Referral as the outbox knows it: state, revision, receipt, reason."""
-    if latest is None:
-        # Never queued (or the outbox never heard of it): a draft, whatever the case said.
-        return attrs.evolve(referral, state=ReferralState.DRAFT, receipt="", reason="")
-    reason = latest.reason
-    if latest.action == "withdraw":
-        reason = f"withdrawn: {latest.note}" if latest.note else "withdrawn"
-    return attrs.evolve(
-        referral,
-        state=ReferralState(latest.state),
-        revision=latest.revision,
-        receipt=latest.receipt if latest.state == ACKNOWLEDGED else "",
-        reason=reason[:2000],
-    )
-
-
-def reconcile_case(case: Case, outbox: Outbox) -> Case:
-    latest = outbox.latest_by_referral(case.id)
-    referrals = tuple(referral_view(r, latest.get(r.id)) for r in case.referrals)
-    return case if referrals == case.referrals else attrs.evolve(case, referrals=referrals)
-
-
-def reconcile_cases(cases: Any, outbox: Outbox, case_ids: Iterable[str] | None = None) -> list[str]:
-    """Bring the Referral records of these cases (default: every case with outbox entries)
-    in line with the outbox; saves only cases that changed. Returns their ids."""
-    wanted = set(case_ids) if case_ids is not None else {e.case_id for e in outbox.entries()}
-    changed: list[str] = []
-    for case_id in sorted(wanted):
-        try:
-            case = cases.get(case_id)
-        except (StoreError, caseformat.CaseFormatError):
-            continue  # a deleted or unreadable case has no view to fix
-        updated = reconcile_case(case, outbox)
-        if updated is not case:
-            cases.save(updated)
-            changed.append(case_id)
-    return changed
-
-
-def queue_referral(cases: Any, outbox: Outbox, case_id: str, direction_id: str) -> Case:
-    """Queue the referral for a direction the court made: freeze its payload in the outbox
-    (durable), then record it on the case. Returns the saved case.
-
-    If the direction's referral is already queued this is an amendment (a new revision only
-    if something changed). PayloadError (with problems to show) if it cannot be referred yet.
-    """
-    case = cases.get(case_id)
-    direction = _find_direction(case, direction_id)
-    if direction.status is not DirectionStatus.DIRECTED:
-        raise PayloadError(["the court has not made this direction (it is not 'directed')"])
-    if not direction.provider_id:
-        raise PayloadError(["choose a provider before queueing the referral"])
-    existing = next(
-        (
-            r
-            for r in case.referrals
-            if r.direction_id == direction.id and r.party_id == direction.party_id
-        ),
-        None,
-    )
-    if existing is not None and outbox.latest(existing.id) is not None:
-        return amend_referral(cases, outbox, case_id, existing.id)
-    referral = existing or Referral(
-        direction_id=direction.id,
-        party_id=direction.party_id,
-        activity=direction.activity,
-        provider_id=direction.provider_id,
-    )
-    referral = attrs.evolve(
-        referral, activity=direction.activity, provider_id=direction.provider_id
-    )
-    payload = build_payload(case, direction, referral)
-    entry = outbox.enqueue(referral.id, 1, case_id=case.id, payload=payload_to_dict(payload))
-    case = _with_referral(case, referral_view(referral, entry))
-    cases.save(case)
-    return case
-
-
-def amend_referral(cases: Any, outbox: Outbox, case_id: str, referral_id: str) -> Case:
-    """Queue a new revision of a queued referral from the case as it stands now (nothing if
-    the payload is unchanged). A withdrawn or rejected referral cannot be amended."""
-    case = cases.get(case_id)
-    referral = _find_referral(case, referral_id)
-    latest = outbox.latest(referral_id)
-    if latest is None:
-        raise PayloadError(["the referral has not been queued yet"])
-    if latest.action == "withdraw":
-        raise PayloadError(["the referral was withdrawn; make a new one"])
-    if latest.state == REJECTED:
-        raise PayloadError([f"central rejected the referral ({latest.reason}); make a new one"])
-    direction = _find_direction(case, referral.direction_id)
-    referral = attrs.evolve(referral, provider_id=direction.provider_id or referral.provider_id)
-    payload = payload_to_dict(build_payload(case, direction, referral))
-    if payload != latest.payload:
-        latest = outbox.enqueue(
-            referral_id,
-            latest.revision + 1,
-            case_id=case.id,
-            payload=payload,
-            supersedes=latest.revision,
-        )
-    case = _with_referral(case, referral_view(referral, latest))
-    cases.save(case)
-    return case
-
-
-def withdraw_referral(
-    cases: Any, outbox: Outbox, case_id: str, referral_id: str, reason: str
-) -> Case:
-    """Withdraw a referral: a new revision saying so (central keeps the history). A draft
-    that was never queued is simply removed from the case."""
-    note = clean_text(reason, field="reason", max_length=2000, multiline=True)
-    if not note:
-        raise PayloadError(["say why the referral is withdrawn"])
-    case = cases.get(case_id)
-    referral = _find_referral(case, referral_id)
-    latest = outbox.latest(referral_id)
-    if latest is None:
-        case = attrs.evolve(case, referrals=tuple(r for r in case.referrals if r.id != referral_id))
-        cases.save(case)
-        return case
-    if latest.state == REJECTED:
-        raise PayloadError(["central rejected the referral: there is nothing to withdraw"])
-    if latest.action != "withdraw":
-        payload = latest.payload
-        if payload is None:  # compacted: the case still has what it was built from
-            direction = _find_direction(case, referral.direction_id)
-            payload = payload_to_dict(build_payload(case, direction, referral))
-        latest = outbox.enqueue(
-            referral_id,
-            latest.revision + 1,
-            case_id=case.id,
-            payload=payload,
-            action="withdraw",
-            note=note,
-            supersedes=latest.revision,
-        )
-    case = _with_referral(case, referral_view(referral, latest))
-    cases.save(case)
-    return case
-
-
-def stale_referrals(case: Case, outbox: Outbox) -> list[str]:
-    """Queued referrals whose payload, rebuilt from the case now, differs from the last one
-    queued: the screen can offer to amend them."""
-    return stale_against(case, outbox.latest_by_referral(case.id))
-
-
-def stale_against(case: Case, latest: Mapping[str, OutboxEntry]) -> list[str]:
-    """As stale_referrals, given the outbox's latest entry per referral (read once and kept
-    by a screen that asks after every edit: reading the outbox is a decrypt from disk)."""
-    stale: list[str] = []
-    for referral in case.referrals:
-        entry = latest.get(referral.id)
-        if entry is None or entry.action == "withdraw" or entry.state == REJECTED:
-            continue
-        try:
-            direction = _find_direction(case, referral.direction_id)
-            payload = payload_to_dict(build_payload(case, direction, referral))
-        except PayloadError:
-            stale.append(referral.id)
-            continue
-        if entry.payload is not None and payload != entry.payload:
-            stale.append(referral.id)
-    return stale

@@ -1,0 +1,91 @@
+"""Where central records is and the device token that opens it, kept in the store's settings.
+
+A URL or token is checked where it is entered (the settings dialog, ``duty-tui sync``), before
+anything is stored. No Textual.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+
+SETTINGS_TABLE = "settings"
+_CENTRAL_DOC = "central"
+
+
+class SyncError(Exception):
+    """Central could not be reached or answered nonsense; the message is safe to show."""
+
+
+class SyncConfigError(SyncError, ValueError):
+    """A central URL or token that cannot be used; the message is safe to show."""
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+
+def _check_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SyncConfigError("the central URL must be http(s)://host[:port]")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise SyncConfigError("the central URL carries no credentials, query or fragment")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        # A device token and children's data never cross a network in clear.
+        raise SyncConfigError("plain http is only allowed to this machine: use https")
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_token(token: str) -> str:
+    token = token.strip()
+    if not token or len(token) > 128 or not token.isascii() or not token.isprintable():
+        raise SyncConfigError("the device token is missing or malformed")
+    return token
+
+
+@attrs.frozen
+class CentralConfig:
+    """Where central is and how this device proves itself. Kept in the encrypted store."""
+
+    url: str = attrs.field(converter=_check_url)
+    token: str = attrs.field(converter=_check_token, repr=False)
+    timeout_s: float = 10.0
+    batch_size: int = 100
+
+    def __attrs_post_init__(self) -> None:
+        if not 0 < self.timeout_s <= 300:
+            raise SyncConfigError("the timeout must be between 0 and 300 seconds")
+        if not 1 <= self.batch_size <= 200:
+            raise SyncConfigError("the batch size must be between 1 and 200")
+
+
+def load_central_config(store: Any) -> CentralConfig | None:
+    """The stored central URL and token, or None if none (or an unusable one) is stored."""
+    for doc in store.table(SETTINGS_TABLE).all():
+        if doc.get("key") == _CENTRAL_DOC:
+            try:
+                return CentralConfig(url=doc["url"], token=doc["token"])
+            except (KeyError, TypeError, SyncConfigError):
+                return None
+    return None
+
+
+def save_central_config(store: Any, config: CentralConfig) -> None:
+    from tinydb import Query
+
+    table = store.table(SETTINGS_TABLE)
+    doc = {"key": _CENTRAL_DOC, "url": config.url, "token": config.token}
+    table.upsert(doc, Query().key == _CENTRAL_DOC)

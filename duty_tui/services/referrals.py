@@ -1,0 +1,227 @@
+"""Queueing, amending and withdrawing referrals: the outbox first, then the case. No Textual.
+
+The outbox is the truth about a referral's state. Every change goes to the outbox first and
+only then to the case record, and the case record's ``Referral`` is only ever copied from the
+outbox, so a case never claims more than the outbox knows (a crash in between leaves the case
+behind, never ahead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from records import caseformat
+from records.model import (
+    Case,
+    Direction,
+    DirectionStatus,
+    Referral,
+    ReferralState,
+)
+from records.payload import (
+    PayloadError,
+    build_payload,
+    payload_to_dict,
+)
+from records.text import clean_text
+from store.errors import StoreError
+from store.outbox import (
+    ACKNOWLEDGED,
+    REJECTED,
+    Outbox,
+    OutboxEntry,
+)
+
+# --- queueing (outbox first, then the case) -----------------------------------------------------
+
+
+def _find_direction(case: Case, direction_id: str) -> Direction:
+    for direction in case.directions:
+        if direction.id == direction_id:
+            return direction
+    raise PayloadError(["no such direction in this case"])
+
+
+def _find_referral(case: Case, referral_id: str) -> Referral:
+    for referral in case.referrals:
+        if referral.id == referral_id:
+            return referral
+    raise PayloadError(["no such referral in this case"])
+
+
+def _with_referral(case: Case, referral: Referral) -> Case:
+    referrals = [r for r in case.referrals if r.id != referral.id]
+    position = next((i for i, r in enumerate(case.referrals) if r.id == referral.id), None)
+    referrals.insert(len(referrals) if position is None else position, referral)
+    return attrs.evolve(case, referrals=tuple(referrals))
+
+
+def referral_view(referral: Referral, latest: OutboxEntry | None) -> Referral:
+    """The case's Referral as the outbox knows it: state, revision, receipt, reason."""
+    if latest is None:
+        # Never queued (or the outbox never heard of it): a draft, whatever the case said.
+        return attrs.evolve(referral, state=ReferralState.DRAFT, receipt="", reason="")
+    reason = latest.reason
+    if latest.action == "withdraw":
+        reason = f"withdrawn: {latest.note}" if latest.note else "withdrawn"
+    return attrs.evolve(
+        referral,
+        state=ReferralState(latest.state),
+        revision=latest.revision,
+        receipt=latest.receipt if latest.state == ACKNOWLEDGED else "",
+        reason=reason[:2000],
+    )
+
+
+def reconcile_case(case: Case, outbox: Outbox) -> Case:
+    latest = outbox.latest_by_referral(case.id)
+    referrals = tuple(referral_view(r, latest.get(r.id)) for r in case.referrals)
+    return case if referrals == case.referrals else attrs.evolve(case, referrals=referrals)
+
+
+def reconcile_cases(cases: Any, outbox: Outbox, case_ids: Iterable[str] | None = None) -> list[str]:
+    """Bring the Referral records of these cases (default: every case with outbox entries)
+    in line with the outbox; saves only cases that changed. Returns their ids."""
+    wanted = set(case_ids) if case_ids is not None else {e.case_id for e in outbox.entries()}
+    changed: list[str] = []
+    for case_id in sorted(wanted):
+        try:
+            case = cases.get(case_id)
+        except (StoreError, caseformat.CaseFormatError):
+            continue  # a deleted or unreadable case has no view to fix
+        updated = reconcile_case(case, outbox)
+        if updated is not case:
+            cases.save(updated)
+            changed.append(case_id)
+    return changed
+
+
+def queue_referral(cases: Any, outbox: Outbox, case_id: str, direction_id: str) -> Case:
+    """Queue the referral for a direction the court made: freeze its payload in the outbox
+    (durable), then record it on the case. Returns the saved case.
+
+    If the direction's referral is already queued this is an amendment (a new revision only
+    if something changed). PayloadError (with problems to show) if it cannot be referred yet.
+    """
+    case = cases.get(case_id)
+    direction = _find_direction(case, direction_id)
+    if direction.status is not DirectionStatus.DIRECTED:
+        raise PayloadError(["the court has not made this direction (it is not 'directed')"])
+    if not direction.provider_id:
+        raise PayloadError(["choose a provider before queueing the referral"])
+    existing = next(
+        (
+            r
+            for r in case.referrals
+            if r.direction_id == direction.id and r.party_id == direction.party_id
+        ),
+        None,
+    )
+    if existing is not None and outbox.latest(existing.id) is not None:
+        return amend_referral(cases, outbox, case_id, existing.id)
+    referral = existing or Referral(
+        direction_id=direction.id,
+        party_id=direction.party_id,
+        activity=direction.activity,
+        provider_id=direction.provider_id,
+    )
+    referral = attrs.evolve(
+        referral, activity=direction.activity, provider_id=direction.provider_id
+    )
+    payload = build_payload(case, direction, referral)
+    entry = outbox.enqueue(referral.id, 1, case_id=case.id, payload=payload_to_dict(payload))
+    case = _with_referral(case, referral_view(referral, entry))
+    cases.save(case)
+    return case
+
+
+def amend_referral(cases: Any, outbox: Outbox, case_id: str, referral_id: str) -> Case:
+    """Queue a new revision of a queued referral from the case as it stands now (nothing if
+    the payload is unchanged). A withdrawn or rejected referral cannot be amended."""
+    case = cases.get(case_id)
+    referral = _find_referral(case, referral_id)
+    latest = outbox.latest(referral_id)
+    if latest is None:
+        raise PayloadError(["the referral has not been queued yet"])
+    if latest.action == "withdraw":
+        raise PayloadError(["the referral was withdrawn; make a new one"])
+    if latest.state == REJECTED:
+        raise PayloadError([f"central rejected the referral ({latest.reason}); make a new one"])
+    direction = _find_direction(case, referral.direction_id)
+    referral = attrs.evolve(referral, provider_id=direction.provider_id or referral.provider_id)
+    payload = payload_to_dict(build_payload(case, direction, referral))
+    if payload != latest.payload:
+        latest = outbox.enqueue(
+            referral_id,
+            latest.revision + 1,
+            case_id=case.id,
+            payload=payload,
+            supersedes=latest.revision,
+        )
+    case = _with_referral(case, referral_view(referral, latest))
+    cases.save(case)
+    return case
+
+
+def withdraw_referral(
+    cases: Any, outbox: Outbox, case_id: str, referral_id: str, reason: str
+) -> Case:
+    """Withdraw a referral: a new revision saying so (central keeps the history). A draft
+    that was never queued is simply removed from the case."""
+    note = clean_text(reason, field="reason", max_length=2000, multiline=True)
+    if not note:
+        raise PayloadError(["say why the referral is withdrawn"])
+    case = cases.get(case_id)
+    referral = _find_referral(case, referral_id)
+    latest = outbox.latest(referral_id)
+    if latest is None:
+        case = attrs.evolve(case, referrals=tuple(r for r in case.referrals if r.id != referral_id))
+        cases.save(case)
+        return case
+    if latest.state == REJECTED:
+        raise PayloadError(["central rejected the referral: there is nothing to withdraw"])
+    if latest.action != "withdraw":
+        payload = latest.payload
+        if payload is None:  # compacted: the case still has what it was built from
+            direction = _find_direction(case, referral.direction_id)
+            payload = payload_to_dict(build_payload(case, direction, referral))
+        latest = outbox.enqueue(
+            referral_id,
+            latest.revision + 1,
+            case_id=case.id,
+            payload=payload,
+            action="withdraw",
+            note=note,
+            supersedes=latest.revision,
+        )
+    case = _with_referral(case, referral_view(referral, latest))
+    cases.save(case)
+    return case
+
+
+def stale_referrals(case: Case, outbox: Outbox) -> list[str]:
+    """Queued referrals whose payload, rebuilt from the case now, differs from the last one
+    queued: the screen can offer to amend them."""
+    return stale_against(case, outbox.latest_by_referral(case.id))
+
+
+def stale_against(case: Case, latest: Mapping[str, OutboxEntry]) -> list[str]:
+    """As stale_referrals, given the outbox's latest entry per referral (read once and kept
+    by a screen that asks after every edit: reading the outbox is a decrypt from disk)."""
+    stale: list[str] = []
+    for referral in case.referrals:
+        entry = latest.get(referral.id)
+        if entry is None or entry.action == "withdraw" or entry.state == REJECTED:
+            continue
+        try:
+            direction = _find_direction(case, referral.direction_id)
+            payload = payload_to_dict(build_payload(case, direction, referral))
+        except PayloadError:
+            stale.append(referral.id)
+            continue
+        if entry.payload is not None and payload != entry.payload:
+            stale.append(referral.id)
+    return stale

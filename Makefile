@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR := $(CURDIR)/demo-data
+# Two, as on CI's two cores; most tests wait on a pseudo-terminal, a subprocess or a disk.
+TEST_WORKERS ?= 2
 
 .PHONY: run test bench lint fmt clean central
 
@@ -19,13 +21,15 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -193,7 +193,7 @@ async def _filter_keystrokes(data_dir: Path) -> list[float]:
                 break
         screen = app.screen
         assert isinstance(screen, DutyListScreen)
-        assert len(app.require_session().index) == CASES
+        assert len(app.desk.index) == CASES
         table = screen.query_one(DutyTable)
         apply_filter = screen.apply_filter
 
@@ -300,7 +300,7 @@ async def measure(pilot):
         if type(pilot.app.screen).__name__ == "DutyListScreen":
             break
     assert type(pilot.app.screen).__name__ == "DutyListScreen"
-    assert len(pilot.app.session.index) == int(sys.argv[3])
+    assert len(pilot.app.desk.index) == int(sys.argv[3])
     # Page through a few days and filter once, as an officer would, then measure.
     await pilot.press("right_square_bracket", "left_square_bracket", "slash", "f", "f")
     await pilot.pause()

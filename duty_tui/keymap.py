@@ -12,9 +12,14 @@ free of it and the app calls this.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from duty_tui.config import Config
 
 # Every binding id the app declares (Binding(..., id=...) in app.py, screens/ and widgets/).
 # tests/tui/test_parts.py checks this against the code, so a new binding must be added here.
@@ -166,3 +171,13 @@ def check_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
             continue
         usable[binding_id] = ",".join(dict.fromkeys(checked))
     return usable, warnings
+
+
+def checked_keymap(config: Config) -> tuple[Config, dict[str, str]]:
+    """The config with a warning added for each keymap entry that cannot be used, and the
+    usable keymap. Checked before Textual sees it: Textual takes any text as a key, so a typo
+    would silently take a key away; a bad entry keeps its defaults."""
+    keymap, problems = check_keymap(config.keymap)
+    if problems or keymap != config.keymap:
+        config = dataclasses.replace(config, keymap=keymap, warnings=(*config.warnings, *problems))
+    return config, keymap

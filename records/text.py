@@ -101,3 +101,17 @@ def network_text(value: Any, limit: int) -> str:
     if not isinstance(value, str):
         return ""
     return clean_text(value[: limit * 2], field="text", max_length=10**6)[:limit]
+
+
+# C0 and C1 controls (ESC among them), DEL, and the bidirectional overrides that can make text
+# read differently from what is stored.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_str(value: object, *, multiline: bool = False) -> str:
+    """``value`` as text with every control character shown as "?" (newlines kept only when
+    ``multiline``)."""
+    text = "" if value is None else str(value)
+    if multiline:
+        return "\n".join(_UNSAFE.sub("?", line) for line in text.split("\n"))
+    return _UNSAFE.sub("?", text)

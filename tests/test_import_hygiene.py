@@ -9,6 +9,9 @@ import pytest
 HEADLESS = [
     "records",
     "duty_tui.services.demo",
+    "duty_tui.desk",
+    "duty_tui.saver",
+    "duty_tui.sync_worker",
     "store",
     "store.cases",
     "duty_tui.cli",

@@ -8,7 +8,7 @@ form, saved as it is typed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,9 +21,6 @@ from duty_tui.widgets.field import FieldRow
 from records.entry import parse_date_of_birth
 from records.model import Child, Party, PartyRole, RecordError
 
-if TYPE_CHECKING:
-    from duty_tui.app import DutyApp
-
 CHILD = "child"
 KINDS: list[tuple[str, str]] = [
     ("Applicant", PartyRole.APPLICANT.value),
@@ -35,7 +32,6 @@ KINDS: list[tuple[str, str]] = [
 
 class AddPersonScreen(ModalScreen[Party | Child | None]):
     CSS_PATH = "dialog.tcss"
-    app: DutyApp
 
     AUTO_FOCUS = "#person-kind"
     BINDINGS: ClassVar[list[BindingType]] = [

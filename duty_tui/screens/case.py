@@ -11,7 +11,7 @@ nothing typed is lost by locking, leaving the case or quitting.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -24,6 +24,8 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
+from duty_tui.desk_access import DeskAccess
+from duty_tui.messages import CaseSaved, CaseSaveFailed
 from duty_tui.screens.case_rules import RulesSections
 from duty_tui.widgets import case_fields as cf
 from duty_tui.widgets.field import FieldInput, FieldRow, FieldSelect
@@ -44,9 +46,6 @@ from records.model import (
     RecordError,
 )
 
-if TYPE_CHECKING:
-    from duty_tui.app import DutyApp
-
 # Long enough not to validate half a word, short enough that a flat battery loses almost nothing.
 DEBOUNCE_S = 0.4
 
@@ -62,9 +61,8 @@ def row_id(key: str) -> str:
     return "f-" + key.replace(".", "-")
 
 
-class CaseScreen(RulesSections, Screen[None]):
+class CaseScreen(RulesSections, DeskAccess, Screen[None]):
     CSS_PATH = "case.tcss"
-    app: DutyApp
 
     help_title = "Case"
     # Textual repaints the whole screen when the focus moves; the two widgets concerned repaint
@@ -96,10 +94,10 @@ class CaseScreen(RulesSections, Screen[None]):
     def drafts(self) -> dict[str, str]:
         """Field key -> text typed that the record refused. Shared with the app (and the store)
         so it outlives this screen."""
-        return self.app.require_session().drafts.setdefault(self.case.id, {})
+        return self.desk.drafts_of(self.case.id)
 
     def _officer_name(self) -> str:
-        return self.app.require_session().profile.officer.name
+        return self.desk.profile.officer.name
 
     def _shown(self, key: str) -> str | None:
         try:
@@ -111,7 +109,7 @@ class CaseScreen(RulesSections, Screen[None]):
         """The reason ``text`` cannot go in ``key``, or ""."""
         try:
             cf.apply_edit(
-                self.case, key, text, today=self.app.today(), officer_name=self._officer_name()
+                self.case, key, text, today=self.desk.today(), officer_name=self._officer_name()
             )
         except RecordError as exc:
             return exc.message
@@ -245,7 +243,7 @@ class CaseScreen(RulesSections, Screen[None]):
         return widgets
 
     def _child_title(self, child: Child) -> str:
-        return f"{child.name}, {age_on(child.date_of_birth, self.app.today())}"
+        return f"{child.name}, {age_on(child.date_of_birth, self.desk.today())}"
 
     def _child_note(self, child: Child) -> Static:
         """A stored child who has turned 18 is read as recorded; the card says so."""
@@ -257,7 +255,7 @@ class CaseScreen(RulesSections, Screen[None]):
 
     def _age_note(self, child: Child) -> str:
         return age_note(
-            child.date_of_birth, hearing_date=self.case.hearing.date, today=self.app.today()
+            child.date_of_birth, hearing_date=self.case.hearing.date, today=self.desk.today()
         )
 
     def _show_child_note(self, note: Static, child: Child) -> None:
@@ -367,7 +365,7 @@ class CaseScreen(RulesSections, Screen[None]):
         for key, text in edits.items():
             try:
                 case = cf.apply_edit(
-                    case, key, text, today=self.app.today(), officer_name=self._officer_name()
+                    case, key, text, today=self.desk.today(), officer_name=self._officer_name()
                 )
             except cf.UnknownField:
                 drafts.pop(key, None)  # its party or child has been removed
@@ -380,13 +378,13 @@ class CaseScreen(RulesSections, Screen[None]):
             self._show_error(key, None)
         if case != self.case:
             self.case = case
-            self.app.save_case(case)
+            self.desk.save_case(case)
             self._set_save_state("saving")
             self._refresh_labels()
-        elif not self.app.require_session().saver.pending:
+        elif not self.desk.saver.pending:
             self._set_save_state("saved")
         if drafts != before:
-            self.app.set_drafts(self.case.id, drafts)
+            self.desk.set_drafts(self.case.id, drafts)
         self._show_save_state()
 
     def _row(self, key: str) -> FieldRow | None:
@@ -464,13 +462,15 @@ class CaseScreen(RulesSections, Screen[None]):
         status.set_class(shown[1], "-error")
         status.set_class(shown[2], "-warning")
 
-    def case_saved(self, case_id: str) -> None:
-        if case_id == self.case.id and self._save_state == "saving" and not self._pending:
-            if not self.app.require_session().saver.pending:
+    @on(CaseSaved)
+    def _case_saved(self, message: CaseSaved) -> None:
+        if message.case_id == self.case.id and self._save_state == "saving" and not self._pending:
+            if not self.desk.saver.pending:
                 self._set_save_state("saved")
 
-    def case_save_failed(self, case_id: str, _reason: str) -> None:
-        if case_id == self.case.id:
+    @on(CaseSaveFailed)
+    def _case_save_failed(self, message: CaseSaveFailed) -> None:
+        if message.case_id == self.case.id:
             self._set_save_state("failed")
 
     def action_save_now(self) -> None:
@@ -479,7 +479,7 @@ class CaseScreen(RulesSections, Screen[None]):
         async def flush() -> None:
             import asyncio
 
-            ok = await asyncio.to_thread(self.app.require_session().saver.flush)
+            ok = await asyncio.to_thread(self.desk.saver.flush)
             self._set_save_state("saved" if ok else "failed")
 
         self.run_worker(flush(), group="flush")
@@ -491,7 +491,7 @@ class CaseScreen(RulesSections, Screen[None]):
 
         self.commit_pending()
         self.app.push_screen(
-            AddPersonScreen(kind, today=self.app.today(), hearing_date=self.case.hearing.date),
+            AddPersonScreen(kind, today=self.desk.today(), hearing_date=self.case.hearing.date),
             self._person_added,
         )
 
@@ -509,7 +509,7 @@ class CaseScreen(RulesSections, Screen[None]):
 
     def _replace(self, case: Case) -> None:
         self.case = case
-        self.app.save_case(case)
+        self.desk.save_case(case)
         self._set_save_state("saving")
         self._refresh_labels()
 
@@ -592,7 +592,7 @@ class CaseScreen(RulesSections, Screen[None]):
         for key in [k for k in self._pending if k.startswith(prefix)]:
             del self._pending[key]
         if stale:
-            self.app.set_drafts(self.case.id, drafts)
+            self.desk.set_drafts(self.case.id, drafts)
 
     def _focus_key_or_button(self, button_id: str) -> None:
         buttons = self.query(f"#{button_id}")

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from duty_tui.messages import ReferralsChanged
 from duty_tui.services.assessment import Readiness, ReadinessStatus, readiness
 from duty_tui.services.catalogue import entry
 from duty_tui.services.followups import followups
@@ -40,7 +41,7 @@ from records.payload import PayloadError
 from store import StoreError
 
 if TYPE_CHECKING:
-    from duty_tui.app import DutyApp
+    from duty_tui.desk import Desk
     from duty_tui.screens.options_picker import Choice
     from store.outbox import OutboxEntry
 
@@ -63,7 +64,6 @@ class RulesSections:
     """Mixed into CaseScreen; relies on its ``case``, ``_replace``, ``_rebuild`` and
     ``commit_pending``."""
 
-    app: DutyApp
     case: Case
     _rules_lock: asyncio.Lock | None = None
     # Referrals whose card offers "send the changes": rebuilt when this set changes.
@@ -75,6 +75,8 @@ class RulesSections:
         def _replace(self, case: Case) -> None: ...
         async def _rebuild(self, section_id: str, widgets: Any) -> None: ...
         def commit_pending(self) -> None: ...
+        @property
+        def desk(self) -> Desk: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
         def query(self, selector: str) -> Any: ...
         def query_one(self, selector: str, expect_type: Any = None) -> Any: ...
@@ -98,7 +100,7 @@ class RulesSections:
     def _draw_matrix(self) -> None:
         grids = self.query("#suitability-grid")
         if grids:
-            grids.first().show(self.case, matrix(self.case, today=self.app.today()))
+            grids.first().show(self.case, matrix(self.case, today=self.desk.today()))
 
     def on_suitability_grid_chosen(self, message: SuitabilityGrid.Chosen) -> None:
         self.explain(message.party_id, message.activity)
@@ -109,7 +111,7 @@ class RulesSections:
         from duty_tui.services.suitability import verdict
 
         self.commit_pending()
-        today = self.app.today()
+        today = self.desk.today()
         found = verdict(self.case, party_id, activity, today=today)
         money = (
             None
@@ -142,8 +144,8 @@ class RulesSections:
             AssessmentScreen(
                 self.case.party(party_id),
                 activity,
-                officer_name=self.app.require_session().profile.officer.name,
-                today=self.app.today(),
+                officer_name=self.desk.profile.officer.name,
+                today=self.desk.today(),
             ),
             recorded,
         )
@@ -172,7 +174,7 @@ class RulesSections:
 
         self.app.push_screen(
             OptionsPickerScreen(
-                self.case, party_id, activity, self.app.directory(), self.app.today()
+                self.case, party_id, activity, self.desk.directory(), self.desk.today()
             ),
             picked,
         )
@@ -189,7 +191,7 @@ class RulesSections:
             await self.keep_direction(result)
 
         self.app.push_screen(
-            DirectionScreen(self.case, direction, self.app.directory(), self.app.today()), kept
+            DirectionScreen(self.case, direction, self.desk.directory(), self.desk.today()), kept
         )
 
     async def keep_direction(self, direction: Direction) -> None:
@@ -213,12 +215,12 @@ class RulesSections:
     # --- directions ----------------------------------------------------------------------------
 
     def _readiness(self, direction: Direction) -> Readiness:
-        return readiness(self.case, direction, self.app.directory(), today=self.app.today())
+        return readiness(self.case, direction, self.desk.directory(), today=self.desk.today())
 
     def _direction_text(self, d: Direction) -> Text:
         party = self.case.party(d.party_id)
         e = entry(d.activity)
-        provider = self.app.directory().get(d.provider_id) if d.provider_id else None
+        provider = self.desk.directory().get(d.provider_id) if d.provider_id else None
         text = Text(plain_str(f"{e.name} for {party.name}"), style="bold")
         when = f" {format_date(d.directed_on)}" if d.directed_on else ""
         details = [
@@ -245,7 +247,7 @@ class RulesSections:
             text.append_text(reasons_text(shown, sources=False))
         text.append("\nWording: ", style="bold")
         text.append(plain_str(ready.wording.text))
-        due = [f for f in followups(self.case, today=self.app.today()) if f.direction_id == d.id]
+        due = [f for f in followups(self.case, today=self.desk.today()) if f.direction_id == d.id]
         for item in due:
             when = format_date(item.due) if item.due else "date to come"
             mark = "OVERDUE " if item.overdue else ""
@@ -286,7 +288,7 @@ class RulesSections:
     def queue(self, direction_id: str) -> None:
         self.commit_pending()
         try:
-            updated = self.app.queue_referral(self.case, direction_id)
+            updated = self.desk.queue_referral(self.case, direction_id)
         except PayloadError as exc:
             self.notify(
                 "Not queued: " + "; ".join(exc.problems),
@@ -342,7 +344,7 @@ class RulesSections:
 
     def _referral_text(self, r: Referral) -> Text:
         names = {p.id: p.name for p in self.case.parties}
-        provider = self.app.directory().get(r.provider_id)
+        provider = self.desk.directory().get(r.provider_id)
         text = Text(
             plain_str(f"{entry(r.activity).name} for {names.get(r.party_id, '?')}"), style="bold"
         )
@@ -360,7 +362,7 @@ class RulesSections:
         referrals (see _redraw_rules), not on every edit: each read decrypts from disk."""
         if self._latest is None:
             try:
-                self._latest = self.app.outbox().latest_by_referral(self.case.id)
+                self._latest = self.desk.outbox().latest_by_referral(self.case.id)
             except StoreError:  # only offers to amend/withdraw hang on it: never stop the screen
                 return {}
         return self._latest
@@ -419,15 +421,17 @@ class RulesSections:
         await self._redraw_rules()
         self._focus_first(selector)
 
-    def referrals_changed(self, case: Case) -> None:
-        """Called by the app when a sync changed this case's referrals (already saved)."""
-        self.case = attrs.evolve(self.case, referrals=case.referrals)
+    def on_referrals_changed(self, message: ReferralsChanged) -> None:
+        """A sync changed this case's referrals (already saved)."""
+        if message.case is None or message.case.id != self.case.id:
+            return
+        self.case = attrs.evolve(self.case, referrals=message.case.referrals)
         self._after_referral_change()
 
     def amend(self, referral_id: str) -> None:
         self.commit_pending()
         try:
-            self.case = self.app.amend_referral(self.case, referral_id)
+            self.case = self.desk.amend_referral(self.case, referral_id)
         except PayloadError as exc:
             self.notify("Not amended: " + "; ".join(exc.problems), severity="warning", markup=False)
             return
@@ -442,7 +446,7 @@ class RulesSections:
                 return
             self.commit_pending()
             try:
-                self.case = self.app.withdraw_referral(self.case, referral_id, why)
+                self.case = self.desk.withdraw_referral(self.case, referral_id, why)
             except PayloadError as exc:
                 self.notify(
                     "Not withdrawn: " + "; ".join(exc.problems), severity="warning", markup=False

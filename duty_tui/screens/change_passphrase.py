@@ -9,9 +9,8 @@ and are cleared when the dialog closes. The store applies the same policy as the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,8 +24,8 @@ from duty_tui.widgets.plain import plain
 from store import StoreError, WeakPassphrase, WrongPassphrase
 from store.policy import passphrase_strength
 
-# (current, new, rotate, progress) -> None, raising the store's errors.
-Change = Callable[[str, str, bool, Callable[[int, int], None]], None]
+if TYPE_CHECKING:
+    from duty_tui.desk import Desk
 
 
 class ChangePassphraseScreen(ModalScreen[bool | None]):
@@ -38,9 +37,11 @@ class ChangePassphraseScreen(ModalScreen[bool | None]):
     ]
     help_title = "Change the passphrase"
 
-    def __init__(self, change: Change) -> None:
+    def __init__(self, desk: Desk, *, kdf: Any = None) -> None:
         super().__init__()
-        self._change = change
+        self._desk = desk
+        # Argon2 cost for the new passphrase; None is the store's own (secure) default. Tests.
+        self._kdf = kdf
         self._busy = False
 
     def compose(self) -> ComposeResult:
@@ -137,7 +138,16 @@ class ChangePassphraseScreen(ModalScreen[bool | None]):
             )
 
         try:
-            await asyncio.to_thread(self._change, current, new, rotate, progress)
+            await asyncio.to_thread(
+                partial(
+                    self._desk.change_passphrase,
+                    current,
+                    new,
+                    rotate=rotate,
+                    kdf=self._kdf,
+                    progress=progress,
+                )
+            )
         except WrongPassphrase:
             self._busy = False
             self._say("")
@@ -150,4 +160,9 @@ class ChangePassphraseScreen(ModalScreen[bool | None]):
             self._say(f"Not changed: {exc}")
             return
         self._clear()
+        self.app.notify(
+            "The passphrase is changed: use the new one from now on.",
+            title="Passphrase",
+            markup=False,
+        )
         self.dismiss(True)

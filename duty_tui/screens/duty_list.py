@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -20,15 +20,14 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
+from duty_tui.desk_access import DeskAccess
+from duty_tui.messages import OpenCase, ReferralsChanged
+from duty_tui.services.duty_index import DutyRow
 from duty_tui.widgets.case_fields import format_date
-from duty_tui.widgets.duty_rows import DutyRow
 from duty_tui.widgets.duty_table import DutyTable
 from duty_tui.widgets.footer import KeyLine
 from duty_tui.widgets.plain import plain
 from duty_tui.widgets.sync_status import SyncStatus
-
-if TYPE_CHECKING:
-    from duty_tui.app import DutyApp
 
 # Typing has paused: time for the garbage collector (see _filter_changed).
 COLLECT_AFTER_S = 0.4
@@ -57,9 +56,8 @@ class DutyFilter(Input):
     ]
 
 
-class DutyListScreen(Screen[None]):
+class DutyListScreen(DeskAccess, Screen[None]):
     CSS_PATH = "duty_list.tcss"
-    app: DutyApp
 
     help_title = "Duty list"
     AUTO_FOCUS = "#duty-table"
@@ -96,8 +94,8 @@ class DutyListScreen(Screen[None]):
         yield KeyLine()
 
     def on_mount(self) -> None:
-        session = self.app.require_session()
-        self.day = self.app.today()
+        session = self.desk
+        self.day = self.desk.today()
         profile = session.profile
         self.query_one("#duty-officer", Static).update(
             plain(
@@ -116,10 +114,13 @@ class DutyListScreen(Screen[None]):
 
     @property
     def court(self) -> str | None:
-        return None if self.all_courts else self.app.require_session().profile.court
+        return None if self.all_courts else self.desk.profile.court
+
+    def on_referrals_changed(self, _message: ReferralsChanged) -> None:
+        self.refresh_rows()
 
     def refresh_rows(self) -> None:
-        index = self.app.require_session().index
+        index = self.desk.index
         table = self.query_one(DutyTable)
         keep = self.selected_case_id()
         searching = bool(self.query_text.strip())
@@ -154,7 +155,7 @@ class DutyListScreen(Screen[None]):
                 cells += [plain(row.case_number), plain(row.parties), Text(str(row.children))]
                 if self.all_courts or searching:
                     # Only a court other than the officer's own is worth the width.
-                    home = self.app.require_session().profile.court
+                    home = self.desk.profile.court
                     cells.append(plain(row.court if row.court != home else ""))
                 cells.append(_badges(row))
                 table.add_row(*cells, key=row.case_id)
@@ -163,7 +164,7 @@ class DutyListScreen(Screen[None]):
         self._show_heading(rows, total, searching)
 
     def _show_heading(self, rows: list[DutyRow], total: int, searching: bool) -> None:
-        today = self.app.today()
+        today = self.desk.today()
         court = self.court or "All courts"
         when = f"{self.day:%A} {self.day.day} {self.day:%B %Y}"
         if self.day == today:
@@ -196,7 +197,7 @@ class DutyListScreen(Screen[None]):
             if self.all_courts:
                 message += " c shows only your court."
             else:
-                elsewhere = len(self.app.require_session().index.day(self.day)) - count
+                elsewhere = len(self.desk.index.day(self.day)) - count
                 if elsewhere:
                     message += f" {elsewhere} more at other courts: c shows all courts."
         status.update(plain(message))
@@ -262,7 +263,7 @@ class DutyListScreen(Screen[None]):
 
     def _open(self, case_id: str | None) -> None:
         if case_id:
-            self.app.open_case(case_id)
+            self.post_message(OpenCase(case_id))
 
     def _move(self, days: int) -> None:
         self.day += dt.timedelta(days=days)
@@ -275,7 +276,7 @@ class DutyListScreen(Screen[None]):
         self._move(1)
 
     def action_today(self) -> None:
-        self.day = self.app.today()
+        self.day = self.desk.today()
         self.refresh_rows()
 
     def action_toggle_courts(self) -> None:
@@ -284,13 +285,13 @@ class DutyListScreen(Screen[None]):
 
     def show_case(self, case_id: str) -> None:
         """Show the day of ``case_id`` with it under the cursor (the palette's "go to")."""
-        row = self.app.require_session().index.get(case_id)
+        row = self.desk.index.get(case_id)
         if row is None or row.hearing_date is None:
             return
         self.query_one(DutyFilter).value = ""
         self.query_text = ""
         self.day = row.hearing_date
-        if row.court != self.app.require_session().profile.court:
+        if row.court != self.desk.profile.court:
             self.all_courts = True
         self.refresh_rows()
         table = self.query_one(DutyTable)

@@ -8,7 +8,7 @@ against the store's keyfile in a thread, with the same growing delay as the unlo
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,16 +16,12 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from duty_tui.desk_access import DeskAccess
 from duty_tui.screens.unlock import retry_delay
 from duty_tui.widgets.plain import plain
 
-if TYPE_CHECKING:
-    from duty_tui.app import DutyApp
 
-
-class LockScreen(Screen[bool]):
-    app: DutyApp
-
+class LockScreen(DeskAccess, Screen[bool]):
     AUTO_FOCUS = "#lock-passphrase"
 
     def __init__(self) -> None:
@@ -60,7 +56,7 @@ class LockScreen(Screen[bool]):
         field.disabled = True
         self._message("Checking…", error=False)
         try:
-            ok = await asyncio.to_thread(self.app.verify_passphrase, passphrase)
+            ok = await asyncio.to_thread(self.desk.verify_passphrase, passphrase)
         except Exception as exc:
             ok = False
             self._message(f"The passphrase cannot be checked: {exc}")

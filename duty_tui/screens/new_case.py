@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from duty_tui.desk_access import DeskAccess
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
@@ -29,13 +30,11 @@ from records.model import (
 )
 
 if TYPE_CHECKING:
-    from duty_tui.app import DutyApp
     from duty_tui.config import OfficerProfile
 
 
-class NewCaseScreen(ModalScreen[Case | None]):
+class NewCaseScreen(DeskAccess, ModalScreen[Case | None]):
     CSS_PATH = "dialog.tcss"
-    app: DutyApp
 
     AUTO_FOCUS = "#new-number"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -112,7 +111,7 @@ class NewCaseScreen(ModalScreen[Case | None]):
         except RecordError as exc:
             self._error("#row-new-number", exc.message)
             return
-        existing = self.app.require_session().index.find_number(number)
+        existing = self.desk.index.find_number(number)
         if existing is not None:
             when = format_date(existing.hearing_date)
             self._error("#row-new-number", f"{number} is already on the list (hearing {when})")

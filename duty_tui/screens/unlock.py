@@ -12,6 +12,7 @@ passphrase makes the next try wait longer each time (1, 2, 4 ... 30 s).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,11 +25,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from duty_tui.messages import Unlocked
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
 
 if TYPE_CHECKING:
-    from duty_tui.app import DutyApp
     from duty_tui.config import OfficerProfile
     from store import Store
 
@@ -47,17 +48,27 @@ def _store_exists(data_dir: Path) -> bool:
     return Store.exists(data_dir)
 
 
-class UnlockScreen(Screen[None]):
-    app: DutyApp
+@dataclasses.dataclass(frozen=True)
+class UnlockSettings:
+    """Where the store is and how a new one is made."""
 
+    data_dir: Path
+    # Argon2 cost for a new store; None is the store's own (secure) default. Tests only.
+    kdf: Any = None
+    # Shown on the screen for the demo store (make run), never for a real one.
+    demo_passphrase: str | None = None
+
+
+class UnlockScreen(Screen[None]):
     help_title = "Unlock"
     AUTO_FOCUS = "#passphrase"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear", "Clear the passphrase", show=False, id="unlock.clear"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, where: UnlockSettings) -> None:
         super().__init__()
+        self.where = where
         self.failures = 0
         self.mode: str | None = None  # known once the store module has loaded
         self._wait_timer: Any = None
@@ -74,9 +85,9 @@ class UnlockScreen(Screen[None]):
             yield Static("Type the passphrase, then Enter.", classes="explain", id="unlock-explain")
             yield Input(password=True, id="passphrase", placeholder="passphrase", compact=True)
             yield Static("", id="unlock-message")
-            if self.app.demo_passphrase:
+            if self.where.demo_passphrase:
                 yield Static(
-                    plain(f"Demo data: the passphrase is {self.app.demo_passphrase}"),
+                    plain(f"Demo data: the passphrase is {self.where.demo_passphrase}"),
                     id="demo-hint",
                 )
 
@@ -89,7 +100,7 @@ class UnlockScreen(Screen[None]):
         self.call_after_refresh(lambda: self.run_worker(self._find_mode(), group="mode"))
 
     async def _find_mode(self) -> None:
-        exists = await asyncio.to_thread(_store_exists, self.app.data_dir)
+        exists = await asyncio.to_thread(_store_exists, self.where.data_dir)
         self.mode = UNLOCK if exists else FIRST_RUN
         if self.mode == FIRST_RUN:
             self.query_one("#unlock-explain", Static).update(
@@ -227,7 +238,7 @@ class UnlockScreen(Screen[None]):
         self._busy(True)
         self._message("Unlocking…", error=False)
         try:
-            store = await asyncio.to_thread(Store.open, self.app.data_dir, passphrase)
+            store = await asyncio.to_thread(Store.open, self.where.data_dir, passphrase)
         except WrongPassphrase:
             self.failures += 1
             self.query_one("#passphrase", Input).value = ""
@@ -261,7 +272,7 @@ class UnlockScreen(Screen[None]):
         # This screen stays behind, idle, for the app's life: it keeps no passphrase.
         for field in self.query(Input):
             field.value = ""
-        self.app.start_session(store, profile)
+        self.post_message(Unlocked(store, profile))
 
     async def _ask_profile(self, store: Store) -> None:
         from textual.widgets import Button
@@ -361,7 +372,7 @@ class UnlockScreen(Screen[None]):
         self._message("Setting up…", error=False)
 
         def create() -> Store:
-            store = Store.create(self.app.data_dir, passphrase, kdf=self.app.kdf)
+            store = Store.create(self.where.data_dir, passphrase, kdf=self.where.kdf)
             try:
                 save_profile(store, profile)
             except BaseException:

@@ -83,3 +83,12 @@ def find_subject(findings: Iterable[Finding], wanted: str) -> Finding | None:
         if folded in (finding.accept_as.casefold(), finding.subject.casefold()):
             return finding
     return None
+
+
+def notice(findings: list[Finding], *, most: int = 4) -> str:
+    """What to tell the officer at once about the store's files: the first few findings, and
+    how many more ``duty-tui doctor`` lists. Empty when nothing is wrong."""
+    lines = [finding.line() for finding in findings[:most]]
+    if len(findings) > most:
+        lines.append(f"… and {len(findings) - most} more (duty-tui doctor lists them all).")
+    return "\n".join(lines)

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 
+from duty_tui.messages import OpenCase
 from duty_tui.widgets.case_fields import format_date
 
 if TYPE_CHECKING:
-    from duty_tui.app import DutyApp
+    from duty_tui.desk import Desk
 
 # Enough to choose from; more would only slow the palette down while typing.
 MAX_CASE_HITS = 30
@@ -34,31 +35,44 @@ def highlighted(matcher: Matcher, candidate: str) -> Text:
     return text
 
 
+# The app's own commands: name, help, the app action run.
+APP_COMMANDS: list[tuple[str, str, str]] = [
+    ("New case", "Create a case for a hearing", "new_case"),
+    ("Duty list: today", "Back to today's hearings", "go_today"),
+    ("Sync now", "Send queued referrals to central records now", "sync"),
+    ("Sync log", "What happened to the referrals sent to central", "sync_log"),
+    (
+        "Central records settings",
+        "Central's address and this laptop's device token",
+        "central_settings",
+    ),
+    ("Lock", "Hide everything until the passphrase is typed", "lock"),
+    (
+        "Change passphrase",
+        "Protect this laptop's cases with a new passphrase (and key)",
+        "change_passphrase",
+    ),
+    ("Help: keys", "The keys that work here", "help"),
+    ("Quit", "Save everything and close duty-tui", "quit"),
+]
+
+
 class DutyCommands(Provider):
-    @property
-    def duty_app(self) -> DutyApp:
-        return self.app  # type: ignore[return-value]
+    def _desk(self) -> Desk | None:
+        """The unlocked desk; None before unlock (the palette then lists nothing: it would
+        name cases). The app keeps the palette shut while locked."""
+        from duty_tui.desk_access import desk_of
+
+        try:
+            return desk_of(self.app)
+        except RuntimeError:
+            return None
 
     def fixed_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        app = self.duty_app
+        app = self.app
         commands: list[tuple[str, str, Callable[[], Any]]] = [
-            ("New case", "Create a case for a hearing", app.action_new_case),
-            ("Duty list: today", "Back to today's hearings", app.action_go_today),
-            ("Sync now", "Send queued referrals to central records now", app.action_sync),
-            ("Sync log", "What happened to the referrals sent to central", app.action_sync_log),
-            (
-                "Central records settings",
-                "Central's address and this laptop's device token",
-                app.action_central_settings,
-            ),
-            ("Lock", "Hide everything until the passphrase is typed", app.action_lock),
-            (
-                "Change passphrase",
-                "Protect this laptop's cases with a new passphrase (and key)",
-                app.action_change_passphrase,
-            ),
-            ("Help: keys", "The keys that work here", app.action_help),
-            ("Quit", "Save everything and close duty-tui", app.action_quit),
+            (name, help_text, partial(app.run_action, f"app.{action}"))
+            for name, help_text, action in APP_COMMANDS
         ]
         for screen in reversed(app.screen_stack):
             extra = getattr(screen, "palette_commands", None)
@@ -68,32 +82,30 @@ class DutyCommands(Provider):
         return commands
 
     async def discover(self) -> Hits:
-        if self.duty_app.session is None or self.duty_app.locked:
+        if self._desk() is None:
             return
         for name, help_text, callback in self.fixed_commands():
             yield DiscoveryHit(Text(name), callback, text=name, help=help_text)
 
     async def search(self, query: str) -> Hits:
-        if self.duty_app.session is None or self.duty_app.locked:
+        desk = self._desk()
+        if desk is None:
             return
         matcher = self.matcher(query)
         for name, help_text, callback in self.fixed_commands():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, highlighted(matcher, name), callback, text=name, help=help_text)
-        session = self.duty_app.session
-        if session is None:
-            return
         # Substring search over the precomputed haystacks first (10,000 cases), then the fuzzy
         # score only for the few that matched.
-        rows, _total = session.index.search(query, near=self.duty_app.today(), limit=MAX_CASE_HITS)
+        rows, _total = desk.index.search(query, near=desk.today(), limit=MAX_CASE_HITS)
         for row in rows:
             label = f"{row.case_number} {row.parties} {format_date(row.hearing_date)}".strip()
             score = matcher.match(label) or 0.5
             yield Hit(
                 score * 0.9,
                 highlighted(matcher, label),
-                partial(self.duty_app.open_case, row.case_id),
+                partial(self.app.post_message, OpenCase(row.case_id)),
                 text=label,
                 help="Open this case",
             )

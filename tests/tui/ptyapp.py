@@ -232,13 +232,18 @@ class CpuHog:
                     ["timeout", str(int(limit_s)), "yes"],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
+                    # A group of its own: killing `timeout` alone would orphan `yes`, which
+                    # then spins for ever (seen: hogs left behind by earlier runs).
+                    start_new_session=True,
                 )
             )
 
     def stop(self) -> None:
         for process in self._processes:
-            if process.poll() is None:
-                process.kill()
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # `timeout` and its `yes`
+            except ProcessLookupError:
+                pass
             process.wait(timeout=10)
         self._processes.clear()
 

@@ -441,7 +441,7 @@ async def test_reopening_a_case_at_once_shows_the_latest_edit(make_app, stored):
         # The applicant's name (number, date, court, jurisdiction, role, name), still within
         # the debounce when Escape leaves the case.
         await pilot.press(*["tab"] * 5, *"Quick Name")
-        saver = app.session.saver
+        saver = app.desk.saver
         real_repo = saver._repo
 
         class SlowDisk:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from duty_tui.saver import DRAFTS_TABLE
 from duty_tui.screens.case import CaseScreen
 from duty_tui.screens.duty_list import DutyListScreen
 from duty_tui.services.options import sample_directory
 from duty_tui.services.provider_cache import store_providers
-from duty_tui.widgets.saver import DRAFTS_TABLE
 from store import Store
 from store.outbox import NewEntry, Outbox
 

@@ -96,7 +96,7 @@ async def test_a_choice_is_saved_at_once(make_app, stored):
         await pilot.press(*["tab"] * 7, "enter", "up", "enter")
         await settle(pilot)
         assert app.screen.case.parties[0].language is Language.ENGLISH
-        app.session.saver.flush()
+        app.desk.saver.flush()
         # On disk before quitting: a flat battery now loses nothing.
-        app.session.store.close()
+        app.desk.store.close()
     assert read_cases(stored)["case0000"].parties[0].language is Language.ENGLISH

@@ -21,10 +21,10 @@ from duty_tui.config import (
     load_profile,
 )
 from duty_tui.keymap import BINDING_IDS, KeyNameError, check_key, check_keymap
+from duty_tui.saver import Saver, load_drafts
+from duty_tui.services.duty_index import DutyIndex, row_from_summary
 from duty_tui.widgets import case_fields as cf
-from duty_tui.widgets.duty_rows import DutyIndex, row_from_summary
 from duty_tui.widgets.plain import plain_str
-from duty_tui.widgets.saver import Saver, load_drafts
 from records.model import Answer, RecordError
 from store import KdfParams, Store, StoreError
 from store.cases import CaseRepository
@@ -312,7 +312,7 @@ def test_typing_on_searches_within_the_last_matches_and_finds_the_same(steps):
 def test_nearest_rows_are_exactly_what_sorting_every_distance_gives(offsets, near, limit):
     import heapq
 
-    from duty_tui.widgets.duty_rows import nearest
+    from duty_tui.services.duty_index import nearest
 
     start = dt.date(2026, 3, 16)
     index = DutyIndex(

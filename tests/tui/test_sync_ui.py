@@ -175,7 +175,7 @@ async def test_queued_offline_then_sync_now(make_app, data_dir, central, token):
         )
 
         # Queue the referral while central is down: counted, badged, nothing lost.
-        app.queue_referral(app.load_case("case0000"), "dir-1")
+        app.desk.queue_referral(app.desk.load_case("case0000"), "dir-1")
         await wait_until(
             pilot,
             lambda: "1 referral not yet acknowledged" in status_text(app),
@@ -210,7 +210,7 @@ async def test_queued_offline_then_sync_now(make_app, data_dir, central, token):
         # The provider directory came from central while it was reachable.
         await wait_until(
             pilot,
-            lambda: cached_providers(app.require_session().store)[1] is not None,
+            lambda: cached_providers(app.desk.store)[1] is not None,
             "the provider directory to be fetched",
         )
 
@@ -224,7 +224,7 @@ async def test_queued_offline_then_sync_now(make_app, data_dir, central, token):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DutyListScreen)
-        engine = app.sync_engine
+        engine = app.sync_ui.engine
         assert engine is not None
         await pilot.press("ctrl+q")
         await settle(pilot)
@@ -233,7 +233,7 @@ async def test_queued_offline_then_sync_now(make_app, data_dir, central, token):
     deadline = time.monotonic() + WAIT_S
     while engine._client is not None and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
-    assert app.sync_engine is None and engine._client is None
+    assert app.sync_ui.engine is None and engine._client is None
 
     # On disk: the case's referral is acknowledged with central's receipt; the outbox agrees.
     [referral] = read_cases(data_dir)["case0000"].referrals
@@ -311,7 +311,7 @@ async def test_settings_refuse_a_bad_url_then_save(make_app, data_dir, central, 
         await pilot.press("enter", "enter")  # to the token (kept as typed), then save
         await settle(pilot)
         assert isinstance(app.screen, DutyListScreen)
-        assert app.sync_engine is not None
+        assert app.sync_ui.engine is not None
         await wait_until(
             pilot,
             lambda: "Central records: connected" in status_text(app),

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from duty_tui.widgets.plain import plain_str
+from records.text import plain_str
 
 # More rows than a screen holds, fewer than would slow a keystroke down (each row is built and
 # the visible ones rendered per keystroke); the screen says how many more matched.

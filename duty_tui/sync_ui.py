@@ -1,0 +1,283 @@
+"""The background sync as the officer meets it: the status line, "Sync now", the sync log, the
+central settings and the news central sends back.
+
+The sync itself (duty_tui/sync_worker.py, services/sync_engine.py) knows nothing of screens; the
+app keeps one :class:`SyncUI` per unlocked session and hands it the desk. Central's messages are
+shown; nothing about a case is ever logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from textual.app import App
+
+from duty_tui.messages import ReferralsChanged
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from duty_tui.desk import Desk
+    from duty_tui.services.central_config import CentralConfig
+    from duty_tui.services.sync_engine import Rejection, SyncEngine, SyncReport
+    from duty_tui.sync_worker import SyncState, SyncWorker
+
+log = logging.getLogger(__name__)
+
+
+class SyncUI:
+    """(Re)starts and stops the sync worker for one desk and shows what it does."""
+
+    def __init__(self, app: App[int], desk: Desk, *, probe_interval_s: float = 30.0) -> None:
+        self.app = app
+        self.desk = desk
+        self.probe_interval_s = probe_interval_s
+        # The running engine (None: central not set up, or stopped).
+        self.engine: SyncEngine | None = None
+        # What the status line shows; a status line mounted later reads it.
+        self.state: SyncState | None = None
+        self._worker: SyncWorker | None = None
+        self._task: Worker[None] | None = None
+        # The fatal error last notified: the background loop meets it every probe; say it once.
+        self._fatal_shown = ""
+        # Cases whose referrals were waiting when last saved: their saves may change the count.
+        self._waiting_cases: frozenset[str] = frozenset()
+        self.closed = False
+        desk.on_queued = self.kick
+
+    # --- running -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """(Re)start with the stored central settings. Without settings there is no engine,
+        but the status line still counts what waits and says how to set central up."""
+        from duty_tui.sync_worker import SyncWorker
+
+        previous = self.state
+        self.stop()
+        worker = SyncWorker(
+            self.desk.outbox(),
+            self.desk.central_config(),
+            on_state=self._state_changed,
+            on_report=self._report,
+            on_directory_changed=self.desk.forget_directory,
+            probe_interval_s=self.probe_interval_s,
+        )
+        if previous is not None and previous.pending is not None:
+            worker.set_pending(previous.pending)  # no flicker to "?" while it is recounted
+        self._worker = worker
+        self.engine = worker.engine
+        self._fatal_shown = ""
+        self._state_changed(worker.state)
+        self.recount()
+        if worker.configured:
+            # On the app's loop; exit_on_error=False: a failing sync must never end the app
+            # (the worker restarts its own loop; this is the last line of defence).
+            self._task = self.app.run_worker(
+                worker.run(), name="sync", group="sync", exit_on_error=False
+            )
+
+    def stop(self) -> None:
+        """Stop now. Synchronous (closing the session is): the worker is cancelled, and its
+        coroutine closes the HTTP client as it unwinds. Whatever was in flight stays "sent" in
+        the outbox and is resent next time; central is idempotent."""
+        worker, task = self._worker, self._task
+        self._worker = None
+        self._task = None
+        self.engine = None
+        try:
+            if worker is not None:
+                worker.stop()
+            if task is not None:
+                task.cancel()
+        except RuntimeError:
+            pass  # the event loop has already closed (after the app): nothing is running
+
+    def close(self) -> None:
+        self.closed = True
+        self.stop()
+
+    def kick(self) -> None:
+        """Something was queued: the running sync should look now."""
+        if self.engine is not None:
+            self.engine.kick()
+
+    def recount(self) -> None:
+        worker = self._worker
+        if worker is not None:
+            self.app.run_worker(
+                worker.recount(), group="sync-count", exclusive=True, exit_on_error=False
+            )
+
+    def case_saved(self, case_id: str) -> None:
+        """A referral queued, amended or withdrawn saves its case: count again. Only cases
+        with referrals waiting (now or before) are worth a read of the outbox."""
+        if self._worker is None:
+            return
+        row = self.desk.index.get(case_id)
+        waiting = row is not None and row.referrals_queued > 0
+        if waiting or case_id in self._waiting_cases:
+            self.recount()
+        if waiting:
+            self._waiting_cases |= {case_id}
+        else:
+            self._waiting_cases -= {case_id}
+
+    def _state_changed(self, state: SyncState) -> None:
+        from duty_tui.widgets.sync_status import SyncStatus
+
+        self.state = state
+        for screen in self.app.screen_stack:
+            for status in screen.query(SyncStatus):
+                status.show(state)
+
+    # --- what central said -------------------------------------------------------------------
+
+    async def _report(self, report: SyncReport, asked: bool) -> None:
+        """Every sync's outcome: cases catch up, refusals are named, "Sync now" is answered."""
+        if self.closed:
+            return
+        if report.case_ids:
+            try:
+                self.apply_results(report.case_ids)
+            except Exception as exc:  # the outbox has it; the cases catch up next time
+                log.warning("sync results not applied to cases (%s)", type(exc).__name__)
+        for rejection in report.rejected:
+            self.app.notify(
+                f"Central records refused the referral for {self._case_number(rejection)}:"
+                f" {rejection.reason}",
+                title="Referral refused",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+        if report.fatal:
+            if asked or report.error != self._fatal_shown:
+                self.app.notify(
+                    f"Referrals cannot be sent: {report.error}",
+                    title="Central records",
+                    severity="error",
+                    timeout=30,
+                    markup=False,
+                )
+            self._fatal_shown = report.error
+            return
+        self._fatal_shown = ""
+        if asked:
+            self.app.notify(sync_summary(report), title="Sync", timeout=8, markup=False)
+
+    def apply_results(self, case_ids: Iterable[str]) -> None:
+        """Central changed the state of referrals of these cases: bring each case's Referral
+        records in line with the outbox. An open case is updated through its screen (so it
+        never races the officer's typing); the others are saved directly."""
+        from duty_tui.screens.case import CaseScreen
+
+        wanted = set(case_ids)
+        for screen in self.app.screen_stack:
+            if isinstance(screen, CaseScreen) and screen.case.id in wanted:
+                wanted.discard(screen.case.id)
+                updated = self.desk.reconcile(screen.case)
+                if updated is not screen.case:
+                    self.desk.save_case(updated)
+                    screen.post_message(ReferralsChanged(updated))
+        if wanted:
+            self.desk.reconcile_stored(wanted)
+        # The duty list's "referrals queued" badges follow the index: redraw them now.
+        self.app.screen.post_message(ReferralsChanged(None))
+
+    def _case_number(self, rejection: Rejection) -> str:
+        return self.desk.index.case_number(rejection.case_id) or "a case"
+
+    # --- what the officer asks ---------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        """Send everything waiting, whatever its backoff says, and report."""
+        worker = self._worker
+        if worker is None or not worker.configured:
+            self.app.notify(
+                "Central records are not set up on this laptop: enter central's address and "
+                "the device token, then sync again.",
+                title="Sync",
+                severity="warning",
+                markup=False,
+            )
+            self.settings()
+            return
+        if any(w.group == "sync-now" and not w.is_finished for w in self.app.workers):
+            return  # one already running: its answer is on its way
+        self.app.run_worker(self._sync_now(worker), group="sync-now", exit_on_error=False)
+
+    async def _sync_now(self, worker: SyncWorker) -> None:
+        from store import TableUnreadable
+
+        try:
+            report = await worker.sync_now()
+        except TableUnreadable:
+            self.app.notify(worker.state.error, title="Sync", severity="error", markup=False)
+            return
+        except Exception as exc:
+            log.warning("sync now failed (%s)", type(exc).__name__)
+            self.app.notify(
+                f"The sync failed ({type(exc).__name__}); referrals stay queued.",
+                title="Sync",
+                severity="error",
+                markup=False,
+            )
+            return
+        if report is None:
+            pending = worker.state.pending
+            waiting = f"{pending} referral{'s' if pending != 1 else ''}" if pending else "Nothing"
+            self.app.notify(
+                f"Central records cannot be reached. {waiting} waiting here; sent by itself "
+                "when central is back.",
+                title="Sync",
+                severity="warning",
+                markup=False,
+            )
+
+    def show_log(self) -> None:
+        from duty_tui.screens.sync_log import LOG_LINES, SyncLogScreen
+
+        outbox = self.desk.outbox()
+        try:
+            lines = outbox.log(limit=LOG_LINES)
+            pending = outbox.pending_count()
+        except Exception as exc:
+            self.app.notify(f"The sync log cannot be read: {exc}", severity="error", markup=False)
+            return
+        index = self.desk.index
+        numbers = {line.case_id: index.case_number(line.case_id) for line in lines if line.case_id}
+        self.app.push_screen(SyncLogScreen(lines, numbers, pending))
+
+    def settings(self) -> None:
+        from duty_tui.screens.central_settings import CentralSettingsScreen
+
+        if isinstance(self.app.screen, CentralSettingsScreen):
+            return
+        current = self._worker.config if self._worker is not None else None
+        self.app.push_screen(
+            CentralSettingsScreen(current, self.desk.save_central_config), self._settings_saved
+        )
+
+    def _settings_saved(self, config: CentralConfig | None) -> None:
+        if config is None or self.closed:
+            return
+        self.start()
+        self.app.notify(
+            "Central records settings saved. Referrals are sent from now on.",
+            title="Sync",
+            markup=False,
+        )
+
+
+def sync_summary(report: SyncReport) -> str:
+    """What "Sync now" did, in a sentence: counts only."""
+    if not report.attempted and not report.rejected:
+        return "Nothing was waiting: every referral is acknowledged."
+    parts = [f"{report.acknowledged} acknowledged by central records"]
+    if report.rejected:
+        parts.append(f"{len(report.rejected)} refused (see the messages and the sync log)")
+    if report.remaining:
+        parts.append(f"{report.remaining} still waiting: they are tried again by themselves")
+    return "; ".join(parts) + "."

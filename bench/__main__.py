@@ -19,6 +19,7 @@ SUITES = [
     "bench_tui",
     "bench_sync",
     "bench_sync_cli",
+    "bench_outbox",
     "bench_reliability",
     "bench_security",
 ]
@@ -73,6 +74,8 @@ TARGETS: list[Target] = [
     _le("sync.central_duplicates", 0),
     _ge("sync.e2e_referrals_per_s", 300, "/s"),
     _le("sync.noop_s.10000", 1, " s"),
+    _le("outbox.queue_p95_ms.10000", 10, " ms"),
+    _ratio("outbox.queue_p95_ms.10000", "outbox.queue_p95_ms.100", 1.5),
 ]
 
 

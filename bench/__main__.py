@@ -14,7 +14,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-SUITES = ["bench_store", "bench_tui", "bench_sync", "bench_reliability", "bench_security"]
+SUITES = [
+    "bench_store",
+    "bench_tui",
+    "bench_sync",
+    "bench_sync_cli",
+    "bench_outbox",
+    "bench_reliability",
+    "bench_security",
+]
 RESULTS = Path(__file__).with_name("results.json")
 
 # name, description, check(results) -> (value shown, passed) ; None where a figure is missing.
@@ -64,6 +72,10 @@ TARGETS: list[Target] = [
     _ge("sync.referrals_per_s", 200, "/s"),
     _ratio("sync.referrals_per_s_faults", "sync.referrals_per_s", 3, inverse=True),
     _le("sync.central_duplicates", 0),
+    _ge("sync.e2e_referrals_per_s", 300, "/s"),
+    _le("sync.noop_s.10000", 1, " s"),
+    _le("outbox.queue_p95_ms.10000", 10, " ms"),
+    _ratio("outbox.queue_p95_ms.10000", "outbox.queue_p95_ms.100", 1.5),
 ]
 
 

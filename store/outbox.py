@@ -209,6 +209,13 @@ class Outbox:
         self._applied = len(records)
         return self._docs
 
+    def version(self) -> tuple[str | None, int]:
+        """(journal id, records applied): changes with every write, so a caller can tell
+        cheaply that nothing happened since it last looked (the CLI's reconcile watermark)."""
+        with self._lock:
+            self._current()
+            return self._jid, self._applied
+
     def _journal_id(self) -> str | None:
         state = self._store._state.journals.get(OUTBOX_TABLE)
         return state.jid if state is not None else None

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         load_central_config,
         save_central_config,
     )
-    from duty_tui.services.referrals import reconcile_cases
+    from duty_tui.services.referrals import reconcile_all_if_changed
     from duty_tui.services.sync_engine import SyncEngine
     from store import StoreError, TableUnreadable
     from store.cases import CaseRepository
@@ -120,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
         cases = CaseRepository(store)
 
         async def go() -> tuple[SyncReport, str, list[tuple[str, int]]]:
-            async with SyncEngine(outbox, config, cases=cases) as engine:
+            # No ``cases=``: the engine would reconcile after every pass and the run again at the
+            # end; one reconcile, from one index of the outbox, is all a run needs.
+            async with SyncEngine(outbox, config) as engine:
                 report = await engine.drain(max_time_s=args.max_time)
                 forgotten: list[tuple[str, int]] = []
                 if not report.fatal:
@@ -140,8 +142,9 @@ def run(args: argparse.Namespace) -> int:
                 return report, providers, forgotten
 
         report, providers, forgotten = asyncio.run(go())
-        # Every case the outbox knows about, in case an earlier run died before reconciling.
-        reconcile_cases(cases, outbox)
+        # Every case the outbox knows about, in case an earlier run died before reconciling;
+        # skipped (no case opened) when the outbox has not changed since the last reconcile.
+        reconcile_all_if_changed(store, cases, outbox)
         counts = outbox.counts_by_state()
     except TableUnreadable as exc:
         return fail(

@@ -8,6 +8,7 @@ import pytest
 from duty_tui.services.referrals import (
     amend_referral,
     queue_referral,
+    reconcile_all_if_changed,
     reconcile_case,
     reconcile_cases,
     stale_referrals,
@@ -105,6 +106,29 @@ def test_the_case_view_follows_the_outbox_never_ahead(cases, outbox):
     ghost = attrs.evolve(case.referrals[0], id="ghost", state=ReferralState.ACKNOWLEDGED)
     claimed = attrs.evolve(case, referrals=(*case.referrals, ghost))
     assert reconcile_case(claimed, outbox).referrals[-1].state == ReferralState.DRAFT
+
+
+def test_the_cli_reconcile_opens_no_case_while_the_outbox_is_unchanged(store, cases, outbox):
+    referral_id = queue_referral(cases, outbox, "case-1", "dir-0").referrals[0].id
+    outbox.mark_sent([(referral_id, 1)])
+    outbox.record([Acknowledged((referral_id, 1), "CR-7")])
+    assert reconcile_all_if_changed(store, cases, outbox) == ["case-1"]
+    opened: list[str] = []
+    real_get = cases.get
+
+    def counting_get(case_id: str):
+        opened.append(case_id)
+        return real_get(case_id)
+
+    cases.get = counting_get  # type: ignore[method-assign]
+    assert reconcile_all_if_changed(store, cases, outbox) == []
+    assert opened == []  # the watermark matched: nothing decrypted
+    # Any outbox write moves the watermark, so the next run reconciles again (as after a run
+    # killed between its outbox writes and its case saves).
+    outbox.set_central_status({(referral_id, 1): "accepted"})
+    reconcile_all_if_changed(store, cases, outbox)
+    assert opened == ["case-1"]
+    assert cases.get("case-1").referrals[0].receipt == "CR-7"
 
 
 def test_a_draft_never_queued_is_just_removed(cases, outbox):

@@ -12,6 +12,7 @@ unlock screen, the store and the rules are imported when first needed.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import logging
@@ -19,7 +20,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -126,10 +127,49 @@ class DutyApp(NavigatingApp):
         self.close_session()
         self._watch_signals(False)
 
-    async def action_quit(self) -> None:
+    def action_quit(self) -> None:
+        if self._all_written():
+            self._quit()
+        else:  # in a worker: it waits for the officer's answer (push_screen_wait)
+            self.run_worker(self._ask_then(self._quit, "quit"), group="leave", exclusive=True)
+
+    def action_lock(self) -> None:
+        # Asked for, the lock first says what could not be written (the idle lock locks
+        # whatever the disk says: the officer is away, and the saver keeps trying).
+        if self._all_written():
+            self.lock_now()
+        else:
+            self.run_worker(self._ask_then(self.lock_now, "lock"), group="leave", exclusive=True)
+
+    def _quit(self) -> None:
         self._ending = True
         self.close_session()
         self.exit(return_code=0)
+
+    def _all_written(self) -> bool:
+        """Everything typed is on disk (what waited is written now, in this thread)."""
+        desk = self.desk
+        if desk is None or desk.closed or self.locked:
+            return True
+        self.commit_edits()
+        return desk.saver.flush()
+
+    async def _ask_then(self, leave: Callable[[], None], leaving: Literal["quit", "lock"]) -> None:
+        """Say what could not be written (screens/unsaved.py) and ask until it is written, or
+        the officer chooses to stay or to leave anyway."""
+        from duty_tui.screens.unsaved import UnsavedScreen, describe_unsaved
+
+        desk = self.desk
+        while desk is not None and not desk.closed:
+            unsaved = desk.saver.unsaved()
+            numbers = {case_id: desk.index.case_number(case_id) for case_id in unsaved}
+            lines = describe_unsaved(unsaved, numbers)
+            choice = await self.push_screen_wait(UnsavedScreen(lines, leaving=leaving))
+            if choice == "stay":
+                return
+            if choice == "leave" or await asyncio.to_thread(desk.saver.flush):
+                break
+        leave()
 
     @property
     def session_closed(self) -> bool:

@@ -61,6 +61,8 @@ BINDING_IDS: frozenset[str] = frozenset(
         "suitability.explain",
         "sync_log.close",
         "unlock.clear",
+        "unsaved.retry",
+        "unsaved.stay",
         "verdict.assess",
         "verdict.choose",
         "verdict.close",

@@ -26,6 +26,10 @@ DRAFTS_TABLE = "drafts"
 # A failed save is tried again after this long (a full disk may be cleared meanwhile).
 RETRY_S = 5.0
 
+# What of a case may be left unsaved, as the officer is told.
+CHANGES = "its changes"
+DRAFTS = "text kept for fields"
+
 
 class Saver:
     def __init__(
@@ -46,7 +50,9 @@ class Saver:
         # What failed to save, tried again after RETRY_S, on the next save or on flush.
         self._retry_cases: dict[str, Case] = {}
         self._retry_drafts: dict[str, dict[str, str]] = {}
-        self._failed: set[str] = set()
+        # What is not on disk after a failed write: case id -> what ("its changes", "text kept
+        # for fields") -> the reason. Emptied as each is written.
+        self._failed: dict[str, dict[str, str]] = {}
         # Held while writing, by the thread or by a flush, so writes never interleave and a
         # flush returns only after the thread's write in progress has finished too.
         self._io = threading.Lock()
@@ -73,8 +79,34 @@ class Saver:
 
     @property
     def failed(self) -> set[str]:
+        """Cases with something that a write failed to put on disk (tried again)."""
         with self._cv:
             return set(self._failed)
+
+    def unsaved(self) -> dict[str, dict[str, str]]:
+        """What is not on disk: case id -> {what: reason}; what is "its changes" or "text
+        kept for fields". Names no content, so it can be shown as it is."""
+        with self._cv:
+            waiting = {cid: {"its changes": "waiting to be written"} for cid in self._cases}
+            for cid in self._drafts:
+                waiting.setdefault(cid, {})["text kept for fields"] = "waiting to be written"
+            for cid, failures in self._failed.items():
+                waiting.setdefault(cid, {}).update(failures)
+            return waiting
+
+    def _fail(self, case_id: str, what: str, reason: str) -> None:
+        with self._cv:
+            self._failed.setdefault(case_id, {})[what] = reason
+
+    def _succeed(self, case_id: str, what: str) -> bool:
+        """Forget a failure of ``what``; True if nothing of the case is left failing."""
+        with self._cv:
+            failures = self._failed.get(case_id)
+            if failures is not None:
+                failures.pop(what, None)
+                if not failures:
+                    del self._failed[case_id]
+            return case_id not in self._failed
 
     def flush(self) -> bool:
         """Write everything waiting, in this thread; True if all of it reached the disk."""
@@ -129,13 +161,12 @@ class Saver:
                     # A later edit that arrived meanwhile supersedes this version.
                     if case_id not in self._cases:
                         self._retry_cases[case_id] = case
-                    self._failed.add(case_id)
+                self._fail(case_id, CHANGES, str(exc))
                 log.warning("saving case %s failed: %s", case_id, exc)
                 self._on_failed(case_id, str(exc))
             else:
-                with self._cv:
-                    self._failed.discard(case_id)
-                self._on_saved(case_id)
+                if self._succeed(case_id, CHANGES):
+                    self._on_saved(case_id)
         for case_id, fields in drafts.items():
             try:
                 self._write_drafts(case_id, fields)
@@ -144,7 +175,12 @@ class Saver:
                 with self._cv:
                     if case_id not in self._drafts:
                         self._retry_drafts[case_id] = fields
+                self._fail(case_id, DRAFTS, str(exc))
                 log.warning("saving drafts of case %s failed: %s", case_id, exc)
+                self._on_failed(case_id, str(exc))
+            else:
+                if self._succeed(case_id, DRAFTS):
+                    self._on_saved(case_id)
         return ok
 
     def _write_drafts(self, case_id: str, fields: dict[str, str]) -> None:

@@ -83,6 +83,7 @@ class CaseScreen(RulesSections, DeskAccess, Screen[None]):
         self._pending: dict[str, str] = {}
         self._timer: Timer | None = None
         self._save_state = "saved"
+        self._save_reason = ""
         self._focus_trail = FocusTrail()
         self._save_shown: tuple[str, bool, bool] | None = None
         # child id -> the age note its card shows ("" for a child)
@@ -381,7 +382,7 @@ class CaseScreen(RulesSections, DeskAccess, Screen[None]):
             self.desk.save_case(case)
             self._set_save_state("saving")
             self._refresh_labels()
-        elif not self.desk.saver.pending:
+        elif self._all_on_disk():
             self._set_save_state("saved")
         if drafts != before:
             self.desk.set_drafts(self.case.id, drafts)
@@ -445,7 +446,7 @@ class CaseScreen(RulesSections, DeskAccess, Screen[None]):
             "editing": "Typing…",
             "saving": "Saving…",
             "saved": "All changes saved",
-            "failed": "NOT SAVED: see the message; it will be tried again",
+            "failed": f"NOT SAVED: {self._save_reason}. Tried again every few seconds",
         }[self._save_state]
         if refused and self._save_state != "failed":
             plural = "s" if refused != 1 else ""
@@ -462,15 +463,22 @@ class CaseScreen(RulesSections, DeskAccess, Screen[None]):
         status.set_class(shown[1], "-error")
         status.set_class(shown[2], "-warning")
 
+    def _all_on_disk(self) -> bool:
+        """Nothing of this case waits to be written or failed to be: only then may the line
+        say so."""
+        saver = self.desk.saver
+        return not self._pending and not saver.pending and self.case.id not in saver.failed
+
     @on(CaseSaved)
     def _case_saved(self, message: CaseSaved) -> None:
-        if message.case_id == self.case.id and self._save_state == "saving" and not self._pending:
-            if not self.desk.saver.pending:
+        if message.case_id == self.case.id and self._save_state in ("saving", "failed"):
+            if self._all_on_disk():
                 self._set_save_state("saved")
 
     @on(CaseSaveFailed)
     def _case_save_failed(self, message: CaseSaveFailed) -> None:
         if message.case_id == self.case.id:
+            self._save_reason = message.reason
             self._set_save_state("failed")
 
     def action_save_now(self) -> None:

@@ -115,7 +115,7 @@ class CentralSettingsScreen(ModalScreen[CentralConfig | None]):
         config = CentralConfig(url=url, token=token)
         try:
             self.save(config)
-        except StoreError as exc:  # the settings stay as they were; so does the dialog
+        except (StoreError, OSError) as exc:  # the settings stay as they were; so does the dialog
             message.update(plain(f"Not saved: {exc}"))
             return
         self.dismiss(config)

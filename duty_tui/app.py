@@ -12,15 +12,13 @@ unlock screen, the store and the rules are imported when first needed.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import gc
-import logging
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -31,11 +29,9 @@ from duty_tui.messages import CaseSaved, CaseSaveFailed, StoreTrouble, Unlocked
 from duty_tui.navigation import NavigatingApp
 
 if TYPE_CHECKING:
-    from duty_tui.desk import Desk, DeskEvent
-    from duty_tui.sync_ui import SyncUI
+    from duty_tui.desk import DeskEvent
     from duty_tui.sync_worker import SyncState
 
-log = logging.getLogger(__name__)
 
 SESSION_MODE = "session"
 
@@ -92,8 +88,8 @@ class DutyApp(NavigatingApp):
         # Argon2 cost for a new store; None is the store's own (secure) default. Tests only.
         self.kdf = kdf
         self.demo_passphrase = demo_passphrase
-        self.desk: Desk | None = None
-        self.sync_ui: SyncUI | None = None
+        self.desk = None
+        self.sync_ui = None
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             # Scrolls and fades jump instead of gliding: on a busy laptop every animation frame
             # of a scroll repaints the screen, and keys typed meanwhile wait behind it.
@@ -126,69 +122,6 @@ class DutyApp(NavigatingApp):
     def on_unmount(self) -> None:
         self.close_session()
         self._watch_signals(False)
-
-    def action_quit(self) -> None:
-        if self._all_written():
-            self._quit()
-        else:  # in a worker: it waits for the officer's answer (push_screen_wait)
-            self.run_worker(self._ask_then(self._quit, "quit"), group="leave", exclusive=True)
-
-    def action_lock(self) -> None:
-        # Asked for, the lock first says what could not be written (the idle lock locks
-        # whatever the disk says: the officer is away, and the saver keeps trying).
-        if self._all_written():
-            self.lock_now()
-        else:
-            self.run_worker(self._ask_then(self.lock_now, "lock"), group="leave", exclusive=True)
-
-    def _quit(self) -> None:
-        self._ending = True
-        self.close_session()
-        self.exit(return_code=0)
-
-    def _all_written(self) -> bool:
-        """Everything typed is on disk (what waited is written now, in this thread)."""
-        desk = self.desk
-        if desk is None or desk.closed or self.locked:
-            return True
-        self.commit_edits()
-        return desk.saver.flush()
-
-    async def _ask_then(self, leave: Callable[[], None], leaving: Literal["quit", "lock"]) -> None:
-        """Say what could not be written (screens/unsaved.py) and ask until it is written, or
-        the officer chooses to stay or to leave anyway."""
-        from duty_tui.screens.unsaved import UnsavedScreen, describe_unsaved
-
-        desk = self.desk
-        while desk is not None and not desk.closed:
-            unsaved = desk.saver.unsaved()
-            numbers = {case_id: desk.index.case_number(case_id) for case_id in unsaved}
-            lines = describe_unsaved(unsaved, numbers)
-            choice = await self.push_screen_wait(UnsavedScreen(lines, leaving=leaving))
-            if choice == "stay":
-                return
-            if choice == "leave" or await asyncio.to_thread(desk.saver.flush):
-                break
-        leave()
-
-    @property
-    def session_closed(self) -> bool:
-        return self.desk is None or self.desk.closed
-
-    def close_session(self) -> None:
-        """Commit what is being typed, write everything waiting, close the store. Idempotent;
-        also called by ``duty-tui run`` after the app has stopped, whatever stopped it."""
-        desk = self.desk
-        if desk is None or desk.closed:
-            return
-        if self.sync_ui is not None:
-            self.sync_ui.close()  # before the store closes: no sync write may race the closing
-        try:
-            self.commit_edits()
-        except Exception as exc:
-            # The writes below matter more than a UI that is already coming apart.
-            log.warning("committing edits at close failed (%s)", type(exc).__name__)
-        desk.close()
 
     def on_unlocked(self, message: Unlocked) -> None:
         """The unlock screen opened the store and knows the officer."""
@@ -262,14 +195,6 @@ class DutyApp(NavigatingApp):
         )
         for screen in self.screen_stack:
             screen.post_message(CaseSaveFailed(message.case_id, message.reason))
-
-    def commit_edits(self) -> None:
-        """Have every open case screen commit what is waiting for its debounce."""
-        from duty_tui.screens.case import CaseScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, CaseScreen):
-                screen.commit_pending()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("lock", "new_case", "command_palette", "go_today"):

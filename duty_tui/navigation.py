@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from duty_tui.locking import LockingApp
+from duty_tui.leaving import LeavingApp
 from duty_tui.messages import OpenCase
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from records.model import Case
 
 
-class NavigatingApp(LockingApp):
+class NavigatingApp(LeavingApp):
     desk: Desk | None
 
     def today(self) -> dt.date:

@@ -28,6 +28,7 @@ from duty_tui.desk_access import DeskAccess
 from duty_tui.messages import CaseSaved, CaseSaveFailed
 from duty_tui.screens.case_rules import RulesSections
 from duty_tui.widgets import case_fields as cf
+from duty_tui.widgets.commands import PaletteCommand, PaletteSource
 from duty_tui.widgets.field import FieldInput, FieldRow, FieldSelect
 from duty_tui.widgets.focus_trail import FocusTrail
 from duty_tui.widgets.footer import KeyLine
@@ -61,7 +62,7 @@ def row_id(key: str) -> str:
     return "f-" + key.replace(".", "-")
 
 
-class CaseScreen(RulesSections, DeskAccess, Screen[None]):
+class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
     CSS_PATH = "case.tcss"
 
     help_title = "Case"
@@ -652,9 +653,9 @@ class CaseScreen(RulesSections, DeskAccess, Screen[None]):
             )
         self.dismiss(None)
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
+    def palette_commands(self) -> list[PaletteCommand]:
         """(name, help, callback) for the command palette while this case is open."""
-        commands: list[tuple[str, str, object]] = [
+        commands: list[PaletteCommand] = [
             (
                 "Add applicant",
                 "Add a party to this case",

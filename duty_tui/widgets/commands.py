@@ -1,8 +1,8 @@
 """The command palette (ctrl+p): go to a case by number or name, new case, lock, quit.
 
-To add commands (sync, later), append to :meth:`DutyCommands.fixed_commands` or give the screen
-a ``palette_commands()`` method returning ``(name, help, callback)`` tuples, as the case screen
-does. Case numbers and names are data: hits are built as ``Text`` (Textual's own
+To add commands, append to ``APP_COMMANDS`` (app actions) or make the screen a
+:class:`PaletteSource`, as the case screen is: its commands come first while it is on top.
+Case numbers and names are data: hits are built as ``Text`` (Textual's own
 ``Matcher.highlight`` reads its argument as markup) and help strings carry no data.
 """
 
@@ -33,6 +33,17 @@ def highlighted(matcher: Matcher, candidate: str) -> Text:
         if not candidate[offset].isspace():
             text.stylize("bold reverse", offset, offset + 1)
     return text
+
+
+PaletteCommand = tuple[str, str, Callable[[], Any]]
+
+
+class PaletteSource:
+    """A screen with commands of its own in the palette while it is open."""
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """(name, help, callback) tuples; help strings carry no case data."""
+        raise NotImplementedError
 
 
 # The app's own commands: name, help, the app action run.
@@ -68,16 +79,15 @@ class DutyCommands(Provider):
         except RuntimeError:
             return None
 
-    def fixed_commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+    def fixed_commands(self) -> list[PaletteCommand]:
         app = self.app
-        commands: list[tuple[str, str, Callable[[], Any]]] = [
+        commands: list[PaletteCommand] = [
             (name, help_text, partial(app.run_action, f"app.{action}"))
             for name, help_text, action in APP_COMMANDS
         ]
         for screen in reversed(app.screen_stack):
-            extra = getattr(screen, "palette_commands", None)
-            if extra is not None:
-                commands = [*extra(), *commands]
+            if isinstance(screen, PaletteSource):
+                commands = [*screen.palette_commands(), *commands]
                 break
         return commands
 

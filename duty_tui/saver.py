@@ -10,6 +10,7 @@ SIGHUP). No Textual here: results are reported through the callbacks.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -161,9 +162,9 @@ class Saver:
                     # A later edit that arrived meanwhile supersedes this version.
                     if case_id not in self._cases:
                         self._retry_cases[case_id] = case
-                self._fail(case_id, CHANGES, str(exc))
+                self._fail(case_id, CHANGES, disk_reason(exc))
                 log.warning("saving case %s failed: %s", case_id, exc)
-                self._on_failed(case_id, str(exc))
+                self._on_failed(case_id, disk_reason(exc))
             else:
                 if self._succeed(case_id, CHANGES):
                     self._on_saved(case_id)
@@ -175,9 +176,9 @@ class Saver:
                 with self._cv:
                     if case_id not in self._drafts:
                         self._retry_drafts[case_id] = fields
-                self._fail(case_id, DRAFTS, str(exc))
+                self._fail(case_id, DRAFTS, disk_reason(exc))
                 log.warning("saving drafts of case %s failed: %s", case_id, exc)
-                self._on_failed(case_id, str(exc))
+                self._on_failed(case_id, disk_reason(exc))
             else:
                 if self._succeed(case_id, DRAFTS):
                     self._on_saved(case_id)
@@ -192,6 +193,16 @@ class Saver:
             table.upsert({"case_id": case_id, "fields": fields}, where)
         else:
             table.remove(where)
+
+
+def disk_reason(exc: Exception) -> str:
+    """Why a write failed, as the officer reads it: the disk's own words first ("No space left
+    on device"), then what was being written, so that a narrow line cut short still says why."""
+    if isinstance(exc, OSError) and exc.errno:
+        what = getattr(exc, "what", None)
+        text = os.strerror(exc.errno)
+        return f"{text} ({what})" if what else text
+    return str(exc)
 
 
 def load_drafts(store: Store) -> dict[str, dict[str, str]]:

@@ -136,6 +136,7 @@ class DutyApp(NavigatingApp):
             return
         desk = Desk(message.store, message.profile, today=self.today, on_event=self._desk_event)
         self.desk = desk
+        desk.audit("unlocked")
         self.sync_ui = SyncUI(self, desk, probe_interval_s=self.sync_probe_interval_s)
         # Everything loaded so far lives as long as the session: keep the cyclic garbage
         # collector from walking it again and again (with 10,000 cases a full collection in

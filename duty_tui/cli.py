@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "import": "add the cases of a case-format JSON file to the store",
     "list": "print the stored cases' numbers and hearing dates",
     "export": "print stored cases in the case format on standard output (never a file)",
+    "audit": "print the audit trail (who did what, when), of all cases or one",
     "doctor": "list damaged, missing or quarantined files; accept a loss",
     "passphrase": "change the passphrase (--rotate: and encrypt everything under a new key)",
     "assess": "print suitability, funding and follow-ups for one case file (no store)",

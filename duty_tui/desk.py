@@ -97,6 +97,11 @@ class Desk:
         self._directory: Directory | None = None
         self._outbox: Outbox | None = None
         self._told: list[Any] = []
+        # The version of each case last seen, so an edit's audit entry can name what changed.
+        self._seen: dict[str, Case] = {}
+        from duty_tui.services.audit import AuditLog
+
+        self.audit_log = AuditLog(store, profile.officer.name)
         self.closed = False
 
     # --- cases -------------------------------------------------------------------------------
@@ -106,14 +111,40 @@ class Desk:
         # it, or the case would open as it was before and the next edit would undo it. Cheap
         # when nothing is waiting.
         self.saver.flush()
-        return self.repo.get(case_id)
+        case = self.repo.get(case_id)
+        self._seen[case_id] = case
+        return case
 
     def save_case(self, case: Case) -> None:
         """Hand the case to the saver and update the duty list's row at once."""
+        from duty_tui.services.audit import changed_fields
         from records.summary import case_summary
 
+        created = case.id not in self.index
+        fields = changed_fields(self._seen.get(case.id), case)
+        self._seen[case.id] = case
         self.index.update(case.id, case_summary(case))
         self.saver.save_case(case)
+        if created:
+            self.audit("case created", case)
+        elif fields:
+            self.audit("case edited", case, fields, durable=False)
+
+    def audit(
+        self, action: str, case: Case | None = None, detail: Iterable[str] = (), **kw: Any
+    ) -> None:
+        """Add to the audit trail (services/audit.py). A trail that cannot be written must not
+        cost the officer the work itself: the failure is logged by kind and the work goes on."""
+        try:
+            self.audit_log.record(
+                action,
+                case_id=case.id if case is not None else None,
+                case_number=case.case_number if case is not None else None,
+                detail=detail,
+                **kw,
+            )
+        except Exception as exc:
+            log.warning("the audit trail could not be written (%s)", type(exc).__name__)
 
     def set_drafts(self, case_id: str, fields: dict[str, str]) -> None:
         if fields:
@@ -179,17 +210,23 @@ class Desk:
         from duty_tui.services.referrals import queue_referral
 
         case = ready_to_queue(case, direction_id, self.directory(), today=self.today())
-        return self._referral_change(case, queue_referral, direction_id)
+        updated = self._referral_change(case, queue_referral, direction_id)
+        self.audit("referral queued", updated, [f"direction {direction_id}"])
+        return updated
 
     def amend_referral(self, case: Case, referral_id: str) -> Case:
         from duty_tui.services.referrals import amend_referral
 
-        return self._referral_change(case, amend_referral, referral_id)
+        updated = self._referral_change(case, amend_referral, referral_id)
+        self.audit("referral amended", updated, [f"referral {referral_id}"])
+        return updated
 
     def withdraw_referral(self, case: Case, referral_id: str, reason: str) -> Case:
         from duty_tui.services.referrals import withdraw_referral
 
-        return self._referral_change(case, withdraw_referral, referral_id, reason)
+        updated = self._referral_change(case, withdraw_referral, referral_id, reason)
+        self.audit("referral withdrawn", updated, [f"referral {referral_id}"])
+        return updated
 
     def reconcile(self, case: Case) -> Case:
         """``case`` with its Referral records brought in line with the outbox."""
@@ -212,6 +249,7 @@ class Desk:
             updated = self.reconcile(case)
             if updated is not case:
                 self.save_case(updated)
+                self.audit("sync", updated, _referral_states(updated))
 
     # --- central's settings ----------------------------------------------------------------------
 
@@ -262,3 +300,8 @@ class Desk:
             return self.saver.close()
         finally:
             self.store.close()
+
+
+def _referral_states(case: Case) -> list[str]:
+    """What the sync left each referral as, for the audit trail: ids and states, no content."""
+    return [f"referral {r.id}: {r.state.value}" for r in case.referrals]

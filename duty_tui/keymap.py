@@ -53,6 +53,7 @@ BINDING_IDS: frozenset[str] = frozenset(
         "duty.prev_day",
         "duty.today",
         "help.close",
+        "history.close",
         "new_case.cancel",
         "options.cancel",
         "options.explain",

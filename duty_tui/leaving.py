@@ -52,6 +52,17 @@ class LeavingApp(LockingApp):
             log.warning("committing edits at close failed (%s)", type(exc).__name__)
         desk.close()
 
+    def lock_now(self) -> None:
+        was_unlocked = self.unlocked
+        super().lock_now()
+        if was_unlocked and self.locked and self.desk is not None:
+            self.desk.audit("locked")
+
+    def _unlocked_again(self, result: bool | None) -> None:
+        super()._unlocked_again(result)
+        if self.desk is not None and not self.desk.closed:
+            self.desk.audit("unlocked")
+
     def action_quit(self) -> None:
         if self._all_written():
             self._quit()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from duty_tui.services.audit import AuditLog
+    from records.model import Case
     from store import Store
 
 PASSPHRASE_ENV = "DUTY_TUI_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
@@ -102,3 +105,30 @@ def open_store(args: argparse.Namespace) -> Store:
         raise Refused(str(exc)) from None
     except OSError as exc:
         raise Refused(f"the store in {data_dir} cannot be opened: {exc.strerror}") from None
+
+
+def audit_log(store: Store) -> AuditLog:
+    """The store's audit trail, naming the officer of the store's profile (or the command line,
+    for a store made by ``duty-tui import`` before the app was ever opened)."""
+    from duty_tui.config import load_profile
+    from duty_tui.services.audit import AuditLog
+
+    try:
+        profile = load_profile(store)
+    except Exception:  # an unreadable settings table is reported elsewhere; the trail goes on
+        profile = None
+    who = profile.officer.name if profile is not None else "duty-tui command line"
+    return AuditLog(store, who)
+
+
+def audit_cases(store: Store, cases: list[Case], action: str) -> None:
+    """One audit entry a case (one fsync for them all). The command's work stands whatever
+    becomes of the trail: a failure is logged by kind."""
+    try:
+        trail = audit_log(store)
+        for n, case in enumerate(cases, start=1):
+            trail.record(
+                action, case_id=case.id, case_number=case.case_number, durable=n == len(cases)
+            )
+    except Exception as exc:
+        logging.getLogger(__name__).warning("audit trail not written (%s)", type(exc).__name__)

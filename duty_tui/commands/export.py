@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from duty_tui.commands.common import Refused, add_data_dir_argument, open_store
+from duty_tui.commands.common import Refused, add_data_dir_argument, audit_cases, open_store
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
                     if problem is not None
                     else f"case {number}: it cannot be read"
                 )
+        audit_cases(store, cases, "exported")
     finally:
         store.close()
     sys.stdout.write(dumps_cases(cases) + "\n")

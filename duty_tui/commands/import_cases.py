@@ -13,6 +13,7 @@ from pathlib import Path
 
 from duty_tui.commands.common import (
     add_data_dir_argument,
+    audit_cases,
     fail,
     read_input_file,
     read_passphrase,
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
                     repo.save(case)
         except (OSError, StoreError) as exc:
             return fail(f"import stopped by a storage error, nothing imported: {exc}", 1)
+        audit_cases(store, cases, "imported")
     finally:
         store.close()
     print(f"imported {len(cases)} case(s) into {data_dir}")

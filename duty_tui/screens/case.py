@@ -653,6 +653,14 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
             )
         self.dismiss(None)
 
+    def show_history(self) -> None:
+        from duty_tui.screens.history import HistoryScreen
+
+        trail = self.desk.audit_log
+        lines = [entry.line() for entry in trail.entries(self.case.id)]
+        number = self.case.case_number
+        self.app.push_screen(HistoryScreen(number, lines, broken=bool(trail.breaks())))
+
     def palette_commands(self) -> list[PaletteCommand]:
         """(name, help, callback) for the command palette while this case is open."""
         commands: list[PaletteCommand] = [
@@ -673,6 +681,7 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
             ),
             ("Add child", "Add a child to this case", lambda: self.action_add_person("child")),
             ("Save now", "Write every change to disk now", self.action_save_now),
+            ("History of this case", "Who did what to this case, and when", self.show_history),
             (
                 "Suitability: choose an activity",
                 "The party × activity matrix: Enter explains and goes on to a provider",

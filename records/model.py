@@ -128,6 +128,37 @@ class DirectionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class OrderType(StrEnum):
+    """Whether the order made at the hearing leaves the proceedings going on.
+
+    Children Act 1989, s11A(7): a court may not make an activity direction on the occasion it
+    disposes finally of the proceedings; a final order can carry the activity only as an activity
+    condition of a child arrangements order (s11C).
+    """
+
+    INTERIM = "interim"
+    FINAL = "final"
+
+    @property
+    def label(self) -> str:
+        return "interim (proceedings go on)" if self is OrderType.INTERIM else "final order"
+
+
+class Provision(StrEnum):
+    """Under which section the activity is imposed (Children Act 1989, s11A or s11C)."""
+
+    DIRECTION = "direction"  # an activity direction, s11A
+    CONDITION = "condition"  # an activity condition of a child arrangements order, s11C
+
+    @property
+    def label(self) -> str:
+        return (
+            "activity direction (s11A)"
+            if self is Provision.DIRECTION
+            else "activity condition (s11C)"
+        )
+
+
 class ReferralState(StrEnum):
     DRAFT = "draft"
     QUEUED = "queued"
@@ -324,6 +355,15 @@ class Party:
     constraints: TimeConstraints = attrs.field(factory=TimeConstraints)
     phone: str = attrs.field(default="", converter=parse_phone)
     email: str = attrs.field(default="", converter=parse_email)
+    # Children Act 1989, s11B (directions) and s11D (conditions): nobody may be directed who is
+    # not habitually resident in England and Wales. Not yet known is recorded as such.
+    habitually_resident: Answer = attrs.field(
+        default=Answer.UNKNOWN, converter=_enum(Answer, "habitually resident")
+    )
+    # s11B / s11D: a party who is a child (under 18) may be directed only if they are a parent
+    # of the child concerned. ``child_is_a_parent`` is read only when ``is_child``.
+    is_child: bool = attrs.field(default=False)
+    child_is_a_parent: bool = attrs.field(default=False)
     id: str = attrs.field(factory=new_id, converter=parse_id)
 
 
@@ -455,6 +495,14 @@ class Direction:
     )
     directed_on: dt.date | None = attrs.field(
         default=None, converter=lambda v: parse_optional_date(v, field="directed on")
+    )
+    # Interim or final order, and whether the activity is a direction (s11A) or a condition of
+    # a child arrangements order (s11C): an s11A direction on a final order is refused (s11A(7)).
+    order_type: OrderType = attrs.field(
+        default=OrderType.INTERIM, converter=_enum(OrderType, "order type")
+    )
+    provision: Provision = attrs.field(
+        default=Provision.DIRECTION, converter=_enum(Provision, "provision")
     )
     # The group or session booked; two parents are never put in the same one.
     session: str = attrs.field(default="", converter=_text("session", 80))

@@ -334,7 +334,7 @@ class Hearing:
 
 @attrs.frozen
 class TimeConstraints:
-    """When a party cannot attend (s11E(3): work, education, religious beliefs)."""
+    """When a party cannot attend (Children Act 1989 s11E(7): work, education, religion)."""
 
     work: str = attrs.field(default="", converter=_text("work times", 500))
     education: str = attrs.field(default="", converter=_text("education times", 500))
@@ -453,7 +453,7 @@ class Provider:
     )
     jurisdiction: Jurisdiction = attrs.field(converter=_enum(Jurisdiction, "jurisdiction"))
     # Postcode areas ("CF") or districts ("CF10") whose residents can reasonably travel to the
-    # venue (s11E(2)); remote delivery is open to everyone.
+    # venue (Children Act 1989 s11E(4)); remote delivery is open to everyone.
     areas: tuple[str, ...] = attrs.field(
         factory=tuple, converter=lambda vs: tuple(_text("area", 8)(v).upper() for v in vs)
     )

@@ -44,7 +44,7 @@ FUNDING_LABELS = {
     FundingRoute.PAID: "The party pays the fee",
     FundingRoute.FINANCIAL_ASSISTANCE: "Financial assistance applied for",
     FundingRoute.FHDRA_AGREED: "(a) ordered at the FHDRA, both parties agreed",
-    FundingRoute.REPORT_OR_INVOLVEMENT: "(b) during a report or involvement",
+    FundingRoute.REPORT_OR_INVOLVEMENT: "(b) report recommendation or active involvement",
     FundingRoute.SERVICE_FUNDED: "Funded by the service",
     FundingRoute.SELF_REFERRAL: "Self-referral: the parties pay",
 }

@@ -110,41 +110,66 @@ _RULES: tuple[Rule, ...] = (
     # The legal frame.
     Rule(
         "S11A-ACTIVITY",
-        "A direction names the activity and the provider; activities are "
-        "programmes, classes, counselling or guidance sessions, or sessions giving information "
-        "about mediation.",
-        CA_S11A,
+        "A direction specifies the activity and the person providing it; the activities that "
+        "may be required include, in particular, programmes, classes, counselling or guidance "
+        "sessions, and sessions giving information or advice (including about mediation).",
+        f"{CA_S11A}(4)-(5)",
     ),
     Rule(
         "S11A-NO-MEDIATION",
         "A direction may not require taking part in mediation itself; the "
         "mediation activity is a session giving information and advice about mediation.",
-        CA_S11A,
+        f"{CA_S11A}(6)",
     ),
     Rule(
         "S11A-NO-TREATMENT",
         "A direction may not require a medical or psychiatric "
         "examination, assessment or treatment.",
-        CA_S11A,
+        f"{CA_S11A}(6)",
+    ),
+    Rule(
+        "S11A-INTERIM",
+        "An activity direction may not be made on the occasion the court disposes finally of "
+        "the proceedings: on a final order the activity can only be an activity condition of a "
+        "child arrangements order (s11C).",
+        f"{CA_S11A}(7); Children Act 1989 s11C",
+    ),
+    Rule(
+        "S11C-CONDITION",
+        "An activity condition is imposed by a child arrangements order and worded as a "
+        "condition under section 11C, not as a direction under section 11A.",
+        "Children Act 1989 s11C",
+    ),
+    Rule(
+        "S11B-CHILD",
+        "A party who is a child may be required to take part in an activity only if they are "
+        "a parent of the child concerned.",
+        "Children Act 1989 s11B (directions); Children Act 1989 s11D (conditions)",
+    ),
+    Rule(
+        "S11B-RESIDENCE",
+        "A person may be required to take part in an activity only if habitually resident in "
+        "England and Wales.",
+        "Children Act 1989 s11B (directions); Children Act 1989 s11D (conditions)",
     ),
     Rule(
         "S11E-TRAVEL",
         "A face-to-face venue must be one the person can reasonably be expected "
         "to travel to: the provider must serve the person's postcode area or district; remote "
         "delivery is open anywhere.",
-        CA_S11E,
+        f"{CA_S11E}(4)",
     ),
     Rule(
         "S11E-POSTCODE",
         "Without the person's postcode no face-to-face provider can be "
         "matched as local to them; only remote delivery can be offered.",
-        CA_S11E,
+        f"{CA_S11E}(4)",
     ),
     Rule(
         "S11E-CIRCUMSTANCES",
         "The court considers the person's circumstances, in particular "
         "religious beliefs and the times they work or attend education.",
-        CA_S11E,
+        f"{CA_S11E}(6)-(7)",
     ),
     Rule(
         "LOCAL-PROVIDER",

@@ -14,7 +14,7 @@ import re
 import attrs
 
 from duty_tui.services.catalogue import Effect, Reason, entry, reason
-from records.model import Case, Delivery, Direction, Provider
+from records.model import Case, Delivery, Direction, OrderType, Provider, Provision
 
 # A requirement to take part in mediation itself. "information ... about mediation" and "a
 # mediation information session" do not match: the verb must reach "mediation" within one word
@@ -98,8 +98,25 @@ def direction_text(
                 )
             )
     how = " (remote)" if direction.delivery is Delivery.REMOTE else " (face to face)"
+    if direction.provision is Provision.CONDITION:
+        # Children Act 1989 s11C: on a child arrangements order the activity is a condition.
+        opening = (
+            "As an activity condition under section 11C of the Children Act 1989, imposed by "
+            "the child arrangements order"
+        )
+    else:
+        opening = "Under section 11A of the Children Act 1989"
+        if direction.order_type is OrderType.FINAL:
+            reasons.append(
+                reason(
+                    "S11A-INTERIM",
+                    "a final order cannot carry an activity direction (s11A(7)): record it as "
+                    "an activity condition under section 11C",
+                    Effect.BLOCKS,
+                )
+            )
     text = (
-        f"Under section 11A of the Children Act 1989, {party.name}, the "
+        f"{opening}, {party.name}, the "
         f"{party.role.label.lower()}, shall {e.wording}, provided by "
         f"{provider_text}{how}."
     )

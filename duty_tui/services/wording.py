@@ -79,6 +79,11 @@ class Wording:
         return any(r.effect in (Effect.BLOCKS, Effect.WAITING) for r in self.reasons)
 
 
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    matches = list(pattern.finditer(text))
+    return matches[-1] if matches else None
+
+
 def check_s11a(text: str) -> tuple[Reason, ...]:
     """Reasons to refuse ``text`` as (part of) an activity direction; empty when it conforms.
 
@@ -90,14 +95,21 @@ def check_s11a(text: str) -> tuple[Reason, ...]:
     for clause in _CLAUSES.split(_PERMITTED.sub(" ", text)):
         for match in _MEDIATION_WORD.finditer(clause):
             before, after = clause[: match.start()], clause[match.end() :]
-            doing = (
-                match.group(0).lower().startswith("mediate")
-                or _DOING.search(before)
-                or _DOING.search(after)
-            )
-            shown_text = clause.strip()
-            if not doing and not _CONSIDER.search(before):
+            verb_before = _last(_DOING, before)
+            verb_after = _DOING.search(after)
+            doing = match.group(0).lower().startswith("mediate") or verb_before or verb_after
+            # Quote the words that do it ("attend a course of mediation"), not the whole clause.
+            if verb_before:
+                shown_text = clause[verb_before.start() : match.end()]
+            elif verb_after:
+                shown_text = clause[match.start() : match.end() + verb_after.end()]
+            else:
+                shown_text = match.group(0)
+            considering = _last(_CONSIDER, before)
+            if not doing and not considering:
                 continue  # "Mediation was discussed at court": a record, not a requirement
+            if considering and not doing:
+                shown_text = clause[considering.start() : match.end()]
             if doing:
                 found.append(
                     reason(
@@ -112,7 +124,7 @@ def check_s11a(text: str) -> tuple[Reason, ...]:
                 found.append(
                     reason(
                         "S11A-NO-MEDIATION",
-                        f"{shown_text!r} mentions mediation: check that it does not require "
+                        f"{shown_text!r}: check that it does not require "
                         f"taking part in mediation (Children Act 1989 s11A(6)){_NOT_A_RULING}",
                         Effect.WARNING,
                     )
@@ -126,7 +138,7 @@ def check_s11a(text: str) -> tuple[Reason, ...]:
             found.append(
                 reason(
                     "S11A-NO-TREATMENT",
-                    f"{clause.strip()!r}: {always.group(0)!r} reads as a medical or psychiatric "
+                    f"{always.group(0)!r} reads as a medical or psychiatric "
                     "examination, assessment or treatment, which a direction may not require "
                     "(Children Act 1989 s11A(6))",
                     Effect.BLOCKS,
@@ -136,7 +148,7 @@ def check_s11a(text: str) -> tuple[Reason, ...]:
             found.append(
                 reason(
                     "S11A-NO-TREATMENT",
-                    f"{clause.strip()!r}: check that {near.group(0)!r} is not a medical or "
+                    f"check that {near.group(0)!r} is not a medical or "
                     "psychiatric examination, assessment or treatment (Children Act 1989 "
                     f"s11A(6)){_NOT_A_RULING}",
                     Effect.WARNING,

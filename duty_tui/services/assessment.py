@@ -212,7 +212,7 @@ def who_may_be_directed(case: Case, d: Direction) -> list[Reason]:
             reason(
                 "S11B-RESIDENCE",
                 f"whether {party.name} is habitually resident in England and Wales is not "
-                "recorded: the court must be able to make the direction",
+                "recorded: only a person habitually resident there may be directed",
                 Effect.WARNING,
             )
         )

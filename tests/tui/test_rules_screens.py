@@ -313,3 +313,48 @@ async def test_queueing_records_the_funding_route_the_rules_settled(make_app, da
     case = read_cases(data_dir)["case0000"]
     assert case.directions[0].funding is FundingRoute.PAID
     assert case.referrals[0].state is ReferralState.QUEUED
+
+
+async def test_a_final_order_is_captured_as_an_s11c_condition_never_an_s11a_direction(
+    make_app, stored
+):
+    """Issue 11 item 1: the officer records the order made; an s11A direction on a final order
+    is refused where it is entered (s11A(7)), and a condition is worded under s11C."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot)
+        grid = await to_matrix(pilot)
+        await to_cell(pilot, grid, 0, Activity.WT4C)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("enter")  # the first option the rules allow
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DirectionScreen)
+        await pilot.press("enter", "down", "enter")  # status: directed
+        await pilot.press("tab", "tab", "tab", "enter", "down", "down", "enter")  # funding: paid
+        screen.set_focus(screen.query_one("#direction-terms"))
+        await pilot.press("tab")
+        assert screen.focused.id == "direction-order-type"
+        await pilot.press("enter", "down", "enter")  # order: final
+        # Beside the field (a narrow column: the reason wraps, so its words are checked).
+        shown = await shows(pilot, "s11A(7)")
+        assert "final order" in shown and "Activity direction (s11A)" in shown
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen  # refused: nothing kept, the form as typed
+        # The refusal takes the officer to the field that fixes it.
+        assert screen.focused.id == "direction-provision"
+        await pilot.press("enter", "down", "enter")  # made as: activity condition (s11C)
+        shown = await shows(pilot, "As an activity condition under section 11C")
+        assert "s11A(7)" not in shown
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+
+    (direction,) = read_cases(stored)["case0000"].directions
+    assert (direction.order_type.value, direction.provision.value) == ("final", "condition")

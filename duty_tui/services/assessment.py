@@ -383,6 +383,7 @@ def options_to_list(o: Options) -> list[dict[str, Any]]:
 
 def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
     """Plain JSON data of an assessment (the output of ``duty-tui assess``)."""
+    directions = {d.id: d for d in case.directions}
     return {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
@@ -394,7 +395,18 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
         },
         "today": a.today.isoformat(),
         "directory": {"source": a.directory_source, "sample": a.directory_sample},
-        "parties": [{"id": p.id, "name": p.name, "role": p.role.value} for p in case.parties],
+        "parties": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "role": p.role.value,
+                # Children Act 1989 s11B / s11D: whom the court may require to take part.
+                "habitually_resident": p.habitually_resident.value,
+                "is_child": p.is_child,
+                "child_is_a_parent": p.child_is_a_parent,
+            }
+            for p in case.parties
+        ],
         "matrix": [
             {
                 "party_id": c.party_id,
@@ -414,6 +426,10 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
                 "party_id": r.party_id,
                 "activity": r.activity.value,
                 "provider_id": r.provider.id if r.provider else None,
+                # The order it comes from: s11A direction (interim only) or s11C condition.
+                "directed_on": _date(directions[r.direction_id].directed_on),
+                "order_type": directions[r.direction_id].order_type.value,
+                "provision": directions[r.direction_id].provision.value,
                 "status": r.status.value,
                 "reasons": _reasons(r.reasons),
                 "funding": funding_to_dict(r.funding),

@@ -408,7 +408,8 @@ _RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "FU-PTFC-CALL",
-        "A trainer may call up to six weeks after the PTfC workshop to see how things are going.",
+        "For some parents a trainer may call, up to six weeks after the PTfC workshop, to see how "
+        "things are going: the trainer's call, optional, never overdue for the officer.",
         S003,
     ),
 )

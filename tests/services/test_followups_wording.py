@@ -56,6 +56,18 @@ def test_ptfc_call_within_six_weeks_of_the_workshop():
     assert kinds(followups(case, today=TODAY)) == [(K.PTFC_CALL, D(2027, 1, 12))]
 
 
+def test_the_ptfc_call_is_the_trainers_and_never_overdue():
+    # 003: "for some parents, you may receive a follow up call from a trainer".
+    case = make_case(
+        Jurisdiction.ENGLAND, directions=(direction(A.PTFC, session_on=D(2026, 1, 5)),)
+    )
+    (call,) = followups(case, today=D(2026, 12, 1))  # long past the six weeks
+    assert call.kind is K.PTFC_CALL and call.due == D(2026, 2, 16)
+    assert not call.overdue
+    assert call.reason.effect is Effect.INFO
+    assert "trainer's, optional" in call.text
+
+
 def test_assistance_decision_due_and_overdue():
     case = make_case(
         directions=(

@@ -463,7 +463,7 @@ ROWS: list[Row] = [
     ),
     (
         "FU-PTFC-CALL",
-        Effect.WAITING,
+        Effect.INFO,  # the trainer's call, optional: nothing waits on the officer
         lambda: follow(make_case(E, directions=(direction(A.PTFC, session_on=TODAY),))),
         None,
     ),

@@ -168,7 +168,7 @@ class ReferralState(StrEnum):
 
 
 class AssistanceDecision(StrEnum):
-    """The decision on a financial-assistance application (000_: due within 5 working days)."""
+    """The decision on a financial-assistance application (due within 5 working days)."""
 
     PENDING = "pending"
     GRANTED = "granted"

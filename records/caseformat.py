@@ -26,7 +26,8 @@ from records.text import shown
 
 FORMAT = "duty-tui/cases"
 PROVIDERS_FORMAT = "duty-tui/providers"
-# Version 2 (issue 11) added: on a direction ``order_type`` and ``provision`` (s11A / s11C); on a
+# Version 2 (issue 11) added: on a direction ``order_type`` and ``provision`` (s11A / s11C) and
+# ``hours_directed`` (CCI); on a
 # party ``habitually_resident``, ``is_child`` and ``child_is_a_parent`` (s11B / s11D). Version 1
 # documents are still read: see ``migrate_v1``.
 SCHEMA_VERSION = 2
@@ -35,7 +36,7 @@ READS_VERSIONS = (1, 2)
 PROVIDERS_SCHEMA_VERSION = 1
 # Fields a version-1 document cannot hold: they came with version 2.
 _V2_FIELDS = {
-    "directions": ("order_type", "provision"),
+    "directions": ("order_type", "provision", "hours_directed"),
     "parties": ("habitually_resident", "is_child", "child_is_a_parent"),
 }
 # A day list is kilobytes; anything near this is not a case file.
@@ -258,6 +259,7 @@ def migrate_v1(item: Any, path: str) -> tuple[Any, list[str]]:
                 if key == "directions":
                     row.setdefault("order_type", model.OrderType.INTERIM.value)
                     row.setdefault("provision", model.Provision.DIRECTION.value)
+                    row.setdefault("hours_directed", None)
                 else:
                     row.setdefault("habitually_resident", model.Answer.UNKNOWN.value)
                     row.setdefault("is_child", False)

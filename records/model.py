@@ -304,6 +304,22 @@ def parse_id(value: Any) -> str:
     return value
 
 
+def parse_hours(value: Any) -> int | None:
+    """Whole hours, 1 to 100, or None when not recorded (empty text from a form)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise RecordError("hours directed", "hours directed must be a whole number")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isdigit():
+            raise RecordError("hours directed", f"{text!r} is not a whole number of hours")
+        value = int(text)
+    if not isinstance(value, int) or not 1 <= value <= 100:
+        raise RecordError("hours directed", "hours directed must be a whole number from 1 to 100")
+    return value
+
+
 def _enum(kind: type[StrEnum], field: str) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         try:
@@ -504,6 +520,8 @@ class Direction:
     provision: Provision = attrs.field(
         default=Provision.DIRECTION, converter=_enum(Provision, "provision")
     )
+    # The hours the court directed (a Child Contact Intervention: Cafcass funds up to 12).
+    hours_directed: int | None = attrs.field(default=None, converter=parse_hours)
     # The group or session booked; two parents are never put in the same one.
     session: str = attrs.field(default="", converter=_text("session", 80))
     # Contact-centre route (a): ordered at the FHDRA after consulting the duty officer, and

@@ -116,6 +116,9 @@ class ReferralPayload:
     provision: Provision = attrs.field(
         default=Provision.DIRECTION, converter=_converter_of(Direction, "provision")
     )
+    hours_directed: int | None = attrs.field(
+        default=None, converter=_converter_of(Direction, "hours_directed")
+    )
     # At a contact centre the other parent brings the child: the centre needs to reach them.
     other_parties: tuple[ReferralParty, ...] = attrs.field(default=(), converter=tuple)
     version: int = attrs.field(default=PAYLOAD_VERSION)
@@ -227,6 +230,7 @@ def build_payload(case: Case, direction: Direction, referral: Referral) -> Refer
             directed_on=direction.directed_on,
             order_type=direction.order_type,
             provision=direction.provision,
+            hours_directed=direction.hours_directed,
             other_parties=_other_parents(case, direction),
         )
     except RecordError as exc:

@@ -150,6 +150,7 @@ def directions(draw: st.DrawFn, party_ids: list[str], index: int = 0) -> Directi
         directed_on=draw(st.none() | any_dates()),
         order_type=draw(st.sampled_from(OrderType)),
         provision=draw(st.sampled_from(Provision)),
+        hours_directed=draw(st.none() | st.integers(1, 100)),
         session=draw(st.sampled_from(("", "group-1", "group-2"))),
         both_parties_agreed=draw(st.booleans()),
         assistance_applied_on=draw(st.none() | any_dates()),

@@ -70,6 +70,7 @@ ROW_OF = {
     "session": "row-session",
     "notes": "row-terms",
     "order type": "row-provision",
+    "hours directed": "row-hours",
 }
 
 
@@ -151,6 +152,15 @@ class DirectionScreen(ModalScreen[Direction | None]):
                     yield self._select(
                         "Assistance decision", "decision", DECISION_CHOICES, decision
                     )
+                if self.entry.funded_hours:
+                    # A Child Contact Intervention: Cafcass funds up to 12 hours.
+                    hours = "" if d.hours_directed is None else str(d.hours_directed)
+                    yield self._input(
+                        "Hours directed",
+                        "hours",
+                        hours,
+                        f"whole hours; up to {self.entry.funded_hours} funded",
+                    )
                 yield self._input("Group or session", "session", d.session, "e.g. group B, Tuesday")
                 yield self._date("Session on", "session-on", d.session_on)
                 yield self._date("Completed on", "completed-on", d.completed_on)
@@ -198,6 +208,9 @@ class DirectionScreen(ModalScreen[Direction | None]):
         }
         funding = self._value("direction-funding")
         changes["funding"] = None if funding in (None, NOT_DECIDED) else funding
+        hours = self._value("direction-hours")
+        if hours is not None:
+            changes["hours_directed"] = hours
         agreed = self._value("direction-agreed")
         if agreed is not None:
             changes["both_parties_agreed"] = agreed == "yes"

@@ -569,7 +569,7 @@ def providers_document(engine: Engine) -> tuple[bytes, str]:
     body = canonical_json(
         {
             "format": caseformat.PROVIDERS_FORMAT,
-            "schema_version": caseformat.SCHEMA_VERSION,
+            "schema_version": caseformat.PROVIDERS_SCHEMA_VERSION,
             "providers": providers,
         }
     )

@@ -26,7 +26,19 @@ from records.text import shown
 
 FORMAT = "duty-tui/cases"
 PROVIDERS_FORMAT = "duty-tui/providers"
-SCHEMA_VERSION = 1
+# Version 2 (issue 11) added: on a direction ``order_type`` and ``provision`` (s11A / s11C) and
+# ``hours_directed`` (CCI); on a
+# party ``habitually_resident``, ``is_child`` and ``child_is_a_parent`` (s11B / s11D). Version 1
+# documents are still read: see ``migrate_v1``.
+SCHEMA_VERSION = 2
+READS_VERSIONS = (1, 2)
+# The providers format did not change.
+PROVIDERS_SCHEMA_VERSION = 1
+# Fields a version-1 document cannot hold: they came with version 2.
+_V2_FIELDS = {
+    "directions": ("order_type", "provision", "hours_directed"),
+    "parties": ("habitually_resident", "is_child", "child_is_a_parent"),
+}
 # A day list is kilobytes; anything near this is not a case file.
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
@@ -202,20 +214,59 @@ def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _check_header(data: Any, expected_format: str) -> None:
+def _check_header(data: Any, expected_format: str, versions: tuple[int, ...]) -> int:
     if not isinstance(data, dict):
         raise CaseFormatError(["$: expected an object with format, schema_version and a list"])
     if data.get("format") != expected_format:
         raise CaseFormatError([f"$.format: expected {expected_format!r}"])
     version = data.get("schema_version")
     # Exactly the integer: true and 1.0 compare equal to 1 in Python, but are not versions.
-    if type(version) is not int or version != SCHEMA_VERSION:
+    if type(version) is not int or version not in versions:
+        readable = " or ".join(str(v) for v in versions)
         raise CaseFormatError(
-            [
-                f"$.schema_version: {version!r} is not supported (this version reads "
-                f"{SCHEMA_VERSION})"
-            ]
+            [f"$.schema_version: {version!r} is not supported (this version reads {readable})"]
         )
+    return version
+
+
+def migrate_v1(item: Any, path: str) -> tuple[Any, list[str]]:
+    """A version-1 case as version 2, and the problems found (a version-2 field in it).
+
+    Version 1 wrote every direction as "Under section 11A" (an activity direction), which is
+    lawful only while the proceedings go on (Children Act 1989, s11A(7)): so a version-1
+    direction is an interim activity direction. Version 1 recorded nothing on habitual residence
+    (left "unknown": not yet known is never "yes") or on a party being a child (the parties of
+    version 1 are taken as adults, as every version-1 screen assumed).
+    """
+    if not isinstance(item, dict):
+        return item, []
+    problems: list[str] = []
+    migrated = dict(item)
+    for key, names in _V2_FIELDS.items():
+        listed = item.get(key)
+        if not isinstance(listed, list):
+            continue
+        rows = []
+        for index, row in enumerate(listed):
+            if isinstance(row, dict):
+                for name in names:
+                    if name in row:
+                        problems.append(
+                            f"{path}.{key}[{index}]: {name} is a schema version 2 field: "
+                            "set schema_version to 2"
+                        )
+                row = dict(row)
+                if key == "directions":
+                    row.setdefault("order_type", model.OrderType.INTERIM.value)
+                    row.setdefault("provision", model.Provision.DIRECTION.value)
+                    row.setdefault("hours_directed", None)
+                else:
+                    row.setdefault("habitually_resident", model.Answer.UNKNOWN.value)
+                    row.setdefault("is_child", False)
+                    row.setdefault("child_is_a_parent", False)
+            rows.append(row)
+        migrated[key] = rows
+    return migrated, problems
 
 
 def load_cases(raw: bytes | str | dict[str, Any], *, today: dt.date | None = None) -> list[Case]:
@@ -228,7 +279,7 @@ def load_cases(raw: bytes | str | dict[str, Any], *, today: dt.date | None = Non
     document is read as it was written, whatever the date.
     """
     data = raw if isinstance(raw, dict) else parse_json(raw)
-    _check_header(data, FORMAT)
+    version = _check_header(data, FORMAT, READS_VERSIONS)
     items = data.get("cases")
     if not isinstance(items, list):
         raise CaseFormatError(["$.cases: expected a list of cases"])
@@ -238,6 +289,10 @@ def load_cases(raw: bytes | str | dict[str, Any], *, today: dt.date | None = Non
         raise CaseFormatError([f"$: unknown field(s): {names}"])
     cases: list[Case] = []
     problems: list[str] = []
+    if version == 1:
+        migrated = [migrate_v1(item, f"$.cases[{index}]") for index, item in enumerate(items)]
+        items = [item for item, _ in migrated]
+        problems += [problem for _, found in migrated for problem in found]
     for index, item in enumerate(items):
         try:
             cases.append(case_from_dict(item, path=f"$.cases[{index}]"))
@@ -332,7 +387,7 @@ def _listed(data: Any) -> list[tuple[int, Any]]:
 
 def load_providers(raw: bytes | str | dict[str, Any]) -> list[Provider]:
     data = raw if isinstance(raw, dict) else parse_json(raw)
-    _check_header(data, PROVIDERS_FORMAT)
+    _check_header(data, PROVIDERS_FORMAT, (PROVIDERS_SCHEMA_VERSION,))
     items = data.get("providers")
     if not isinstance(items, list):
         raise CaseFormatError(["$.providers: expected a list of providers"])
@@ -351,7 +406,7 @@ def load_providers(raw: bytes | str | dict[str, Any]) -> list[Provider]:
 def dump_providers(providers: list[Provider] | tuple[Provider, ...]) -> dict[str, Any]:
     return {
         "format": PROVIDERS_FORMAT,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": PROVIDERS_SCHEMA_VERSION,
         "providers": [provider_to_dict(p) for p in providers],
     }
 

@@ -128,6 +128,37 @@ class DirectionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class OrderType(StrEnum):
+    """Whether the order made at the hearing leaves the proceedings going on.
+
+    Children Act 1989, s11A(7): a court may not make an activity direction on the occasion it
+    disposes finally of the proceedings; a final order can carry the activity only as an activity
+    condition of a child arrangements order (s11C).
+    """
+
+    INTERIM = "interim"
+    FINAL = "final"
+
+    @property
+    def label(self) -> str:
+        return "interim (proceedings go on)" if self is OrderType.INTERIM else "final order"
+
+
+class Provision(StrEnum):
+    """Under which section the activity is imposed (Children Act 1989, s11A or s11C)."""
+
+    DIRECTION = "direction"  # an activity direction, s11A
+    CONDITION = "condition"  # an activity condition of a child arrangements order, s11C
+
+    @property
+    def label(self) -> str:
+        return (
+            "activity direction (s11A)"
+            if self is Provision.DIRECTION
+            else "activity condition (s11C)"
+        )
+
+
 class ReferralState(StrEnum):
     DRAFT = "draft"
     QUEUED = "queued"
@@ -137,7 +168,7 @@ class ReferralState(StrEnum):
 
 
 class AssistanceDecision(StrEnum):
-    """The decision on a financial-assistance application (000_: due within 5 working days)."""
+    """The decision on a financial-assistance application (due within 5 working days)."""
 
     PENDING = "pending"
     GRANTED = "granted"
@@ -273,6 +304,22 @@ def parse_id(value: Any) -> str:
     return value
 
 
+def parse_hours(value: Any) -> int | None:
+    """Whole hours, 1 to 100, or None when not recorded (empty text from a form)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise RecordError("hours directed", "hours directed must be a whole number")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isdigit():
+            raise RecordError("hours directed", f"{text!r} is not a whole number of hours")
+        value = int(text)
+    if not isinstance(value, int) or not 1 <= value <= 100:
+        raise RecordError("hours directed", "hours directed must be a whole number from 1 to 100")
+    return value
+
+
 def _enum(kind: type[StrEnum], field: str) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         try:
@@ -303,7 +350,7 @@ class Hearing:
 
 @attrs.frozen
 class TimeConstraints:
-    """When a party cannot attend (s11E(3): work, education, religious beliefs)."""
+    """When a party cannot attend (Children Act 1989 s11E(7): work, education, religion)."""
 
     work: str = attrs.field(default="", converter=_text("work times", 500))
     education: str = attrs.field(default="", converter=_text("education times", 500))
@@ -324,6 +371,15 @@ class Party:
     constraints: TimeConstraints = attrs.field(factory=TimeConstraints)
     phone: str = attrs.field(default="", converter=parse_phone)
     email: str = attrs.field(default="", converter=parse_email)
+    # Children Act 1989, s11B (directions) and s11D (conditions): nobody may be directed who is
+    # not habitually resident in England and Wales. Not yet known is recorded as such.
+    habitually_resident: Answer = attrs.field(
+        default=Answer.UNKNOWN, converter=_enum(Answer, "habitually resident")
+    )
+    # s11B / s11D: a party who is a child (under 18) may be directed only if they are a parent
+    # of the child concerned. ``child_is_a_parent`` is read only when ``is_child``.
+    is_child: bool = attrs.field(default=False)
+    child_is_a_parent: bool = attrs.field(default=False)
     id: str = attrs.field(factory=new_id, converter=parse_id)
 
 
@@ -413,7 +469,7 @@ class Provider:
     )
     jurisdiction: Jurisdiction = attrs.field(converter=_enum(Jurisdiction, "jurisdiction"))
     # Postcode areas ("CF") or districts ("CF10") whose residents can reasonably travel to the
-    # venue (s11E(2)); remote delivery is open to everyone.
+    # venue (Children Act 1989 s11E(4)); remote delivery is open to everyone.
     areas: tuple[str, ...] = attrs.field(
         factory=tuple, converter=lambda vs: tuple(_text("area", 8)(v).upper() for v in vs)
     )
@@ -456,6 +512,16 @@ class Direction:
     directed_on: dt.date | None = attrs.field(
         default=None, converter=lambda v: parse_optional_date(v, field="directed on")
     )
+    # Interim or final order, and whether the activity is a direction (s11A) or a condition of
+    # a child arrangements order (s11C): an s11A direction on a final order is refused (s11A(7)).
+    order_type: OrderType = attrs.field(
+        default=OrderType.INTERIM, converter=_enum(OrderType, "order type")
+    )
+    provision: Provision = attrs.field(
+        default=Provision.DIRECTION, converter=_enum(Provision, "provision")
+    )
+    # The hours the court directed (a Child Contact Intervention: Cafcass funds up to 12).
+    hours_directed: int | None = attrs.field(default=None, converter=parse_hours)
     # The group or session booked; two parents are never put in the same one.
     session: str = attrs.field(default="", converter=_text("session", 80))
     # Contact-centre route (a): ordered at the FHDRA after consulting the duty officer, and

@@ -30,8 +30,10 @@ from records.model import (
     Jurisdiction,
     Language,
     Officer,
+    OrderType,
     Party,
     PartyRole,
+    Provision,
     RecordError,
     Referral,
     TimeConstraints,
@@ -103,6 +105,22 @@ class ReferralPayload:
     safeguarding_letter_on: dt.date | None = attrs.field(
         default=None, converter=lambda v: _optional_date(v, "safeguarding letter date")
     )
+    # The order the provider acts on (issue 11): when it was made, interim or final, and whether
+    # the activity is a direction (s11A) or a condition of a child arrangements order (s11C).
+    directed_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: _optional_date(v, "directed on")
+    )
+    order_type: OrderType = attrs.field(
+        default=OrderType.INTERIM, converter=_converter_of(Direction, "order_type")
+    )
+    provision: Provision = attrs.field(
+        default=Provision.DIRECTION, converter=_converter_of(Direction, "provision")
+    )
+    hours_directed: int | None = attrs.field(
+        default=None, converter=_converter_of(Direction, "hours_directed")
+    )
+    # At a contact centre the other parent brings the child: the centre needs to reach them.
+    other_parties: tuple[ReferralParty, ...] = attrs.field(default=(), converter=tuple)
     version: int = attrs.field(default=PAYLOAD_VERSION)
 
     @officer.validator
@@ -137,7 +155,20 @@ class ReferralPayload:
         if value != PAYLOAD_VERSION or isinstance(value, bool):
             raise RecordError("version", f"payload version must be {PAYLOAD_VERSION}")
 
+    @other_parties.validator
+    def _check_other_parties(self, _attribute: Any, value: tuple[Any, ...]) -> None:
+        if len(value) > MAX_CHILDREN or not all(isinstance(p, ReferralParty) for p in value):
+            raise RecordError("other parties", "other parties must be people referred alongside")
+
     def __attrs_post_init__(self) -> None:
+        # Children Act 1989 s11A(7): no activity direction on a final order; central refuses
+        # one as the app does, whatever sent it.
+        if self.order_type is OrderType.FINAL and self.provision is Provision.DIRECTION:
+            raise RecordError(
+                "order type",
+                "a final order cannot carry an activity direction (s11A(7)): it is an activity "
+                "condition (s11C)",
+            )
         # PD12B 14.13: the safeguarding letter goes with any contact-centre referral, so a
         # contact-centre referral without one is not a referral central can pass on.
         if self.activity in _CONTACT_CENTRE and self.safeguarding_letter_on is None:
@@ -196,9 +227,38 @@ def build_payload(case: Case, direction: Direction, referral: Referral) -> Refer
             funding=direction.funding,
             delivery=direction.delivery,
             safeguarding_letter_on=case.screening.safeguarding_letter_on,
+            directed_on=direction.directed_on,
+            order_type=direction.order_type,
+            provision=direction.provision,
+            hours_directed=direction.hours_directed,
+            other_parties=_other_parents(case, direction),
         )
     except RecordError as exc:
         raise PayloadError([f"{exc.field}: {exc.message}"]) from None
+
+
+def _referral_party(party: Party) -> ReferralParty:
+    return ReferralParty(
+        name=party.name,
+        role=party.role,
+        postcode=party.postcode,
+        language=party.language,
+        constraints=party.constraints,
+        phone=party.phone,
+        email=party.email,
+    )
+
+
+def _other_parents(case: Case, direction: Direction) -> tuple[ReferralParty, ...]:
+    """For a contact centre, the applicant and respondent other than the party referred: one of
+    them brings the child, and the centre arranges the handover with both."""
+    if direction.activity not in _CONTACT_CENTRE:
+        return ()
+    return tuple(
+        _referral_party(p)
+        for p in case.parties
+        if p.id != direction.party_id and p.role is not PartyRole.OTHER_FAMILY_MEMBER
+    )
 
 
 def payload_to_dict(payload: ReferralPayload) -> dict[str, Any]:

@@ -29,8 +29,10 @@ from records.model import (
     Language,
     Officer,
     OfficerRole,
+    OrderType,
     Party,
     PartyRole,
+    Provision,
     Screening,
     ScreeningAnswer,
     TimeConstraints,
@@ -129,6 +131,9 @@ def parties(draw: st.DrawFn, party_id: str = "p0", role: PartyRole | None = None
                 )
             )
         ),
+        habitually_resident=draw(st.sampled_from(Answer)),
+        is_child=draw(st.booleans()),
+        child_is_a_parent=draw(st.booleans()),
         id=party_id,
     )
 
@@ -143,6 +148,9 @@ def directions(draw: st.DrawFn, party_ids: list[str], index: int = 0) -> Directi
         delivery=draw(st.sampled_from(Delivery)),
         status=draw(st.sampled_from(DirectionStatus)),
         directed_on=draw(st.none() | any_dates()),
+        order_type=draw(st.sampled_from(OrderType)),
+        provision=draw(st.sampled_from(Provision)),
+        hours_directed=draw(st.none() | st.integers(1, 100)),
         session=draw(st.sampled_from(("", "group-1", "group-2"))),
         both_parties_agreed=draw(st.booleans()),
         assistance_applied_on=draw(st.none() | any_dates()),

@@ -56,6 +56,7 @@ ANSWER_CHOICES = [
 JURISDICTION_CHOICES = [(j.label, j.value) for j in Jurisdiction]
 ROLE_CHOICES = [(r.label, r.value) for r in PartyRole]
 LANGUAGE_CHOICES = [(lang.label, lang.value) for lang in Language]
+YES_NO_CHOICES = [("No", "no"), ("Yes", "yes")]
 
 
 def row_id(key: str) -> str:
@@ -197,6 +198,10 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
                     self.field(f"{prefix}.constraints.work", placeholder="e.g. shifts Mon-Wed"),
                     self.field(f"{prefix}.constraints.education"),
                     self.field(f"{prefix}.constraints.religious_observance"),
+                    # Children Act 1989 s11B / s11D: whom the court may require to take part.
+                    self.field(f"{prefix}.habitually_resident", choices=ANSWER_CHOICES),
+                    self.field(f"{prefix}.is_child", choices=YES_NO_CHOICES),
+                    self.field(f"{prefix}.child_is_a_parent", choices=YES_NO_CHOICES),
                     Button(
                         f"Remove this {party.role.label.lower()}",
                         id=f"remove-party-{party.id}",

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from duty_tui.services.assessment import ReadinessStatus, readiness
-from duty_tui.services.catalogue import entry
+from duty_tui.services.catalogue import Effect, entry
 from duty_tui.services.options import Directory
 from duty_tui.services.wording import check_s11a, direction_text
 from duty_tui.widgets.case_fields import format_date
@@ -35,6 +35,8 @@ from records.model import (
     Direction,
     DirectionStatus,
     FundingRoute,
+    OrderType,
+    Provision,
     RecordError,
 )
 
@@ -44,7 +46,7 @@ FUNDING_LABELS = {
     FundingRoute.PAID: "The party pays the fee",
     FundingRoute.FINANCIAL_ASSISTANCE: "Financial assistance applied for",
     FundingRoute.FHDRA_AGREED: "(a) ordered at the FHDRA, both parties agreed",
-    FundingRoute.REPORT_OR_INVOLVEMENT: "(b) during a report or involvement",
+    FundingRoute.REPORT_OR_INVOLVEMENT: "(b) report recommendation or active involvement",
     FundingRoute.SERVICE_FUNDED: "Funded by the service",
     FundingRoute.SELF_REFERRAL: "Self-referral: the parties pay",
 }
@@ -53,6 +55,9 @@ STATUS_CHOICES = [
     ("Directed by the court", DirectionStatus.DIRECTED.value),
 ]
 YES_NO = [("No", "no"), ("Yes", "yes")]
+# Not str.capitalize(): it would write "s11a".
+ORDER_CHOICES = [(o.label[0].upper() + o.label[1:], o.value) for o in OrderType]
+PROVISION_CHOICES = [(p.label[0].upper() + p.label[1:], p.value) for p in Provision]
 DECISION_CHOICES = [(d.value.capitalize(), d.value) for d in AssistanceDecision]
 CONTACT = (Activity.CONTACT_SUPPORTED, Activity.CONTACT_SUPERVISED)
 
@@ -64,6 +69,8 @@ ROW_OF = {
     "completed on": "row-completed-on",
     "session": "row-session",
     "notes": "row-terms",
+    "order type": "row-provision",
+    "hours directed": "row-hours",
 }
 
 
@@ -145,12 +152,24 @@ class DirectionScreen(ModalScreen[Direction | None]):
                     yield self._select(
                         "Assistance decision", "decision", DECISION_CHOICES, decision
                     )
+                if self.entry.funded_hours:
+                    # A Child Contact Intervention: Cafcass funds up to 12 hours.
+                    hours = "" if d.hours_directed is None else str(d.hours_directed)
+                    yield self._input(
+                        "Hours directed",
+                        "hours",
+                        hours,
+                        f"whole hours; up to {self.entry.funded_hours} funded",
+                    )
                 yield self._input("Group or session", "session", d.session, "e.g. group B, Tuesday")
                 yield self._date("Session on", "session-on", d.session_on)
                 yield self._date("Completed on", "completed-on", d.completed_on)
                 yield self._input(
                     "Extra terms", "terms", d.notes, "added to the wording; s11A-checked"
                 )
+                # Children Act 1989 s11A(7) / s11C: what the court made decides the wording.
+                yield self._select("Order", "order-type", ORDER_CHOICES, d.order_type.value)
+                yield self._select("Made as", "provision", PROVISION_CHOICES, d.provision.value)
             yield Static("", id="direction-wording")
             yield Static("", id="direction-readiness")
             with Horizontal(classes="buttons"):
@@ -184,9 +203,14 @@ class DirectionScreen(ModalScreen[Direction | None]):
             "session_on": self._value("direction-session-on"),
             "completed_on": self._value("direction-completed-on"),
             "notes": self._value("direction-terms"),
+            "order_type": self._value("direction-order-type"),
+            "provision": self._value("direction-provision"),
         }
         funding = self._value("direction-funding")
         changes["funding"] = None if funding in (None, NOT_DECIDED) else funding
+        hours = self._value("direction-hours")
+        if hours is not None:
+            changes["hours_directed"] = hours
         agreed = self._value("direction-agreed")
         if agreed is not None:
             changes["both_parties_agreed"] = agreed == "yes"
@@ -201,6 +225,12 @@ class DirectionScreen(ModalScreen[Direction | None]):
         ):
             if day is not None and day > self.today:
                 raise RecordError(field, f"{day:%d/%m/%Y} is in the future")
+        if direction.order_type is OrderType.FINAL and direction.provision is Provision.DIRECTION:
+            raise RecordError(
+                "order type",
+                "a final order takes an activity condition (s11C), not a direction "
+                "(Children Act 1989 s11A(7)); or choose interim if proceedings go on",
+            )
         if direction.status is DirectionStatus.DIRECTED and direction.directed_on is None:
             direction = attrs.evolve(direction, directed_on=self.case.hearing.date)
         return direction
@@ -223,14 +253,22 @@ class DirectionScreen(ModalScreen[Direction | None]):
     def _preview(self) -> None:
         try:
             direction = self.read()
-        except RecordError:
+        except RecordError as exc:
+            if exc.field == "order type":
+                # Say it at once: the officer has just chosen it, and nothing else shows why.
+                self._show_error(exc)
             return  # keep showing the last good preview; the reason shows on ctrl+s / Enter
+        self.query_one("#row-provision", FieldRow).show_error(None)
         self.direction = direction
         provider = self.directory.get(direction.provider_id) if direction.provider_id else None
         words = direction_text(self.case, direction, provider, direction.notes)
         wording = Text("Wording: ", style="bold")
         wording.append(plain_str(words.text))
-        refusals = [r for r in words.reasons if r.rule_id.startswith("S11A-NO-")]
+        refusals = [
+            r
+            for r in words.reasons
+            if r.rule_id.startswith("S11A-NO-") or r.rule_id == "S11A-INTERIM"
+        ]
         if refusals:
             wording.append("\n")
             wording.append_text(reasons_text(refusals))
@@ -266,7 +304,8 @@ class DirectionScreen(ModalScreen[Direction | None]):
         except RecordError as exc:
             self.set_focus(self._show_error(exc).control)
             return
-        refusals = check_s11a(direction.notes)
+        # Near-the-line phrases are warnings shown with the wording; only a refusal stops here.
+        refusals = [r for r in check_s11a(direction.notes) if r.effect is Effect.BLOCKS]
         if refusals:
             row = self.query_one("#row-terms", FieldRow)
             row.show_error("s11A: " + "; ".join(r.text for r in refusals))

@@ -26,6 +26,7 @@ from duty_tui.services.suitability import Status, Verdict, live_directions, matr
 from duty_tui.services.wording import Wording, direction_text
 from records.model import (
     Activity,
+    Answer,
     Case,
     Direction,
     DirectionStatus,
@@ -33,6 +34,7 @@ from records.model import (
     Jurisdiction,
     PartyRole,
     Provider,
+    Provision,
     ReferralState,
 )
 from records.payload import PayloadError
@@ -127,7 +129,10 @@ def readiness(
 
     words = direction_text(case, direction, provider)
     # The provider and sample checks above already speak for the wording; add only s11A.
-    reasons += [r for r in words.reasons if r.rule_id.startswith("S11A-NO-")]
+    reasons += [
+        r for r in words.reasons if r.rule_id.startswith("S11A-NO-") or r.rule_id == "S11A-INTERIM"
+    ]
+    reasons += who_may_be_directed(case, direction)
 
     for referral in case.referrals:
         if referral.direction_id == direction.id and referral.state in (
@@ -176,6 +181,50 @@ def ready_to_queue(case: Case, direction_id: str, directory: Directory, *, today
     settled = attrs.evolve(direction, funding=ready.funding.route)
     directions = tuple(settled if d.id == direction_id else d for d in case.directions)
     return attrs.evolve(case, directions=directions)
+
+
+def who_may_be_directed(case: Case, d: Direction) -> list[Reason]:
+    """Children Act 1989 s11B (directions) and s11D (conditions): whom the court may not require
+    to take part. What is recorded as impossible blocks; residence not yet recorded is a warning
+    (the court, not the tool, decides habitual residence; the officer records it)."""
+    party = case.party(d.party_id)
+    out: list[Reason] = []
+    if party.is_child and not party.child_is_a_parent:
+        out.append(
+            reason(
+                "S11B-CHILD",
+                f"{party.name} is recorded as a child who is not a parent of the child "
+                "concerned: they cannot be required to take part in an activity",
+                Effect.BLOCKS,
+            )
+        )
+    if party.habitually_resident is Answer.NO:
+        out.append(
+            reason(
+                "S11B-RESIDENCE",
+                f"{party.name} is recorded as not habitually resident in England and Wales: "
+                "they cannot be required to take part in an activity",
+                Effect.BLOCKS,
+            )
+        )
+    elif party.habitually_resident is Answer.UNKNOWN:
+        out.append(
+            reason(
+                "S11B-RESIDENCE",
+                f"whether {party.name} is habitually resident in England and Wales is not "
+                "recorded: only a person habitually resident there may be directed",
+                Effect.WARNING,
+            )
+        )
+    if d.provision is Provision.CONDITION:
+        out.append(
+            reason(
+                "S11C-CONDITION",
+                f"an activity condition of the child arrangements order ({d.order_type.label})",
+                Effect.INFO,
+            )
+        )
+    return out
 
 
 def _order(d: Direction) -> Reason:
@@ -334,6 +383,7 @@ def options_to_list(o: Options) -> list[dict[str, Any]]:
 
 def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
     """Plain JSON data of an assessment (the output of ``duty-tui assess``)."""
+    directions = {d.id: d for d in case.directions}
     return {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
@@ -345,7 +395,18 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
         },
         "today": a.today.isoformat(),
         "directory": {"source": a.directory_source, "sample": a.directory_sample},
-        "parties": [{"id": p.id, "name": p.name, "role": p.role.value} for p in case.parties],
+        "parties": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "role": p.role.value,
+                # Children Act 1989 s11B / s11D: whom the court may require to take part.
+                "habitually_resident": p.habitually_resident.value,
+                "is_child": p.is_child,
+                "child_is_a_parent": p.child_is_a_parent,
+            }
+            for p in case.parties
+        ],
         "matrix": [
             {
                 "party_id": c.party_id,
@@ -365,6 +426,10 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
                 "party_id": r.party_id,
                 "activity": r.activity.value,
                 "provider_id": r.provider.id if r.provider else None,
+                # The order it comes from: s11A direction (interim only) or s11C condition.
+                "directed_on": _date(directions[r.direction_id].directed_on),
+                "order_type": directions[r.direction_id].order_type.value,
+                "provision": directions[r.direction_id].provision.value,
                 "status": r.status.value,
                 "reasons": _reasons(r.reasons),
                 "funding": funding_to_dict(r.funding),

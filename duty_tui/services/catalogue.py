@@ -27,36 +27,30 @@ from records.model import (
 
 # --- sources ---------------------------------------------------------------------------------
 
-S000 = "000_8963feec634edc05.txt"  # Cafcass Cymru: WT4C, mediation session, contact services
-S001 = "001_95c0c6c7e8e2434b.txt"  # Cafcass Cymru: WT4C suitability and arrangements
-S002 = "002_508de7f0493f5cb2.txt"  # Welsh Government ATISN 16942: child contact centres
-S003 = "003_b8fd72bd5a4a86eb.txt"  # Planning Together for Children
-S004 = "004_f7dfa37d317cb7bf.txt"  # Child Contact Intervention
+# The public pages the rules come from, cited by title as an officer would recognise them
+# (docs/rules.md, "Sources", says what each is). No rule cites a file of this repository's
+# makers: a user of the tool does not have them.
+S000 = "Cafcass Cymru: WT4C, mediation information session, contact services"
+S001 = "Cafcass Cymru: WT4C suitability and arrangements"
+S002 = "Welsh Government ATISN 16942: child contact centres"
+S003 = "Planning Together for Children by Cafcass (news article)"
+S004 = "Child contact intervention: what is this? (news article)"
 CA_S11A = "Children Act 1989 s11A"
 CA_S11E = "Children Act 1989 s11E"
 PD12B = "Practice Direction 12B para 14.13"
 NACCC = "naccc.org.uk (NACCC accreditation: standard and enhanced)"
-BRIEF = "shared/domain.md"
+# Where no public source states a rule in so many words, the rule is the tool's reading of the
+# service's requirements (marked inferred, and an open question in docs/rules.md).
+BRIEF = "the service's requirements for this tool (no public source)"
 BANK_HOLIDAYS = "gov.uk/bank-holidays (England and Wales), via the holidays package"
 TOOL = "tool policy (no external source)"
 
 SOURCE_PAGES = (S000, S001, S002, S003, S004)
 
-# What an officer reads beside a rule: the page's title, not its file name.
-SOURCE_TITLES = {
-    S000: "Cafcass Cymru: WT4C, mediation information session, contact services",
-    S001: "Cafcass Cymru: WT4C suitability and arrangements",
-    S002: "Welsh Government ATISN 16942: child contact centres",
-    S003: "Cafcass: Planning Together for Children",
-    S004: "Child Contact Intervention (Cafcass)",
-    BRIEF: "duty-tui domain brief",
-}
-
 
 def source_title(source: str) -> str:
-    """``source`` as an officer would recognise it, with the stored page it comes from."""
-    title = SOURCE_TITLES.get(source)
-    return f"{title} ({source})" if title else source
+    """``source`` as an officer reads it: sources are cited by title already."""
+    return source
 
 
 @attrs.frozen
@@ -110,41 +104,66 @@ _RULES: tuple[Rule, ...] = (
     # The legal frame.
     Rule(
         "S11A-ACTIVITY",
-        "A direction names the activity and the provider; activities are "
-        "programmes, classes, counselling or guidance sessions, or sessions giving information "
-        "about mediation.",
-        CA_S11A,
+        "A direction specifies the activity and the person providing it; the activities that "
+        "may be required include, in particular, programmes, classes, counselling or guidance "
+        "sessions, and sessions giving information or advice (including about mediation).",
+        f"{CA_S11A}(4)-(5)",
     ),
     Rule(
         "S11A-NO-MEDIATION",
         "A direction may not require taking part in mediation itself; the "
         "mediation activity is a session giving information and advice about mediation.",
-        CA_S11A,
+        f"{CA_S11A}(6)",
     ),
     Rule(
         "S11A-NO-TREATMENT",
         "A direction may not require a medical or psychiatric "
         "examination, assessment or treatment.",
-        CA_S11A,
+        f"{CA_S11A}(6)",
+    ),
+    Rule(
+        "S11A-INTERIM",
+        "An activity direction may not be made on the occasion the court disposes finally of "
+        "the proceedings: on a final order the activity can only be an activity condition of a "
+        "child arrangements order (s11C).",
+        f"{CA_S11A}(7); Children Act 1989 s11C",
+    ),
+    Rule(
+        "S11C-CONDITION",
+        "An activity condition is imposed by a child arrangements order and worded as a "
+        "condition under section 11C, not as a direction under section 11A.",
+        "Children Act 1989 s11C",
+    ),
+    Rule(
+        "S11B-CHILD",
+        "A party who is a child may be required to take part in an activity only if they are "
+        "a parent of the child concerned.",
+        "Children Act 1989 s11B (directions); Children Act 1989 s11D (conditions)",
+    ),
+    Rule(
+        "S11B-RESIDENCE",
+        "A person may be required to take part in an activity only if habitually resident in "
+        "England and Wales.",
+        "Children Act 1989 s11B (directions); Children Act 1989 s11D (conditions)",
     ),
     Rule(
         "S11E-TRAVEL",
         "A face-to-face venue must be one the person can reasonably be expected "
         "to travel to: the provider must serve the person's postcode area or district; remote "
         "delivery is open anywhere.",
-        CA_S11E,
+        f"{CA_S11E}(4)",
     ),
     Rule(
         "S11E-POSTCODE",
         "Without the person's postcode no face-to-face provider can be "
         "matched as local to them; only remote delivery can be offered.",
-        CA_S11E,
+        f"{CA_S11E}(4)",
     ),
     Rule(
         "S11E-CIRCUMSTANCES",
         "The court considers the person's circumstances, in particular "
         "religious beliefs and the times they work or attend education.",
-        CA_S11E,
+        f"{CA_S11E}(6)-(7)",
     ),
     Rule(
         "LOCAL-PROVIDER",
@@ -168,7 +187,7 @@ _RULES: tuple[Rule, ...] = (
         "UNKNOWN-NOT-NO",
         'A screening question not yet answered is not "no risk": an '
         "activity that needs no risk cannot be referred until the screening answers.",
-        f"{PD12B}; {BRIEF} (Suitability)",
+        PD12B,
     ),
     Rule(
         "SCREENING-KNOWN",
@@ -186,8 +205,10 @@ _RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "JUR-CONTACT",
-        "Child contact centres are used in Wales and England (NACCC-accredited centres in both).",
+        "Child contact centres are used in Wales; in England by the tool's reading (the cited "
+        "Welsh Government page is about Wales only; NACCC accredits centres in both).",
         f"{S002}; {NACCC}",
+        inferred=True,
     ),
     Rule("JUR-PTFC", "Planning Together for Children is a Cafcass course (England).", S003),
     Rule(
@@ -256,13 +277,13 @@ _RULES: tuple[Rule, ...] = (
         "Supervised contact only where the court has ordered it and "
         "the officer has recorded (who, when, why) that contact is safe and beneficial with "
         "supervision; the tool never makes that judgement.",
-        f"{BRIEF} reading {S000} with {S002}",
+        f"{S000}; {S002}",
         inferred=True,
     ),
     Rule(
         "PTFC-NO-CONCERNS",
         "PTfC is suitable where the court and Cafcass have no current safeguarding concerns.",
-        f"{BRIEF} (no source page states it; {S003} is silent)",
+        BRIEF,
         inferred=True,
     ),
     Rule(
@@ -294,6 +315,7 @@ _RULES: tuple[Rule, ...] = (
         "Cafcass Cymru works in Welsh and English: prefer providers who deliver in "
         "the person's language.",
         BRIEF,
+        inferred=True,
     ),
     Rule(
         "AVAILABILITY",
@@ -326,7 +348,7 @@ _RULES: tuple[Rule, ...] = (
         "LEGAL-AID-UNKNOWN",
         "While legal-aid status is not yet known the fee cannot be "
         "settled, so the referral cannot be made yet.",
-        f"{S000}; {BRIEF} (Suitability)",
+        S000,
         inferred=True,
     ),
     Rule(
@@ -383,7 +405,8 @@ _RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "FU-PTFC-CALL",
-        "A trainer may call up to six weeks after the PTfC workshop to see how things are going.",
+        "For some parents a trainer may call, up to six weeks after the PTfC workshop, to see how "
+        "things are going: the trainer's call, optional, never overdue for the officer.",
         S003,
     ),
 )

@@ -72,8 +72,17 @@ def followups(case: Case, *, today: dt.date) -> tuple[FollowUp, ...]:
 
 
 def _item(
-    kind: FollowUpKind, d: Direction, due: dt.date | None, text: str, rule_id: str, today: dt.date
+    kind: FollowUpKind,
+    d: Direction,
+    due: dt.date | None,
+    text: str,
+    rule_id: str,
+    today: dt.date,
+    *,
+    officers: bool = True,
 ) -> FollowUp:
+    """``officers`` False: someone else's step (the PTfC trainer's call), shown for the officer's
+    information, never waiting on them and never overdue."""
     return FollowUp(
         kind,
         d.id,
@@ -81,8 +90,8 @@ def _item(
         d.activity,
         due,
         text,
-        reason(rule_id, text, Effect.WAITING),
-        due is not None and due < today,
+        reason(rule_id, text, Effect.WAITING if officers else Effect.INFO),
+        officers and due is not None and due < today,
     )
 
 
@@ -150,10 +159,14 @@ def _for_direction(case: Case, d: Direction, today: dt.date) -> list[FollowUp]:
                 FollowUpKind.PTFC_CALL,
                 d,
                 call,
-                "trainer's follow-up call, up to six weeks after the workshop"
+                # 003_: "for some parents, you may receive a follow up call from a trainer":
+                # the trainer's, and optional; the officer has nothing to chase.
+                "the trainer may call some parents, up to six weeks after the workshop "
+                "(the trainer's, optional; never overdue)"
                 + ("" if call else " (workshop date not recorded yet)"),
                 "FU-PTFC-CALL",
                 today,
+                officers=False,
             )
         )
     return out

@@ -313,6 +313,30 @@ def _service(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
         else f"free when directed by the court or referred by {case.service}"
     )
     reasons.append(reason(rule_id, what, Effect.MET))
+    if e.funded_hours and d is not None:
+        # Child contact intervention article: "funding ... can be up to 12 hours". Hours beyond
+        # that have no funder the sources name, so the referral is not made for them.
+        if d.hours_directed is None:
+            reasons.append(
+                reason(rule_id, "the hours directed are not recorded yet", Effect.WARNING)
+            )
+        elif d.hours_directed > e.funded_hours:
+            reasons.append(
+                reason(
+                    rule_id,
+                    f"{d.hours_directed} hours directed: beyond the {e.funded_hours} hours "
+                    f"{case.service} funds",
+                    Effect.BLOCKS,
+                )
+            )
+        else:
+            reasons.append(
+                reason(
+                    rule_id,
+                    f"{d.hours_directed} hours directed, within the {e.funded_hours} funded",
+                    Effect.MET,
+                )
+            )
     if d is not None and d.funding not in (None, FundingRoute.SERVICE_FUNDED):
         reasons.append(
             reason(
@@ -330,7 +354,7 @@ def _service(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
         0,
         Payer.SERVICE,
         f"{case.service} ({what})",
-        True,
+        not any(r.effect is Effect.BLOCKS for r in reasons),
         reasons,
     )
 

@@ -14,25 +14,58 @@ import re
 import attrs
 
 from duty_tui.services.catalogue import Effect, Reason, entry, reason
-from records.model import Case, Delivery, Direction, Provider
+from records.model import Case, Delivery, Direction, OrderType, Provider, Provision
 
-# A requirement to take part in mediation itself. "information ... about mediation" and "a
-# mediation information session" do not match: the verb must reach "mediation" within one word
-# after an optional article, and "mediation information" is the permitted session.
-_MEDIATION = re.compile(
-    r"\b(?:attend|attending|attendance\s+at|take\s+part\s+in|taking\s+part\s+in|"
-    r"participate\s+in|participating\s+in|participation\s+in|engage\s+in|engaging\s+in|"
-    r"go\s+to|enter\s+into|undertake|undergo|complete)\s+"
-    r"(?:a\s+|an\s+|the\s+|any\s+)?(?:[\w-]+\s+)?mediation\b(?!\s+information)",
+# Children Act 1989 s11A(6): no direction may require taking part in mediation, or undergoing a
+# medical or psychiatric examination, assessment or treatment. Sessions giving information or
+# advice about mediation are allowed (s11A(5)(b)), so those phrases are taken out before looking.
+_PERMITTED = re.compile(
+    r"\b(?:information|advice)(?:\s+(?:and|or)\s+(?:information|advice))?\s+"
+    r"(?:about|on|regarding|concerning)\s+(?:the\s+(?:potential\s+)?benefits\s+of\s+)?"
+    r"mediation\b"
+    r"|\bmediation\s+information(?:\s+(?:and|or)\s+(?:advice|assessment))?"
+    r"(?:\s+(?:session|meeting)s?)?"
+    r"|\bMIAMs?\b",
     re.IGNORECASE,
 )
-_TREATMENT = re.compile(
-    r"\b(?:medical|psychiatric|psychological|mental\s+health)\s+"
-    r"(?:examination|assessment|treatment|evaluation)s?\b"
-    r"|\b(?:undergo|undergoing|submit\s+to|receive)\s+(?:any\s+|a\s+|an\s+)?(?:[\w-]+\s+)?"
-    r"(?:treatment|therapy|examination|assessment)s?\b",
+# Any form of the word: mediate, mediates, mediated, mediating, mediation(s), mediator(s).
+_MEDIATION_WORD = re.compile(r"\bmediat(?:e|es|ed|ing|ion|ions|or|ors)\b", re.IGNORECASE)
+# What makes a mention of mediation a requirement to take part in it: a verb of doing, anywhere
+# earlier in the same clause ("attend a course of mediation", "engage with a mediator"), or the
+# verb "mediate" itself.
+_DOING = re.compile(
+    r"\b(?:attend\w*|take\s+part|taking\s+part|participat\w*|engag\w*|try|trying|tried|"
+    r"go\s+to|enter\w*|undertak\w*|underg\w*|complet\w*|commenc\w*|start\w*|begin|"
+    r"join\w*|use|using|shall|must|required?|requiring)\b",
     re.IGNORECASE,
 )
+# Always a medical or psychiatric examination, assessment or treatment, whatever verb is used.
+_TREATMENT_ALWAYS = re.compile(
+    r"\b(?:medical|psychiatric|psychological|mental\s+health|clinical)\s+"
+    r"(?:examination|assessment|treatment|evaluation|report|testing|tests?|review)s?\b"
+    r"|\bhair[\s-]+strand\b|\b(?:drugs?|alcohol|blood|urine|DNA)\s+(?:testing|tests?|screening)\b"
+    r"|\bmedication\b|\bpsychotherap\w*|\bpsychiatri\w*|\btherap(?:y|ies|ist|ists|eutic)\b"
+    r"|\bdetox\w*|\brehab\w*",
+    re.IGNORECASE,
+)
+# Near the line: words that may, or may not, mean an examination or treatment in context
+# ("assessment" of a risk by the provider, "psychologist" running a parenting class).
+_TREATMENT_NEAR = re.compile(
+    r"\b(?:examination|assessment|treatment|diagnos\w*|psycholog\w*|counsell?or\s+assessment)s?\b",
+    re.IGNORECASE,
+)
+# Near the line: the officer may mean only that the parties think about mediation.
+_CONSIDER = re.compile(
+    r"\b(?:consider\w*|explor\w*|discuss\w*|think\w*\s+about|look\w*\s+into|inform\w*)\b",
+    re.IGNORECASE,
+)
+# A verb that makes a near-the-line word ("treatment", "assessment") a requirement to undergo it.
+_UNDERGO = re.compile(
+    r"\b(?:underg\w*|submit\w*\s+(?:him|her|them)?\w*\s*to|receiv\w*|tak\w*|hav\w*)\b",
+    re.IGNORECASE,
+)
+_CLAUSES = re.compile(r"[.;:!?\n]+")
+_NOT_A_RULING = " (a check of the words, not a ruling: the court decides)"
 
 
 @attrs.frozen
@@ -46,29 +79,81 @@ class Wording:
         return any(r.effect in (Effect.BLOCKS, Effect.WAITING) for r in self.reasons)
 
 
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    matches = list(pattern.finditer(text))
+    return matches[-1] if matches else None
+
+
 def check_s11a(text: str) -> tuple[Reason, ...]:
-    """Reasons to refuse ``text`` as (part of) an activity direction; empty when it conforms."""
+    """Reasons to refuse ``text`` as (part of) an activity direction; empty when it conforms.
+
+    A requirement to take part in mediation or to undergo a medical or psychiatric examination,
+    assessment or treatment blocks (Children Act 1989 s11A(6)). A phrase near the line (mediation
+    mentioned with no verb of doing, "assessment" alone) is a warning that says it is a check.
+    """
     found: list[Reason] = []
-    for match in _MEDIATION.finditer(text):
-        found.append(
-            reason(
-                "S11A-NO-MEDIATION",
-                f"{match.group(0)!r}: a direction may not "
-                'require taking part in mediation; say "attend a session giving '
-                'information and advice about mediation"',
-                Effect.BLOCKS,
+    for clause in _CLAUSES.split(_PERMITTED.sub(" ", text)):
+        for match in _MEDIATION_WORD.finditer(clause):
+            before, after = clause[: match.start()], clause[match.end() :]
+            verb_before = _last(_DOING, before)
+            verb_after = _DOING.search(after)
+            doing = match.group(0).lower().startswith("mediate") or verb_before or verb_after
+            # Quote the words that do it ("attend a course of mediation"), not the whole clause.
+            if verb_before:
+                shown_text = clause[verb_before.start() : match.end()]
+            elif verb_after:
+                shown_text = clause[match.start() : match.end() + verb_after.end()]
+            else:
+                shown_text = match.group(0)
+            considering = _last(_CONSIDER, before)
+            if not doing and not considering:
+                continue  # "Mediation was discussed at court": a record, not a requirement
+            if considering and not doing:
+                shown_text = clause[considering.start() : match.end()]
+            if doing:
+                found.append(
+                    reason(
+                        "S11A-NO-MEDIATION",
+                        f"{shown_text!r}: a direction may not require taking part in mediation "
+                        '(Children Act 1989 s11A(6)); say "attend a session giving information '
+                        f'and advice about mediation"',
+                        Effect.BLOCKS,
+                    )
+                )
+            else:
+                found.append(
+                    reason(
+                        "S11A-NO-MEDIATION",
+                        f"{shown_text!r}: check that it does not require "
+                        f"taking part in mediation (Children Act 1989 s11A(6)){_NOT_A_RULING}",
+                        Effect.WARNING,
+                    )
+                )
+            break  # one reason per clause is enough to send the officer to it
+        always = _TREATMENT_ALWAYS.search(clause)
+        near = _TREATMENT_NEAR.search(clause)
+        if not always and near and _UNDERGO.search(clause[: near.start()]):
+            always = near
+        if always:
+            found.append(
+                reason(
+                    "S11A-NO-TREATMENT",
+                    f"{always.group(0)!r} reads as a medical or psychiatric "
+                    "examination, assessment or treatment, which a direction may not require "
+                    "(Children Act 1989 s11A(6))",
+                    Effect.BLOCKS,
+                )
             )
-        )
-    for match in _TREATMENT.finditer(text):
-        found.append(
-            reason(
-                "S11A-NO-TREATMENT",
-                f"{match.group(0)!r}: a direction may not "
-                "require a medical or psychiatric examination, assessment or "
-                "treatment",
-                Effect.BLOCKS,
+        elif near:
+            found.append(
+                reason(
+                    "S11A-NO-TREATMENT",
+                    f"check that {near.group(0)!r} is not a medical or "
+                    "psychiatric examination, assessment or treatment (Children Act 1989 "
+                    f"s11A(6)){_NOT_A_RULING}",
+                    Effect.WARNING,
+                )
             )
-        )
     return tuple(found)
 
 
@@ -98,13 +183,33 @@ def direction_text(
                 )
             )
     how = " (remote)" if direction.delivery is Delivery.REMOTE else " (face to face)"
+    if direction.provision is Provision.CONDITION:
+        # Children Act 1989 s11C: on a child arrangements order the activity is a condition.
+        opening = (
+            "As an activity condition under section 11C of the Children Act 1989, imposed by "
+            "the child arrangements order"
+        )
+    else:
+        opening = "Under section 11A of the Children Act 1989"
+        if direction.order_type is OrderType.FINAL:
+            reasons.append(
+                reason(
+                    "S11A-INTERIM",
+                    "a final order cannot carry an activity direction (s11A(7)): record it as "
+                    "an activity condition under section 11C",
+                    Effect.BLOCKS,
+                )
+            )
     text = (
-        f"Under section 11A of the Children Act 1989, {party.name}, the "
+        f"{opening}, {party.name}, the "
         f"{party.role.label.lower()}, shall {e.wording}, provided by "
         f"{provider_text}{how}."
     )
     extra = extra_terms.strip()
     if extra:
         text = f"{text} {extra}"
-    reasons += check_s11a(text)
+    # The names are the officer's record, not terms of the order: "Bridgend Family Mediation"
+    # as the provider does not make the direction require mediation.
+    checked = text.replace(provider_text, "the provider").replace(party.name, "the party")
+    reasons += check_s11a(checked)
     return Wording(text, tuple(reasons))

@@ -30,6 +30,9 @@ from records.model import (
 
 CASE_FIELDS = ("case_number", "court", "jurisdiction")
 PARTY_FIELDS = ("role", "name", "postcode", "language", "legal_aid", "phone", "email")
+PARTY_ANSWER_FIELDS = ("habitually_resident",)
+# Yes/no on screen, true/false in the record (Children Act 1989 s11B / s11D).
+PARTY_FLAG_FIELDS = ("is_child", "child_is_a_parent")
 CONSTRAINT_FIELDS = ("work", "education", "religious_observance")
 CHILD_FIELDS = ("name", "date_of_birth")
 ANSWER_FIELDS = ("answer", "answered_on", "answered_by")
@@ -47,6 +50,9 @@ LABELS: dict[str, str] = {
     "legal_aid": "Legal aid",
     "phone": "Phone",
     "email": "Email",
+    "habitually_resident": "Habitually resident in England and Wales",
+    "is_child": "Under 18",
+    "child_is_a_parent": "If under 18: a parent of the child concerned",
     "work": "Work times",
     "education": "Education times",
     "religious_observance": "Religious observance",
@@ -94,8 +100,10 @@ def display_value(case: Case, key: str) -> str:
             return format_date(case.hearing.date)
         case ["party", party_id, "constraints", name] if name in CONSTRAINT_FIELDS:
             return _text_of(getattr(_find(case.parties, party_id, key).constraints, name))
-        case ["party", party_id, name] if name in PARTY_FIELDS:
+        case ["party", party_id, name] if name in PARTY_FIELDS + PARTY_ANSWER_FIELDS:
             return _text_of(getattr(_find(case.parties, party_id, key), name))
+        case ["party", party_id, name] if name in PARTY_FLAG_FIELDS:
+            return "yes" if getattr(_find(case.parties, party_id, key), name) else "no"
         case ["child", child_id, name] if name in CHILD_FIELDS:
             return _text_of(getattr(_find(case.children, child_id, key), name))
         case ["screening", "safeguarding_letter_on"]:
@@ -125,9 +133,14 @@ def apply_edit(case: Case, key: str, text: str, *, today: dt.date, officer_name:
                 party = _find(case.parties, party_id, key)
                 constraints = attrs.evolve(party.constraints, **{name: text})
                 return _replace_party(case, attrs.evolve(party, constraints=constraints))
-            case ["party", party_id, name] if name in PARTY_FIELDS:
+            case ["party", party_id, name] if name in PARTY_FIELDS + PARTY_ANSWER_FIELDS:
                 party = _find(case.parties, party_id, key)
                 return _replace_party(case, attrs.evolve(party, **{name: text}))
+            case ["party", party_id, name] if name in PARTY_FLAG_FIELDS:
+                if text not in ("yes", "no"):
+                    raise RecordError(LABELS[name], f"{LABELS[name]}: choose yes or no")
+                party = _find(case.parties, party_id, key)
+                return _replace_party(case, attrs.evolve(party, **{name: text == "yes"}))
             case ["child", child_id, "date_of_birth"]:
                 child = _find(case.children, child_id, key)
                 born = parse_date_of_birth(text, today=today, hearing_date=case.hearing.date)

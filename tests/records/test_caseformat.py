@@ -109,8 +109,52 @@ def test_broken_json_says_where():
     )
 
 
-def test_schema_version_is_one():
-    assert SCHEMA_VERSION == example_doc()["schema_version"] == 1
+def test_schema_version_is_two():
+    assert SCHEMA_VERSION == example_doc()["schema_version"] == 2
+
+
+V1_EXAMPLE = Path(__file__).parent / "data" / "case_v1.json"
+
+
+def test_version_1_document_is_migrated_to_version_2():
+    # The documented example as schema version 1 wrote it (before issue 11).
+    v1 = json.loads(V1_EXAMPLE.read_text(encoding="utf-8"))
+    assert v1["schema_version"] == 1
+    (case,) = load_cases(json.dumps(v1), today=HEARING_DAY)
+    # Version 1 wrote every direction "Under section 11A": an interim activity direction.
+    assert [(d.order_type.value, d.provision.value) for d in case.directions] == [
+        ("interim", "direction")
+    ] * len(case.directions)
+    # Nothing was recorded on residence: not yet known, never "yes".
+    assert {p.habitually_resident.value for p in case.parties} == {"unknown"}
+    assert not any(p.is_child for p in case.parties)
+    # Everything version 1 held is kept: written back out, only the new fields differ.
+    out = dump_cases([case])
+    assert out["schema_version"] == 2
+    for old, new in zip(v1["cases"][0]["parties"], out["cases"][0]["parties"], strict=True):
+        assert {k: new[k] for k in old} == old
+    for old, new in zip(v1["cases"][0]["directions"], out["cases"][0]["directions"], strict=True):
+        assert {k: new[k] for k in old} == old
+    assert load_cases(dumps_cases([case])) == [case]
+
+
+def test_version_1_document_may_not_hold_version_2_fields():
+    v1 = json.loads(V1_EXAMPLE.read_text(encoding="utf-8"))
+    v1["cases"][0]["directions"][0]["order_type"] = "final"
+    assert problems_of(v1) == [
+        "$.cases[0].directions[0]: order_type is a schema version 2 field: set schema_version to 2"
+    ]
+
+
+def test_version_2_reads_order_type_and_refuses_a_bad_one():
+    doc = example_doc()
+    doc["cases"][0]["directions"][0]["order_type"] = "final"
+    doc["cases"][0]["directions"][0]["provision"] = "condition"
+    (case,) = load_cases(json.dumps(doc))
+    assert case.directions[0].order_type.value == "final"
+    doc["cases"][0]["directions"][0]["order_type"] = "perhaps"
+    (problem,) = problems_of(doc)
+    assert "order type 'perhaps' is not one of: interim, final" in problem
 
 
 @given(st.text(max_size=300))

@@ -64,6 +64,8 @@ def party(party_id: str = APP, role: PartyRole = PartyRole.APPLICANT, **changes:
         "postcode": "CF10 1AA",
         "language": Language.ENGLISH,
         "legal_aid": Answer.NO,
+        # A fully recorded party, as legal aid above: s11B residence answered.
+        "habitually_resident": Answer.YES,
         "id": party_id,
     }
     fields.update(changes)

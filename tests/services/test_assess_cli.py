@@ -210,3 +210,31 @@ def test_assess_judges_ages_at_the_hearing_and_the_future_on_the_given_day(capsy
     code, out, err = assess(capsys, path, "--today", hearing.isoformat())
     assert code == 2 and out == ""
     assert f"police_check: answered on {answered:%d/%m/%Y} is in the future" in err
+
+
+def test_assess_reports_the_order_and_whom_the_court_may_direct(capsys, tmp_path):
+    """Issue 11: order type, provision and order date per direction; s11B answers per party.
+    A version 1 file is read too (migrated: an interim s11A direction, residence unknown)."""
+    doc = example()
+    doc["cases"][0]["directions"][0]["order_type"] = "final"
+    code, out, err = assess(capsys, str(write(tmp_path, doc)), "--today", "2026-11-23")
+    assert (code, err) == (0, "")
+    (d,) = json.loads(out)["directions"]
+    assert (d["order_type"], d["provision"], d["directed_on"]) == (
+        "final",
+        "direction",
+        "2026-11-23",
+    )
+    assert d["status"] == "blocked"
+    assert any(r["rule"] == "S11A-INTERIM" and r["effect"] == "blocks" for r in d["reasons"])
+    applicant = json.loads(out)["parties"][0]
+    assert (applicant["habitually_resident"], applicant["is_child"]) == ("yes", False)
+
+    v1 = Path(__file__).parents[1] / "records" / "data" / "case_v1.json"
+    code, out, err = assess(capsys, str(v1), "--today", "2026-11-23")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert [(d["order_type"], d["provision"]) for d in data["directions"]] == [
+        ("interim", "direction")
+    ]
+    assert {p["habitually_resident"] for p in data["parties"]} == {"unknown"}

@@ -221,3 +221,39 @@ def test_england_case_assessment():
     assert result.cell(APP, A.PTFC).verdict.status is Status.ELIGIBLE
     assert result.cell(APP, A.PTFC).options.provider_ids
     assert result.cell(APP, A.WT4C).verdict.status is Status.BLOCKED
+
+
+def test_a_final_order_carries_an_s11c_condition_never_an_s11a_direction():
+    # Children Act 1989 s11A(7) and s11C: by consent at the FHDRA the court disposes finally.
+    as_direction = make_case(
+        directions=(direction(A.WT4C, provider_id=WT4C.id, order_type="final"),)
+    )
+    refused = check(as_direction, [WT4C])
+    assert refused.status is ReadinessStatus.BLOCKED
+    assert "S11A-INTERIM" in rules(refused, "blocks")
+    as_condition = make_case(
+        directions=(
+            direction(A.WT4C, provider_id=WT4C.id, order_type="final", provision="condition"),
+        )
+    )
+    condition = check(as_condition, [WT4C])
+    assert condition.status is READY, condition.reasons
+    assert condition.wording.text.startswith(
+        "As an activity condition under section 11C of the Children Act 1989"
+    )
+    assert "11A" not in condition.wording.text
+
+
+def test_s11b_a_child_party_only_if_a_parent_and_residence_recorded():
+    child_parent = make_case(
+        parties=(party(is_child=True, child_is_a_parent=True),),
+        directions=(direction(A.WT4C, provider_id=WT4C.id),),
+    )
+    assert check(child_parent, [WT4C]).status is READY
+    unknown = make_case(
+        parties=(party(habitually_resident="unknown"),),
+        directions=(direction(A.WT4C, provider_id=WT4C.id),),
+    )
+    ready_with_warning = check(unknown, [WT4C])
+    assert ready_with_warning.status is READY
+    assert rules(ready_with_warning, "warning") == ["S11B-RESIDENCE"]

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from duty_tui.services.catalogue import Effect
 from duty_tui.services.followups import FollowUpKind, add_months, followups
 from duty_tui.services.options import sample_directory
 from duty_tui.services.wording import check_s11a, direction_text
@@ -53,6 +54,18 @@ def test_ptfc_call_within_six_weeks_of_the_workshop():
         Jurisdiction.ENGLAND, directions=(direction(A.PTFC, session_on=D(2026, 12, 1)),)
     )
     assert kinds(followups(case, today=TODAY)) == [(K.PTFC_CALL, D(2027, 1, 12))]
+
+
+def test_the_ptfc_call_is_the_trainers_and_never_overdue():
+    # 003: "for some parents, you may receive a follow up call from a trainer".
+    case = make_case(
+        Jurisdiction.ENGLAND, directions=(direction(A.PTFC, session_on=D(2026, 1, 5)),)
+    )
+    (call,) = followups(case, today=D(2026, 12, 1))  # long past the six weeks
+    assert call.kind is K.PTFC_CALL and call.due == D(2026, 2, 16)
+    assert not call.overdue
+    assert call.reason.effect is Effect.INFO
+    assert "trainer's, optional" in call.text
 
 
 def test_assistance_decision_due_and_overdue():
@@ -189,3 +202,47 @@ def test_role_label_in_wording():
     w = direction_text(case, case.directions[0], provider())
     assert "Pwyll Ffug, the respondent" in w.text
     assert PartyRole.RESPONDENT.label.lower() in w.text
+
+
+# Issue 11 item 4: phrases that passed the s11A(6) check before, each a requirement to take part
+# in mediation or to undergo an examination, assessment or treatment.
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("The mother shall attend a course of mediation.", "S11A-NO-MEDIATION"),
+        ("The father shall mediate with the mother.", "S11A-NO-MEDIATION"),
+        ("The parties are to try mediation.", "S11A-NO-MEDIATION"),
+        ("The applicant shall engage with a mediator.", "S11A-NO-MEDIATION"),
+        ("Mediation shall be attended by both parents.", "S11A-NO-MEDIATION"),
+        ("The father shall undergo hair strand drug testing.", "S11A-NO-TREATMENT"),
+        ("The mother shall take medication as prescribed.", "S11A-NO-TREATMENT"),
+        ("Both shall participate in family therapy.", "S11A-NO-TREATMENT"),
+        ("The father shall attend sessions with a psychotherapist.", "S11A-NO-TREATMENT"),
+        ("The respondent shall undergo a psychiatric report.", "S11A-NO-TREATMENT"),
+        ("shall receive treatment for alcohol misuse", "S11A-NO-TREATMENT"),
+    ],
+)
+def test_s11a_refuses_the_variants_that_passed_before(text, rule):
+    refusing = [r for r in check_s11a(text) if r.effect is Effect.BLOCKS]
+    assert rule in [r.rule_id for r in refusing], check_s11a(text)
+    assert all("s11A(6)" in r.text for r in refusing)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The parties are to consider mediation.",
+        "The provider's assessment of the parents' needs comes first.",
+    ],
+)
+def test_s11a_near_the_line_is_a_warning_that_says_it_is_a_check(text):
+    (found,) = check_s11a(text)
+    assert found.effect is Effect.WARNING
+    assert "a check of the words, not a ruling" in found.text
+
+
+def test_a_provider_named_for_mediation_does_not_make_the_wording_refused():
+    case = make_case(directions=(direction(A.WT4C),))
+    w = direction_text(case, case.directions[0], provider(name="Bridgend Family Mediation"))
+    assert "Bridgend Family Mediation" in w.text
+    assert not [r for r in w.reasons if r.rule_id.startswith("S11A-NO-")]

@@ -6,15 +6,17 @@ import datetime as dt
 
 import pytest
 
-from duty_tui.services.catalogue import format_pence
+from duty_tui.services.catalogue import Effect, format_pence
 from duty_tui.services.funding import Payer, funding_for
 from records.model import (
     Activity,
     Answer,
     AssistanceDecision,
+    Direction,
     DirectionStatus,
     FundingRoute,
     Jurisdiction,
+    RecordError,
 )
 from tests.services.factories import APP, TODAY, direction, make_case, party
 
@@ -328,3 +330,30 @@ def test_a_direction_claiming_legal_aid_without_it_is_warned():
 )
 def test_money_is_shown_from_whole_pence(pence, text):
     assert format_pence(pence) == text
+
+
+def test_cci_hours_directed_up_to_12_are_funded_more_are_refused():
+    # "funding ... can be up to 12 hours" (Child contact intervention article).
+    def of(hours):
+        case = make_case(
+            Jurisdiction.ENGLAND, directions=(direction(Activity.CCI, hours_directed=hours),)
+        )
+        return funding_for(case, APP, Activity.CCI, case.directions[0], today=TODAY)
+
+    twelve = of(12)
+    assert twelve.may_queue and twelve.funded_hours == 12
+    assert any("12 hours directed, within the 12 funded" in r.text for r in twelve.reasons)
+    thirteen = of(13)
+    assert not thirteen.may_queue
+    (beyond,) = [r for r in thirteen.reasons if r.effect is Effect.BLOCKS]
+    assert beyond.rule_id == "CCI-FUNDED" and "beyond the 12 hours Cafcass funds" in beyond.text
+    unrecorded = of(None)
+    assert unrecorded.may_queue
+    assert [r.effect for r in unrecorded.reasons if "not recorded" in r.text] == [Effect.WARNING]
+
+
+@pytest.mark.parametrize("bad", ["0", "twelve", "101", True, -1])
+def test_hours_directed_are_whole_hours_from_1_to_100(bad):
+    with pytest.raises(RecordError) as err:
+        Direction(activity="cci", party_id="p", hours_directed=bad)
+    assert err.value.field == "hours directed"

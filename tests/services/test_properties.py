@@ -13,7 +13,7 @@ from duty_tui.services.funding import funding_for
 from duty_tui.services.options import sample_directory
 from duty_tui.services.suitability import Status, matrix, verdict
 from duty_tui.services.wording import check_s11a, direction_text
-from records.model import Activity, Answer, Jurisdiction
+from records.model import Activity, Answer, Jurisdiction, OrderType, Provision
 from tests.strategies import cases, screenings
 
 NO_RISK_ACTIVITIES = (
@@ -96,6 +96,27 @@ def test_a_referral_is_never_ready_unless_the_party_is_eligible(case, today):
             assert not any(
                 x.effect in (Effect.BLOCKS, Effect.UNKNOWN, Effect.WAITING) for x in r.reasons
             )
+
+
+@SETTINGS
+@given(case=cases(), today=todays)
+def test_no_s11a_direction_on_a_final_order_and_no_direction_of_whom_s11b_forbids(case, today):
+    """Children Act 1989 s11A(7): never ready, never worded as a direction, on a final order;
+    s11B/s11D: never ready for a child who is not a parent or a person recorded as not
+    habitually resident in England and Wales."""
+    directory = sample_directory()
+    for d in case.directions:
+        r = readiness(case, d, directory, today=today)
+        party = case.party(d.party_id)
+        if d.order_type is OrderType.FINAL and d.provision is Provision.DIRECTION:
+            assert r.status is ReadinessStatus.BLOCKED
+            assert "S11A-INTERIM" in {x.rule_id for x in r.reasons}
+        if d.provision is Provision.CONDITION:
+            assert "section 11C" in r.wording.text and "Under section 11A" not in r.wording.text
+        if (party.is_child and not party.child_is_a_parent) or (
+            party.habitually_resident is Answer.NO
+        ):
+            assert r.status is ReadinessStatus.BLOCKED
 
 
 @SETTINGS

@@ -120,6 +120,47 @@ ROWS: list[Row] = [
         ),
         None,
     ),
+    (
+        "S11A-INTERIM",
+        Effect.BLOCKS,
+        lambda: ready(make_case(directions=(direction(A.WT4C, order_type="final"),))),
+        "blocked",
+    ),
+    (
+        "S11C-CONDITION",
+        Effect.INFO,
+        lambda: ready(
+            make_case(
+                directions=(
+                    direction(
+                        A.WT4C, provider_id="wt4c-cf", order_type="final", provision="condition"
+                    ),
+                )
+            ),
+            [WT4C_PROV],
+        ),
+        "ready",
+    ),
+    (
+        "S11B-CHILD",
+        Effect.BLOCKS,
+        lambda: ready(
+            make_case(parties=(party(is_child=True),), directions=(direction(A.WT4C),)),
+            [WT4C_PROV],
+        ),
+        "blocked",
+    ),
+    (
+        "S11B-RESIDENCE",
+        Effect.BLOCKS,
+        lambda: ready(
+            make_case(
+                parties=(party(habitually_resident=Answer.NO),), directions=(direction(A.WT4C),)
+            ),
+            [WT4C_PROV],
+        ),
+        "blocked",
+    ),
     ("S11E-TRAVEL", Effect.BLOCKS, lambda: opts(make_case(), A.WT4C, [F2F_BS]), None),
     (
         "S11E-POSTCODE",
@@ -422,7 +463,7 @@ ROWS: list[Row] = [
     ),
     (
         "FU-PTFC-CALL",
-        Effect.WAITING,
+        Effect.INFO,  # the trainer's call, optional: nothing waits on the officer
         lambda: follow(make_case(E, directions=(direction(A.PTFC, session_on=TODAY),))),
         None,
     ),

@@ -313,3 +313,87 @@ async def test_queueing_records_the_funding_route_the_rules_settled(make_app, da
     case = read_cases(data_dir)["case0000"]
     assert case.directions[0].funding is FundingRoute.PAID
     assert case.referrals[0].state is ReferralState.QUEUED
+
+
+async def test_a_final_order_is_captured_as_an_s11c_condition_never_an_s11a_direction(
+    make_app, stored
+):
+    """Issue 11 item 1: the officer records the order made; an s11A direction on a final order
+    is refused where it is entered (s11A(7)), and a condition is worded under s11C."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot)
+        grid = await to_matrix(pilot)
+        await to_cell(pilot, grid, 0, Activity.WT4C)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("enter")  # the first option the rules allow
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DirectionScreen)
+        await pilot.press("enter", "down", "enter")  # status: directed
+        await pilot.press("tab", "tab", "tab", "enter", "down", "down", "enter")  # funding: paid
+        screen.set_focus(screen.query_one("#direction-terms"))
+        await pilot.press("tab")
+        assert screen.focused.id == "direction-order-type"
+        await pilot.press("enter", "down", "enter")  # order: final
+        # Beside the field (a narrow column: the reason wraps, so its words are checked).
+        shown = await shows(pilot, "s11A(7)")
+        assert "final order" in shown and "Activity direction (s11A)" in shown
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen  # refused: nothing kept, the form as typed
+        # The refusal takes the officer to the field that fixes it.
+        assert screen.focused.id == "direction-provision"
+        await pilot.press("enter", "down", "enter")  # made as: activity condition (s11C)
+        shown = await shows(pilot, "As an activity condition under section 11C")
+        assert "s11A(7)" not in shown
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+
+    (direction,) = read_cases(stored)["case0000"].directions
+    assert (direction.order_type.value, direction.provision.value) == ("final", "condition")
+
+
+async def test_s11b_a_child_party_who_is_not_a_parent_cannot_be_directed(make_app, stored):
+    """Issue 11 item 2: recorded on the party's card, from the keyboard, kept on disk, and the
+    direction for them says it cannot be made (Children Act 1989 s11B)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot)
+        residence = screen.query_one("#f-party-party0000-habitually_resident FieldSelect")
+        screen.set_focus(residence)
+        await pilot.press("enter", "down", "down", "enter")  # yes
+        await pilot.press("tab")
+        assert screen.focused is screen.query_one("#f-party-party0000-is_child FieldSelect")
+        await pilot.press("enter", "down", "enter")  # under 18: yes
+        await settle(pilot)
+        party = screen.case.party("party0000")
+        assert (party.habitually_resident, party.is_child, party.child_is_a_parent) == (
+            Answer.YES,
+            True,
+            False,
+        )
+        grid = await to_matrix(pilot)
+        await to_cell(pilot, grid, 0, Activity.WT4C)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DirectionScreen)
+        shown = await shows(pilot, "Referral: cannot be made as it stands")
+        assert "recorded as a child who is not a parent" in shown
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+
+    party = read_cases(stored)["case0000"].party("party0000")
+    assert (party.habitually_resident, party.is_child) == (Answer.YES, True)

@@ -48,7 +48,9 @@ async def test_history_shows_edits_by_field_and_the_lock(make_app, data_dir):
         assert trail.breaks() == []
     finally:
         store.close()
-    assert actions == [
+    # On a busy machine a pause inside the typing saves (and records) the name more than once.
+    collapsed = [a for n, a in enumerate(actions) if n == 0 or a != actions[n - 1]]
+    assert collapsed == [
         ("unlocked", ()),
         ("case edited", ("parties[0].name",)),
         ("locked", ()),

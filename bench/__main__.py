@@ -22,6 +22,7 @@ SUITES = [
     "bench_outbox",
     "bench_reliability",
     "bench_security",
+    "bench_central_pg",
 ]
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -76,6 +77,10 @@ TARGETS: list[Target] = [
     _le("sync.noop_s.10000", 1, " s"),
     _le("outbox.queue_p95_ms.10000", 10, " ms"),
     _ratio("outbox.queue_p95_ms.10000", "outbox.queue_p95_ms.100", 1.5),
+    _ge("central.pg_referrals_per_s", 1000, "/s"),
+    _le("central.pg_batch_p99_ms", 1000, " ms"),
+    _le("central.pg_duplicates", 0),
+    _le("central.pg_failed_items", 0),
 ]
 
 

@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-keyfile", default=None)
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-access-log", action="store_true", help="log no request lines")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="uvicorn worker processes (default 1); each has its own database pool",
+    )
 
     token = sub.add_parser("issue-token", help="create a device (or replace its token); prints it")
     _add_db(token)
@@ -66,6 +72,31 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--reason", default="")
     status.add_argument("--by", default="admin", help="who is making the change")
     return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 64:
+        raise argparse.ArgumentTypeError("between 1 and 64")
+    return number
+
+
+# How ``serve --workers N`` hands its settings to the worker processes uvicorn spawns: they
+# build the app from these (``worker_app``). The same user's environment, never a command line.
+DB_ENV = "DUTY_CENTRAL_DB"
+LOG_LEVEL_ENV = "DUTY_CENTRAL_LOG_LEVEL"
+
+
+def worker_app() -> object:
+    """The app in one of ``serve --workers N``'s processes (uvicorn calls this, factory=True).
+
+    The parent has already migrated the database; make_engine here finds it at head."""
+    import os
+
+    from central.app import create_app
+
+    _log_to_stderr(os.environ.get(LOG_LEVEL_ENV, "info"))
+    return create_app(os.environ[DB_ENV])
 
 
 def _is_loopback(host: str) -> bool:
@@ -104,10 +135,27 @@ def _serve(args: argparse.Namespace) -> int:
             "device tokens and referrals must never cross a network in clear",
             file=sys.stderr,
         )
-    app = create_app(args.db or default_db_url())
-    _log_to_stderr(args.log_level)
+    db = args.db or default_db_url()
+    if args.workers == 1:
+        app: object = create_app(db)
+        _log_to_stderr(args.log_level)
+        factory = False
+    else:
+        import os
+
+        from central.db import make_engine
+
+        # Secure and migrate once, here, before any worker opens the database (and refuse to
+        # start in this process, with the reason, if it cannot be made safe).
+        make_engine(db).dispose()
+        os.environ[DB_ENV] = db
+        os.environ[LOG_LEVEL_ENV] = args.log_level
+        _log_to_stderr(args.log_level)
+        app, factory = "central.cli:worker_app", True
     uvicorn.run(
-        app,
+        app,  # type: ignore[arg-type]
+        factory=factory,
+        workers=args.workers if args.workers > 1 else None,
         host=args.host,
         port=args.port,
         log_level=args.log_level,

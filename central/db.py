@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     DateTime,
     ForeignKey,
     Index,
@@ -28,6 +29,8 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -217,8 +220,46 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             parsed, pool_pre_ping=True, pool_size=8, max_overflow=4, hide_parameters=True
         )
-    Base.metadata.create_all(engine)
+    upgrade(engine)
     return engine
+
+
+# The schema is Alembic's (central/migrations). Revision 0001 is exactly the schema central
+# created with metadata.create_all before it had migrations: such a database is stamped 0001
+# and upgraded from there, keeping its rows.
+MIGRATIONS = Path(__file__).with_name("migrations")
+BASELINE_REVISION = "0001"
+
+
+def alembic_config(connection: Connection) -> Any:
+    """Alembic's configuration for central, running on ``connection`` (no alembic.ini)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (the latest by default), in one transaction.
+
+    Several processes may start at once (``serve --workers``): on PostgreSQL they queue on an
+    advisory lock (per schema); on SQLite on the write lock that BEGIN IMMEDIATE takes. The
+    second finds the work done.
+    """
+    from alembic import command
+
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext('duty-central:' || current_schema()))")
+            )
+        config = alembic_config(connection)
+        tables = set(inspect(connection).get_table_names())
+        if "alembic_version" not in tables and "submissions" in tables:
+            command.stamp(config, BASELINE_REVISION)  # made by create_all, before migrations
+        command.upgrade(config, revision)
 
 
 def backend_name(engine: Engine) -> str:

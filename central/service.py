@@ -371,14 +371,148 @@ def submit_batch(engine: Engine, device_id: int, items: list[Any]) -> list[ItemR
     an exception here means nothing was promised and the whole batch may be sent again.
     """
     prepared = [prepare(raw) for raw in items]
-    results: list[ItemResult] = []
+    results: list[ItemResult | None] = [
+        item if isinstance(item, ItemResult) else None for item in prepared
+    ]
+    valid = [(i, item) for i, item in enumerate(prepared) if isinstance(item, _Prepared)]
+    # First revisions of referrals that appear once in the batch (the common case: a day's new
+    # referrals) are inserted together; everything else goes through _store one by one, after
+    # them, in the order sent. They touch disjoint referrals, so the order between the two
+    # groups changes nothing.
+    per_referral: dict[str, int] = {}
+    for _, item in valid:
+        per_referral[item.referral_id] = per_referral.get(item.referral_id, 0) + 1
+    fresh = [(i, it) for i, it in valid if it.revision == 1 and per_referral[it.referral_id] == 1]
+    fresh_indexes = {i for i, _ in fresh}
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        for item in prepared:
-            if isinstance(item, ItemResult):
-                results.append(item)
-            else:
-                results.append(_store(session, device_id, item))
+        if fresh:
+            for i, result in zip(
+                (i for i, _ in fresh),
+                _store_first_revisions(session, device_id, [it for _, it in fresh]),
+                strict=True,
+            ):
+                results[i] = result
+        for i, item in valid:
+            if i not in fresh_indexes:
+                results[i] = _store(session, device_id, item)
+    assert all(r is not None for r in results)
+    return [r for r in results if r is not None]
+
+
+def _store_first_revisions(
+    session: Session, device_id: int, items: list[_Prepared]
+) -> list[ItemResult]:
+    """Revision 1 of distinct referrals, as _store would answer each, in three statements:
+    which of them already have later revisions (stored superseded, as _store does for a late
+    arrival), one multi-row INSERT ... ON CONFLICT DO NOTHING, and one SELECT of the rows
+    that were already there (a resend: same receipt, or 409 for other content).
+
+    Exactly-once is still the unique constraint's: a key another transaction is inserting
+    makes this INSERT wait for it (PostgreSQL) or cannot happen (SQLite's one writer), and
+    then skip the row, which the SELECT finds committed. Uses the same key columns as _store.
+    """
+    ids = [item.referral_id for item in items]
+    superseded_ids = set(
+        session.scalars(
+            select(Submission.referral_id)
+            .where(Submission.device_id == device_id)
+            .where(Submission.referral_id.in_(ids))
+            .where(Submission.revision > 1)
+        )
+    )
+    now = utcnow()
+    rows = []
+    for item in items:
+        status = WITHDRAWN if item.action == "withdraw" else RECEIVED
+        if status == RECEIVED and item.referral_id in superseded_ids:
+            status = SUPERSEDED
+        rows.append(
+            {
+                "device_id": device_id,
+                "referral_id": item.referral_id,
+                "revision": item.revision,
+                "supersedes": item.supersedes,
+                "action": item.action,
+                "note": item.note,
+                "sha256": item.sha256,
+                "content": item.content,
+                "receipt": _new_receipt(),
+                "status": status,
+                "status_reason": item.note if item.action == "withdraw" else "",
+                "received_at": now,
+                "status_at": now,
+            }
+        )
+    # Core executemany: SQLAlchemy sends it as multi-row INSERTs from one cached statement.
+    table = Submission.__table__
+    insert = _insert_for(session)(table).on_conflict_do_nothing().returning(table.c.referral_id)
+    # In key order: two batches holding the same keys in other orders then wait on each other
+    # row by row instead of deadlocking.
+    ordered = sorted(rows, key=lambda row: row["referral_id"])
+    inserted = set(session.connection().execute(insert, ordered).scalars())
+    existing: dict[str, Submission] = {}
+    missing = [rid for rid in ids if rid not in inserted]
+    if missing:
+        existing = {
+            row.referral_id: row
+            for row in session.scalars(
+                select(Submission)
+                .where(Submission.device_id == device_id)
+                .where(Submission.referral_id.in_(missing))
+                .where(Submission.revision == 1)
+            )
+        }
+    results = []
+    for item, row in zip(items, rows, strict=True):
+        if item.referral_id in inserted:
+            results.append(
+                ItemResult(
+                    referral_id=item.referral_id,
+                    revision=item.revision,
+                    outcome="acknowledged",
+                    code=200,
+                    receipt=row["receipt"],
+                    status=row["status"],
+                    reason=row["status_reason"],
+                    duplicate=False,
+                )
+            )
+            continue
+        found = existing.get(item.referral_id)
+        if found is None:  # some other constraint (a receipt collision): try again later
+            results.append(
+                ItemResult(
+                    referral_id=item.referral_id,
+                    revision=item.revision,
+                    outcome="retry",
+                    code=503,
+                    reason="not stored, send again",
+                )
+            )
+        elif found.sha256 == item.sha256:
+            results.append(_acknowledged(found, duplicate=True))
+        else:
+            results.append(
+                _rejected(
+                    item.referral_id,
+                    item.revision,
+                    409,
+                    "this key was already used for other content",
+                )
+            )
     return results
+
+
+def _insert_for(session: Session) -> Any:
+    """The dialect's INSERT (both have ON CONFLICT DO NOTHING and RETURNING)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 # --- status ------------------------------------------------------------------------------------

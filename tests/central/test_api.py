@@ -273,3 +273,64 @@ def test_concurrent_duplicates_store_once(engine):
             select(func.count()).select_from(Submission).where(Submission.referral_id == "ref-race")
         )
     assert count == 1
+
+
+async def test_a_batch_mixing_new_referrals_amendments_and_resends(client, auth, engine):
+    await submit(client, auth, sample_item("ref-1"), sample_item("ref-2"))
+    other = sample_item("ref-2", payload=sample_payload(court="Swansea Civil Justice Centre"))
+    results = (
+        await submit(
+            client,
+            auth,
+            sample_item("ref-3"),
+            sample_item("ref-1"),  # resend
+            sample_item("ref-1", 2, payload=sample_payload(delivery="face_to_face")),
+            other,  # same key, other content
+            sample_item("ref-4"),
+            sample_item("ref-4"),  # twice in one batch
+        )
+    ).json()["results"]
+    assert [(r["referral_id"], r["revision"], r["outcome"], r["duplicate"]) for r in results] == [
+        ("ref-3", 1, "acknowledged", False),
+        ("ref-1", 1, "acknowledged", True),
+        ("ref-1", 2, "acknowledged", False),
+        ("ref-2", 1, "rejected", False),
+        ("ref-4", 1, "acknowledged", False),
+        ("ref-4", 1, "acknowledged", True),
+    ]
+    assert results[3]["code"] == 409
+    assert results[4]["receipt"] == results[5]["receipt"]
+    stored = {(r.referral_id, r.revision): r.status for r in rows(engine)}
+    assert stored == {
+        ("ref-1", 1): "superseded",
+        ("ref-1", 2): "received",
+        ("ref-2", 1): "received",
+        ("ref-3", 1): "received",
+        ("ref-4", 1): "received",
+    }
+
+
+def test_concurrent_batches_sharing_keys_in_other_orders_store_each_once(engine):
+    """Whole batches racing over the same keys, in other orders (batches go through the
+    multi-row INSERT): every item acknowledged, one row per key, one receipt per key."""
+    device = service.authenticate(engine, service.issue_token(engine, "racer"))
+    items = [sample_item(f"ref-{i:02d}") for i in range(20)]
+    batches = [items, items[::-1], items[5:] + items[:5], items[::-1]]
+    barrier = threading.Barrier(len(batches))
+    answers: list[dict[str, str]] = []
+
+    def deliver(batch) -> None:
+        barrier.wait()
+        results = service.submit_batch(engine, device, batch)
+        assert {r.outcome for r in results} == {"acknowledged"}, results
+        answers.append({r.referral_id: r.receipt for r in results})
+
+    threads = [threading.Thread(target=deliver, args=(b,)) for b in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == len(batches)
+    assert all(answer == answers[0] for answer in answers)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Submission)) == 20

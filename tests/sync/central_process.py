@@ -33,11 +33,13 @@ class CentralProcess:
         *,
         log_path: Path | None = None,
         env: dict[str, str] | None = None,
+        extra_args: tuple[str, ...] = (),
     ) -> None:
         self.db_url = db_url
         self.port = port or free_port()
         self.log_path = log_path
         self.env = env or {}
+        self.extra_args = extra_args
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -49,6 +51,7 @@ class CentralProcess:
             sys.executable, "-m", "central", "serve",
             *(["--db", self.db_url] if self.db_url else []),
             "--port", str(self.port), "--log-level", "warning", "--no-access-log",
+            *self.extra_args,
         ]  # fmt: skip
         # Appended to, so what a process logged survives its restart.
         stderr = self.log_path.open("ab") if self.log_path else subprocess.PIPE
@@ -56,6 +59,8 @@ class CentralProcess:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr,
                 env={**os.environ, **self.env, "PYTHONUNBUFFERED": "1"},
+                # Its own process group, so kill() takes uvicorn's workers (--workers) too.
+                start_new_session=True,
             )  # fmt: skip
         finally:
             if self.log_path:
@@ -84,7 +89,7 @@ class CentralProcess:
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flushing, like a power cut of the service."""
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
         if self.process is not None and self.process.stderr is not None:
             self.process.stderr.close()

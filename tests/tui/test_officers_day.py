@@ -1,0 +1,37 @@
+"""Issue 13's friction, each seen as a new officer saw it, driven from the keyboard."""
+
+from __future__ import annotations
+
+from duty_tui.screens.case import CaseScreen
+from duty_tui.screens.prompt import PromptScreen
+
+from .conftest import SIZE, make_store, read_cases, screen_text, settle
+from .test_rules_screens import open_case, shows
+from .test_sync_ui import queueable_cases
+
+
+async def test_a_withdrawn_referral_reads_withdrawn_on_its_direction(make_app, data_dir):
+    make_store(data_dir, queueable_cases())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot)
+        screen.set_focus(screen.query_one("#direction-queue-dir-1"))
+        await pilot.press("enter")
+        await settle(pilot)
+        [referral] = screen.case.referrals
+        screen.set_focus(screen.query_one(f"#referral-withdraw-{referral.id}"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptScreen)
+        # The question names what is withdrawn (item 9).
+        await shows(pilot, "Withdraw the referral for Working Together for Children")
+        assert "for Rhiannon Ffug?" in screen_text(app)
+        await pilot.press(*"court changed its order", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        card = screen.query_one("#direction-text-dir-1").render().plain
+        assert "Referral: withdrawn (central not yet told)" in card
+        assert "queued (see Referrals)" not in card
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+    assert read_cases(data_dir)["case0000"].referrals[0].reason.startswith("withdrawn")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from duty_tui.screens.case import CaseScreen
 from duty_tui.screens.prompt import PromptScreen
+from records.model import Activity
 
 from .conftest import SIZE, make_store, read_cases, screen_text, settle
-from .test_rules_screens import open_case, shows
+from .test_rules_screens import cell, open_case, shows, to_matrix
 from .test_sync_ui import queueable_cases
 
 
@@ -35,3 +36,15 @@ async def test_a_withdrawn_referral_reads_withdrawn_on_its_direction(make_app, d
         await pilot.press("ctrl+q")
         await settle(pilot)
     assert read_cases(data_dir)["case0000"].referrals[0].reason.startswith("withdrawn")
+
+
+async def test_a_question_mark_cell_says_what_is_missing(make_app, stored):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot)  # screening answered for the respondent; no assessment yet
+        grid = await to_matrix(pilot)
+        # Screening is complete: supervised contact waits for the assessment and the letter.
+        assert cell(grid, "party0001", Activity.CONTACT_SUPERVISED) == "? needs your assessment + the letter"
+        assert cell(grid, "party0002", Activity.WT4C) == "? needs screening"
+        await pilot.press("ctrl+q")
+        await settle(pilot)

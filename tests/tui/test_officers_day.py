@@ -44,7 +44,31 @@ async def test_a_question_mark_cell_says_what_is_missing(make_app, stored):
         await open_case(pilot)  # screening answered for the respondent; no assessment yet
         grid = await to_matrix(pilot)
         # Screening is complete: supervised contact waits for the assessment and the letter.
-        assert cell(grid, "party0001", Activity.CONTACT_SUPERVISED) == "? needs your assessment + the letter"
+        supervised = cell(grid, "party0001", Activity.CONTACT_SUPERVISED)
+        assert supervised == "? needs your assessment + the letter"
         assert cell(grid, "party0002", Activity.WT4C) == "? needs screening"
         await pilot.press("ctrl+q")
         await settle(pilot)
+
+
+async def test_example_placeholders_are_marked_as_examples(make_app, stored):
+    """A grey "CF10 1AA" in an empty Postcode looked entered: examples say "e.g."."""
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot)
+        postcode = screen.query_one("#f-party-party0000-postcode FieldInput")
+        number = screen.query_one("#f-case-case_number FieldInput")
+        assert postcode.placeholder.startswith("e.g. ")
+        assert number.placeholder.startswith("e.g. ")
+        # No placeholder anywhere on the case screen is a bare postcode or case number.
+        for field in screen.query(Input):
+            shown = field.placeholder
+            assert not any(c.isdigit() for c in shown) or shown.startswith(
+                ("e.g. ", "DD/MM/YYYY", "received on DD/MM/YYYY")
+            ), shown
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+
+

@@ -72,3 +72,26 @@ async def test_example_placeholders_are_marked_as_examples(make_app, stored):
         await settle(pilot)
 
 
+async def test_f1_and_the_key_line_follow_the_dialog(make_app, stored):
+    """In the New case dialog the key line showed the duty list's keys and F1 did nothing."""
+    from duty_tui.screens.help import HelpScreen
+    from duty_tui.screens.new_case import NewCaseScreen
+
+    from .conftest import unlock
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NewCaseScreen)
+        bottom = screen_text(app).splitlines()[-1]
+        assert "esc Cancel" in bottom and "f1 Help" in bottom
+        assert "New case" not in bottom and "Open the case" not in bottom
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)

@@ -105,6 +105,11 @@ def direction_text(
     )
     extra = extra_terms.strip()
     if extra:
-        text = f"{text} {extra}"
+        # Terms typed as a continuation ("and must attend by ...") carry on the sentence:
+        # "(face to face). and must attend" read as a typing slip in a court order.
+        if extra[0].islower():
+            text = f"{text[:-1]} {extra}"
+        else:
+            text = f"{text} {extra}"
     reasons += check_s11a(text)
     return Wording(text, tuple(reasons))

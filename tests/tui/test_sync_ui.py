@@ -406,7 +406,9 @@ async def test_the_case_screen_shows_the_receipt_and_a_withdrawal(
         assert "withdrawn: Parties agreed arrangements at court" in card_text()
         await pilot.press("ctrl+p", *"sync now", "enter")
         await wait_until(
-            pilot, lambda: "acknowledged (revision 2)" in card_text(), "the withdrawal sent"
+            pilot,
+            lambda: "withdrawn (central acknowledged) (revision 2)" in card_text(),
+            "the withdrawal sent",
         )
         assert not screen.query(f"#referral-withdraw-{referral.id}")  # nothing left to withdraw
         await pilot.press("ctrl+q")

@@ -114,6 +114,9 @@ class DutyApp(NavigatingApp):
         return UnlockScreen(UnlockSettings(self.data_dir, self.kdf, self.demo_passphrase))
 
     def on_mount(self) -> None:
+        from duty_tui.widgets.footer import give_dialogs_a_key_line
+
+        give_dialogs_a_key_line(self)
         self.start_idle_watch()
         for warning in self.config.warnings:
             self.notify(warning, title="Config", severity="warning", timeout=10, markup=False)

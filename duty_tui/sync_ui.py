@@ -164,8 +164,24 @@ class SyncUI:
             self._fatal_shown = report.error
             return
         self._fatal_shown = ""
+        self._resolve_errors()
         if asked:
             self.app.notify(sync_summary(report), title="Sync", timeout=8, markup=False)
+
+    def _resolve_errors(self) -> None:
+        """Central answered: its earlier "cannot be sent" / "cannot be reached" toasts are no
+        longer true, and an error left on screen after the referral was acknowledged reads as
+        a failure that is not there. Refusals of a referral stay: they are still true."""
+        stale = [
+            n
+            for n in self.app._notifications
+            if (n.title == "Central records" and n.message.startswith("Referrals cannot be sent"))
+            or (n.title == "Sync" and n.message.startswith("Central records cannot be reached"))
+        ]
+        for notification in stale:
+            self.app._unnotify(notification, refresh=False)
+        if stale:
+            self.app._refresh_notifications()
 
     def apply_results(self, case_ids: Iterable[str]) -> None:
         """Central changed the state of referrals of these cases: bring each case's Referral

@@ -165,7 +165,7 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
     def _hearing_rows(self) -> list[Widget]:
         officer = self.case.officer
         return [
-            self.field("case.case_number", placeholder="CF24P01234 or 1234-5678-9012-3456"),
+            self.field("case.case_number", placeholder="e.g. CF24P01234 or 1234-5678-9012-3456"),
             self.field("hearing.date", placeholder="DD/MM/YYYY"),
             self.field("case.court"),
             self.field("case.jurisdiction", choices=JURISDICTION_CHOICES),
@@ -190,7 +190,7 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
                     Static(plain(f"{party.role.label}: {party.name}"), classes="card-title"),
                     self.field(f"{prefix}.role", choices=ROLE_CHOICES),
                     self.field(f"{prefix}.name"),
-                    self.field(f"{prefix}.postcode", placeholder="CF10 1AA"),
+                    self.field(f"{prefix}.postcode", placeholder="e.g. CF10 1AA"),
                     self.field(f"{prefix}.language", choices=LANGUAGE_CHOICES),
                     self.field(f"{prefix}.legal_aid", choices=ANSWER_CHOICES),
                     self.field(f"{prefix}.phone"),

@@ -23,6 +23,7 @@ from duty_tui.services.assessment import Readiness, ReadinessStatus, readiness
 from duty_tui.services.catalogue import entry
 from duty_tui.services.followups import followups
 from duty_tui.services.funding import funding_for
+from duty_tui.services.referral_words import is_withdrawn, state_words
 from duty_tui.services.suitability import Status, live_directions, matrix
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.plain import plain_str
@@ -235,9 +236,10 @@ class RulesSections:
         label, style = READY_STYLE[ready.status]
         referred = [r for r in self.case.referrals if r.direction_id == d.id]
         if referred and referred[-1].state in LIVE_REFERRAL:
-            # Already on its way: what the officer needs is where it is, not "ready".
-            label = f"{referred[-1].state.value} (see Referrals)"
-            style = STATE_STYLE[referred[-1].state]
+            # Already on its way: what the officer needs is where it is, not "ready". A
+            # withdrawal central acknowledged is not a referral that stands: say withdrawn.
+            label = f"{state_words(referred[-1])} (see Referrals)"
+            style = "yellow" if is_withdrawn(referred[-1]) else STATE_STYLE[referred[-1].state]
         text.append("\nReferral: ", style="bold")
         text.append(label, style=style)
         text.append(" · " + plain_str(ready.funding.who_pays))
@@ -349,7 +351,7 @@ class RulesSections:
             plain_str(f"{entry(r.activity).name} for {names.get(r.party_id, '?')}"), style="bold"
         )
         text.append("\n" + plain_str(provider.name if provider else r.provider_id) + " · ")
-        text.append(f"{r.state.value} (revision {r.revision})", style=STATE_STYLE[r.state])
+        text.append(f"{state_words(r)} (revision {r.revision})", style=STATE_STYLE[r.state])
         if r.receipt:
             text.append(" · receipt ")
             text.append(plain_str(r.receipt), style="bold")
@@ -455,9 +457,11 @@ class RulesSections:
             self._after_referral_change()
             self.notify("Withdrawal queued for central records.", title="Referral", markup=False)
 
-        self.app.push_screen(
-            PromptScreen("Withdraw this referral?", "Why", ok="Withdraw"), answered
-        )
+        # Name what is withdrawn: two referrals of one case look alike in a bare question.
+        referral = next(r for r in self.case.referrals if r.id == referral_id)
+        party = next((p.name for p in self.case.parties if p.id == referral.party_id), "?")
+        question = f"Withdraw the referral for {entry(referral.activity).name} for {party}?"
+        self.app.push_screen(PromptScreen(question, "Why", ok="Withdraw"), answered)
 
     # --- keeping the sections current ---------------------------------------------------------
 

@@ -59,7 +59,7 @@ class CentralSettingsScreen(ModalScreen[CentralConfig | None]):
                     self.current.url if self.current else "",
                     compact=True,
                     id="central-url",
-                    placeholder="https://central.example",
+                    placeholder="e.g. https://central.example",
                 ),
                 id="row-central-url",
             )

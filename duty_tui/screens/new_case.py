@@ -57,7 +57,9 @@ class NewCaseScreen(DeskAccess, ModalScreen[Case | None]):
             yield FieldRow(
                 "Case number",
                 Input(
-                    compact=True, id="new-number", placeholder="CF24P01234 or 1234-5678-9012-3456"
+                    compact=True,
+                    id="new-number",
+                    placeholder="e.g. CF24P01234 or 1234-5678-9012-3456",
                 ),
                 id="row-new-number",
             )

@@ -207,7 +207,12 @@ def direction_text(
     )
     extra = extra_terms.strip()
     if extra:
-        text = f"{text} {extra}"
+        # Terms typed as a continuation ("and must attend by ...") carry on the sentence:
+        # "(face to face). and must attend" read as a typing slip in a court order.
+        if extra[0].islower() and text.endswith("."):
+            text = f"{text[:-1]} {extra}"
+        else:
+            text = f"{text} {extra}"
     # The names are the officer's record, not terms of the order: "Bridgend Family Mediation"
     # as the provider does not make the direction require mediation.
     checked = text.replace(provider_text, "the provider").replace(party.name, "the party")

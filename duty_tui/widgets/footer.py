@@ -7,9 +7,11 @@ line that almost always reads the same. This one compares what it would show fir
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from textual.screen import Screen
+from textual.app import App
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
 
@@ -33,3 +35,45 @@ class KeyLine(Footer):
                 return
             self._shown = signature
         super().bindings_changed(screen)
+
+
+def give_dialogs_a_key_line(app: App[Any]) -> None:
+    """Every dialog of this app shows its own keys at the bottom.
+
+    A dialog (ModalScreen) has no key line of its own, so the screen behind it kept showing
+    its keys ("⏎ Open the case  n New case") while none of them worked; and Textual stops a
+    dialog's key chain at the dialog, so F1 did nothing there and ^q / ^l worked unseen. The
+    app's shown keys are lent to each dialog (as "app." actions, the user's keymap already
+    applied) and a KeyLine mounted into it shows the dialog's keys over the one behind. Done
+    once, here, rather than in every
+    dialog's compose. Textual's own dialogs (the command palette) keep their look.
+    """
+
+    def changed(screen: Screen[Any]) -> None:
+        if not isinstance(screen, ModalScreen) or not type(screen).__module__.startswith(
+            "duty_tui."
+        ):
+            return
+
+        _lend_app_keys(screen)
+
+        def mount() -> None:
+            if screen.is_attached and not screen.query(KeyLine):
+                screen.mount(KeyLine())
+
+        # The screen is pushed before it is composed: mount once it runs.
+        screen.call_later(mount)
+
+    app.screen_change_signal.subscribe(app, changed)
+
+
+def _lend_app_keys(screen: Screen[Any]) -> None:
+    if getattr(screen, "_app_keys_lent", False):
+        return
+    screen._app_keys_lent = True  # type: ignore[attr-defined]
+    own = screen._bindings.key_to_bindings
+    for key, binding in screen.app._bindings:
+        if not binding.show or key in own:  # the dialog's own meaning of a key wins (Help: f1)
+            continue
+        own.setdefault(key, []).append(replace(binding, action=f"app.{binding.action}"))
+    screen.refresh_bindings()

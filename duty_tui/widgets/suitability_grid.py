@@ -30,8 +30,32 @@ SHORT = {
 STYLE = {Status.ELIGIBLE: "green", Status.BLOCKED: "red", Status.NEEDS_SCREENING: "yellow"}
 
 
+def _missing(verdict: Verdict) -> str:
+    """What a "?" cell waits for, in a few words. "needs screening" was shown for every
+    unknown, so a cell waiting only for the officer's assessment (or the safeguarding letter,
+    or a postcode) sent the officer back to a screening that was complete. Read from the
+    unknown reasons' wording: the rules own the reasons, this only names them."""
+    wanted: list[str] = []
+    for reason in verdict.unknown:
+        text = reason.text
+        if "not yet known" in text:
+            word = "screening"
+        elif "recorded assessment" in text:
+            word = "your assessment"
+        elif "safeguarding letter" in text:
+            word = "the letter"
+        elif "postcode" in text:
+            word = "a postcode"
+        else:
+            word = "more information"
+        if word not in wanted:
+            wanted.append(word)
+    return "needs " + " + ".join(wanted) if wanted else verdict.status.label
+
+
 def cell_text(verdict: Verdict) -> Text:
-    return Text(f"{verdict.status.symbol} {verdict.status.label}", style=STYLE[verdict.status])
+    label = _missing(verdict) if verdict.status is Status.NEEDS_SCREENING else verdict.status.label
+    return Text(f"{verdict.status.symbol} {label}", style=STYLE[verdict.status])
 
 
 class SuitabilityGrid(DataTable[Text]):

@@ -197,6 +197,17 @@ def test_extra_terms_are_checked():
     assert w.text.endswith("and shall then attend mediation")
 
 
+def test_extra_terms_typed_as_a_continuation_carry_on_the_sentence():
+    """Issue 13 item 12: "...(face to face). and must attend..." read as a slip in an order."""
+    case = make_case(directions=(direction(A.WT4C),))
+    w = direction_text(case, case.directions[0], provider(), "and must attend by 01/05/2026")
+    assert ") and must attend by 01/05/2026" in w.text
+    assert ". and" not in w.text
+    # A new sentence stays one.
+    w = direction_text(case, case.directions[0], provider(), "The parties attend separately.")
+    assert "). The parties attend separately." in w.text
+
+
 def test_role_label_in_wording():
     case = make_case(directions=(direction(A.WT4C, RESP),))
     w = direction_text(case, case.directions[0], provider())

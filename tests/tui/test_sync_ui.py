@@ -406,7 +406,9 @@ async def test_the_case_screen_shows_the_receipt_and_a_withdrawal(
         assert "withdrawn: Parties agreed arrangements at court" in card_text()
         await pilot.press("ctrl+p", *"sync now", "enter")
         await wait_until(
-            pilot, lambda: "acknowledged (revision 2)" in card_text(), "the withdrawal sent"
+            pilot,
+            lambda: "withdrawn (central acknowledged) (revision 2)" in card_text(),
+            "the withdrawal sent",
         )
         assert not screen.query(f"#referral-withdraw-{referral.id}")  # nothing left to withdraw
         await pilot.press("ctrl+q")
@@ -415,3 +417,43 @@ async def test_the_case_screen_shows_the_receipt_and_a_withdrawal(
     [stored] = read_cases(data_dir)["case0000"].referrals
     assert (stored.state, stored.revision) == (ReferralState.ACKNOWLEDGED, 2)
     assert stored.reason == "withdrawn: Parties agreed arrangements at court"
+
+
+async def test_an_error_toast_goes_when_central_answers(make_app, data_dir, central, token):
+    """Issue 13 item 6: "central refused this device's token" stayed on screen after the right
+    token was saved and the referral acknowledged. Resolved errors are taken down."""
+    make_store(data_dir, queueable_cases())
+    configure(data_dir, central.url, "not-the-token-central-issued")
+    await asyncio.to_thread(central.start)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        app.desk.queue_referral(app.desk.load_case("case0000"), "dir-1")
+        await pilot.press("s")
+        await settle(pilot)
+        await wait_until(
+            pilot,
+            lambda: any("cannot be sent" in n for n in notifications(app)),
+            "the refused token to be reported",
+        )
+        # The right token, through the settings (the URL is kept as it was).
+        await pilot.press("ctrl+p", *"central records settings", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CentralSettingsScreen)
+        app.screen.query_one("#central-token", Input).focus()
+        await pilot.press(*token, "enter")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await wait_until(
+            pilot,
+            lambda: "0 referrals not yet acknowledged" in status_text(app),
+            "the referral to be acknowledged",
+        )
+        await wait_until(
+            pilot,
+            lambda: not any("cannot be sent" in n for n in notifications(app)),
+            "the token error to be taken down",
+        )
+        await pilot.press("ctrl+q")
+        await settle(pilot)

@@ -388,6 +388,12 @@ class SyncEngine:
         if status in (404, 405):
             raise _Fatal(f"no central records service at {self.config.url} (HTTP {status})")
         if status in (400, 413, 415, 422):
+            if not _from_central(status, raw):
+                # A proxy or captive portal said no, not central: nothing is wrong with the
+                # referrals, so neither split nor refuse them; send the batch again later.
+                self.reachable = False
+                error = f"HTTP {status} from something other than central"
+                return self._retry(entries, error), False
             if len(entries) > 1:
                 return [], True
             reason = f"central refused the referral (HTTP {status}): {_detail(raw)}"
@@ -631,6 +637,22 @@ async def _wait_any(stop: asyncio.Event, kicked: asyncio.Event, timeout: float) 
 
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _from_central(status: int, raw: bytes) -> bool:
+    """Is this error answer provably central's own (its structured body, naming the same
+    status)? Only then is a refusal final."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return False
+    marker = data.get("error") if isinstance(data, dict) else None
+    return (
+        isinstance(marker, dict)
+        and marker.get("service") == "duty-central"
+        and marker.get("status") == status
+        and "detail" in data
+    )
 
 
 def _detail(raw: bytes) -> str:

@@ -273,3 +273,21 @@ def test_concurrent_duplicates_store_once(engine):
             select(func.count()).select_from(Submission).where(Submission.referral_id == "ref-race")
         )
     assert count == 1
+
+
+async def test_every_refusal_carries_centrals_marker(client, auth):
+    """Issue 14 (2): a device treats a 4xx as final only with this body; a proxy's or captive
+    portal's 4xx (without it) is retried."""
+    from central.app import MAX_BODY_BYTES
+
+    answers = {
+        400: await submit(client, auth, raw=b"{not json"),
+        413: await submit(client, auth, raw=b'{"items": ["' + b"x" * MAX_BODY_BYTES + b'"]}'),
+        415: await client.post(BATCH, content=b"{}", headers={**auth, "Content-Type": "text/a"}),
+        422: await submit(client, auth, raw=b'{"items": [], "extra": 1}'),
+        401: await client.post(BATCH, json={"items": []}),
+    }
+    for status, response in answers.items():
+        assert response.status_code == status
+        body = response.json()
+        assert body["error"] == {"service": "duty-central", "status": status} and body["detail"]

@@ -155,6 +155,7 @@ class SyncEngine:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] | None = None,
         rng: random.Random | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         backoff: Backoff = Backoff(),
@@ -166,6 +167,14 @@ class SyncEngine:
         self.config = config
         self._transport = transport
         self._clock = clock
+        # Retries are scheduled on a monotonic clock: the wall clock (``clock``) can jump by
+        # hours (a laptop's clock corrected, a time zone mishandled), and a wait must not jump
+        # with it. A test that injects a virtual wall clock gets it as its monotonic one too.
+        self._monotonic = monotonic or (time.monotonic if clock is time.time else clock)
+        # key -> when (monotonic) it is due again. Entries not in here (this engine never saw
+        # them fail: queued, or failed in an earlier run of the app) are due within the backoff
+        # maximum at the latest, whatever wall-clock time the outbox holds for them.
+        self._due: dict[Key, float] = {}
         self._rng = rng or random.SystemRandom()
         self._sleep = sleep
         self._backoff = backoff
@@ -268,11 +277,45 @@ class SyncEngine:
         return batches
 
     def _retry(self, entries: Iterable[OutboxEntry], error: str) -> list[Outcome]:
-        now = self._clock()
-        return [
-            Retry(e.key, now + self._backoff.delay(e.attempts + 1, self._rng), error)
-            for e in entries
-        ]
+        """Retries for entries that failed together: ONE delay for all of them, so they come
+        due together and go out again as one batch (per-entry jitter turned one failed batch
+        of 100 into dozens of one-item requests). The jitter still spreads devices apart."""
+        entries = list(entries)
+        if not entries:
+            return []
+        attempts = max(e.attempts for e in entries) + 1
+        delay = min(self._backoff.delay(attempts, self._rng), self._backoff.cap_s)
+        now, due = self._clock(), self._monotonic() + delay
+        for entry in entries:
+            self._due[entry.key] = due
+        # The outbox keeps the wall-clock time for the log and for a later run of the app,
+        # which caps it (see ``_due_at``): it is a hint, never a wait longer than the cap.
+        return [Retry(e.key, now + delay, error) for e in entries]
+
+    def _due_at(self, entry: OutboxEntry, wall_now: float, mono_now: float) -> float:
+        """When (monotonic) ``entry`` may be sent again."""
+        due = self._due.get(entry.key)
+        if due is None:
+            wait = min(max(0.0, entry.next_attempt_at - wall_now), self._backoff.cap_s)
+            due = self._due[entry.key] = mono_now + wait
+        return due
+
+    def _due_now(self, entries: list[OutboxEntry]) -> list[OutboxEntry]:
+        wall_now, mono_now = self._clock(), self._monotonic()
+        live = {e.key for e in entries}
+        for key in [k for k in self._due if k not in live]:
+            del self._due[key]  # acknowledged or rejected meanwhile
+        return [e for e in entries if self._due_at(e, wall_now, mono_now) <= mono_now]
+
+    def next_wait(self) -> float | None:
+        """Seconds until the earliest pending entry is due (0 if one is now), never more than
+        the backoff maximum; None if nothing is pending."""
+        entries = self.outbox.pending()
+        if not entries:
+            return None
+        wall_now, mono_now = self._clock(), self._monotonic()
+        due = min(self._due_at(e, wall_now, mono_now) for e in entries)
+        return min(max(0.0, due - mono_now), self._backoff.cap_s)
 
     async def sync_once(
         self, progress: ProgressCallback | None = None, *, force: bool = False
@@ -288,7 +331,9 @@ class SyncEngine:
 
     async def _sync(self, progress: ProgressCallback | None, *, force: bool) -> SyncReport:
         report = SyncReport()
-        entries = await self._io(self.outbox.pending, now=None if force else self._clock())
+        entries = await self._io(self.outbox.pending)
+        if not force:
+            entries = self._due_now(entries)
         local: list[Outcome] = []
         sendable: list[OutboxEntry] = []
         for entry in entries:
@@ -448,7 +493,7 @@ class SyncEngine:
     ) -> SyncReport:
         """Sync, then keep retrying what failed (sleeping out its backoff) until nothing is
         pending, an error needs the officer, or ``max_time_s`` is up. For the command line."""
-        deadline = self._clock() + max_time_s
+        deadline = self._monotonic() + max_time_s
         total = SyncReport()
         force = force_first
         while True:
@@ -457,11 +502,8 @@ class SyncEngine:
             force = False
             if report.fatal:
                 break
-            next_due = self.outbox.next_due_at()
-            if next_due is None:
-                break
-            wait = max(0.0, next_due - self._clock())
-            if self._clock() + wait > deadline:
+            wait = self.next_wait()
+            if wait is None or self._monotonic() + wait > deadline:
                 break
             await self._sleep(wait)
         total.remaining = self.outbox.pending_count()
@@ -488,16 +530,16 @@ class SyncEngine:
             kicked = self._kicked.is_set()
             self._kicked.clear()
             if await self.probe():
-                next_due = self.outbox.next_due_at()
+                next_wait = self.next_wait()
                 # Back after an outage, or asked: don't make the officer wait out backoffs.
                 force = kicked or was_reachable is False
-                if next_due is not None and (force or next_due <= self._clock()):
+                if next_wait is not None and (force or next_wait <= 0):
                     report = await self.sync_once(progress, force=force)
                     await _call(on_report, report)
             wait = probe_interval_s
-            next_due = self.outbox.next_due_at()
-            if self.reachable and next_due is not None:
-                wait = min(wait, max(0.05, next_due - self._clock()))
+            next_wait = self.next_wait()
+            if self.reachable and next_wait is not None:
+                wait = min(wait, max(0.05, next_wait))
             await _wait_any(stop, self._kicked, wait)
 
     # --- providers and status ------------------------------------------------------------------

@@ -4,10 +4,12 @@ fault proxy where the network is at fault). Runs on SQLite and PostgreSQL."""
 # ruff: noqa: F811  (the real-process fixtures are imported, then named as test arguments)
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from duty_tui.services.central_config import CentralConfig
-from duty_tui.services.sync_engine import SyncEngine
+from duty_tui.services.sync_engine import Backoff, SyncEngine
 from tests.sync.test_real_faults import (  # noqa: F401  (pytest fixtures)
     FAST,
     assert_exactly_once,
@@ -39,3 +41,81 @@ async def test_a_4xx_that_is_not_centrals_is_transient(central, device, proxy, o
     assert report.remaining == 0 and report.rejected == []
     assert proxy.applied[f"portal{status}"] == 2
     assert_exactly_once(outbox, engine, name, 30)
+
+
+class JumpingClock:
+    """The wall clock of a laptop whose time is wrong, then corrected."""
+
+    def __init__(self, offset_s: float) -> None:
+        self.offset_s = offset_s
+
+    def __call__(self) -> float:
+        return time.time() + self.offset_s
+
+
+async def test_a_wall_clock_jump_does_not_delay_retries(central, device, proxy, outbox):
+    """Issue 14 (4): a failure recorded while the clock was 6 h fast used to wait 6 h once the
+    clock was put right. Waits run on a monotonic clock, each at most the backoff maximum:
+    in the same engine, and in a new one (the app restarted) reading the outbox's times."""
+    _process, engine = central
+    name, token = device
+    fill(outbox, 20)
+    proxy.plan("error500", "error500")
+    clock = JumpingClock(6 * 3600)
+    config = CentralConfig(url=proxy.url, token=token, timeout_s=5, batch_size=10)
+    backoff = Backoff(base_s=0.2, cap_s=1.0)
+    # Only the wall clock is wrong; the monotonic one is the real one, as on a laptop.
+    async with SyncEngine(
+        outbox, config, backoff=backoff, clock=clock, monotonic=time.monotonic
+    ) as sync:
+        first = await sync.sync_once()
+        assert first.retrying == 20
+        clock.offset_s = 0.0  # the clock is corrected
+        wait = sync.next_wait()
+        assert wait is not None and wait <= backoff.cap_s
+        report = await sync.drain(max_time_s=10, force_first=False)
+    assert report.remaining == 0
+    assert_exactly_once(outbox, engine, name, 20)
+
+
+async def test_a_restarted_app_caps_a_far_future_retry_time(central, device, proxy, outbox):
+    _process, engine = central
+    name, token = device
+    fill(outbox, 10)
+    proxy.plan("error500")
+    config = CentralConfig(url=proxy.url, token=token, timeout_s=5, batch_size=10)
+    backoff = Backoff(base_s=0.2, cap_s=1.0)
+    fast = JumpingClock(6 * 3600)
+    async with SyncEngine(
+        outbox, config, backoff=backoff, clock=fast, monotonic=time.monotonic
+    ) as sync:
+        assert (await sync.sync_once()).retrying == 10
+    assert min(e.next_attempt_at for e in outbox.pending()) > time.time() + 5 * 3600
+    # The app restarts with the clock right: the outbox says "in 6 h", the engine waits at
+    # most the backoff maximum.
+    started = time.monotonic()
+    async with SyncEngine(outbox, config, backoff=backoff) as sync:
+        wait = sync.next_wait()
+        assert wait is not None and wait <= backoff.cap_s
+        report = await sync.drain(max_time_s=10, force_first=False)
+    assert report.remaining == 0 and time.monotonic() - started < 10
+    assert_exactly_once(outbox, engine, name, 10)
+
+
+async def test_a_failed_batch_is_retried_as_one_batch(central, device, proxy, outbox):
+    """Issue 14 (4): after a 500 on a batch, per-entry random delays used to split the rest
+    into dozens of one-item requests. The batch fails together and is retried together."""
+    _process, engine = central
+    name, token = device
+    fill(outbox, 100)
+    proxy.plan("error500")
+    config = CentralConfig(url=proxy.url, token=token, timeout_s=5, batch_size=50)
+    # Delays long next to a loopback request, so they cannot all have passed by the next pass.
+    async with SyncEngine(outbox, config, backoff=Backoff(base_s=1.0, cap_s=2.0)) as sync:
+        first = await sync.sync_once()
+        assert (first.retrying, first.acknowledged) == (50, 50)
+        report = await sync.drain(max_time_s=10, force_first=False)
+    assert report.remaining == 0
+    # 500, the second batch, then the first batch once more: three requests, no more.
+    assert proxy.requests == 3
+    assert_exactly_once(outbox, engine, name, 100)

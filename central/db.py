@@ -1,6 +1,6 @@
 """Central records' storage: SQLAlchemy 2 models and engines for SQLite and PostgreSQL.
 
-Exactly-once rests on one thing here: the unique constraint on (device, referral id, revision).
+Exactly-once rests on one thing here: the unique constraint on (referral id, revision).
 Two deliveries of one key can race in any order on any backend; the second INSERT fails and is
 answered from the row the first one wrote.
 
@@ -58,7 +58,10 @@ class Submission(Base):
 
     __tablename__ = "submissions"
     __table_args__ = (
-        UniqueConstraint("device_id", "referral_id", "revision", name="uq_submission_key"),
+        # A referral's identity is its id (a random 128-bit uuid made by the laptop) and
+        # revision, not which device token sent it: a laptop given a new token (a new device
+        # name) that resends what it sent before must get the same receipt, not a second row.
+        UniqueConstraint("referral_id", "revision", name="uq_submission_key"),
         Index("ix_submission_referral", "device_id", "referral_id"),
     )
 

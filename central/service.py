@@ -2,10 +2,10 @@
 
 The FastAPI app (central.app) and the CLI (central.cli) are thin faces over this module.
 
-Idempotency: a submission is keyed (device, referral id, revision). The row is INSERTed inside
-a savepoint; if the unique constraint fires, the existing row answers: same sha256, same
-receipt (a resend); different sha256, 409 (a key can never mean two things). There is no
-check-then-insert window: the database decides.
+Idempotency: a submission is keyed (referral id, revision), whichever device sends it. The
+row is INSERTed inside a savepoint; if the unique constraint fires, the existing row answers:
+same sha256, same receipt (a resend); different sha256, 409 (a key can never mean two
+things). There is no check-then-insert window: the database decides.
 """
 
 from __future__ import annotations
@@ -290,9 +290,8 @@ def _acknowledged(row: Submission, *, duplicate: bool) -> ItemResult:
 
 
 def _store(session: Session, device_id: int, item: _Prepared) -> ItemResult:
-    same_referral = (Submission.device_id == device_id) & (
-        Submission.referral_id == item.referral_id
-    )
+    # The referral, whichever device sent its revisions (a laptop may get a new token).
+    same_referral = Submission.referral_id == item.referral_id
     now = utcnow()
     row = Submission(
         device_id=device_id,
@@ -405,6 +404,12 @@ def _iso(moment: dt.datetime | None) -> str:
     return moment.isoformat()
 
 
+def _sent_by(device_id: int) -> Any:
+    """The referrals a device may read: those it has stored a revision of (each revision
+    whichever device stored it, since a laptop given a new token goes on with its referrals)."""
+    return select(Submission.referral_id).where(Submission.device_id == device_id)
+
+
 def statuses(engine: Engine, device_id: int, keys: list[tuple[str, int]]) -> list[SubmissionStatus]:
     """The status of each of this device's keys that central holds (others are left out)."""
     wanted = set(keys)
@@ -415,8 +420,8 @@ def statuses(engine: Engine, device_id: int, keys: list[tuple[str, int]]) -> lis
     with Session(engine) as session:
         rows = session.scalars(
             select(Submission)
-            .where(Submission.device_id == device_id)
             .where(Submission.referral_id.in_(referral_ids))
+            .where(Submission.referral_id.in_(_sent_by(device_id)))
         )
         for row in rows:
             if (row.referral_id, row.revision) in wanted:
@@ -494,8 +499,8 @@ def referral_history(engine: Engine, device_id: int, referral_id: str) -> list[S
     with Session(engine) as session:
         rows = session.scalars(
             select(Submission)
-            .where(Submission.device_id == device_id)
             .where(Submission.referral_id == referral_id)
+            .where(Submission.referral_id.in_(_sent_by(device_id)))
             .order_by(Submission.revision)
         )
         return [_status_of(row) for row in rows]
@@ -524,8 +529,6 @@ def set_status(
         rows = list(session.scalars(query.order_by(Submission.revision)))
         if not rows:
             raise CentralError(f"no referral {referral_id!r}")
-        if len({r.device_id for r in rows}) > 1:
-            raise CentralError("that referral id is used by several devices: name the device")
         row = (
             rows[-1]
             if revision is None

@@ -155,12 +155,16 @@ async def test_tokens_missing_wrong_and_another_devices(client, auth, engine):
     assert (await client.post("/referrals/status", json=body, headers=other)).json() == {
         "statuses": []
     }
-    # Its own ref-1 is its own referral; the first device's is untouched.
+    # A referral's identity is its key, whichever device sends it (issue 14, point 1): other
+    # content under that key is refused, and the first device's row is untouched. (Referral
+    # ids are random 128-bit uuids: two laptops never make the same one.)
     mine = (
         await submit(client, other, sample_item("ref-1", payload=sample_payload(court="X Court")))
     ).json()
-    assert mine["results"][0]["outcome"] == "acknowledged"
-    assert len(rows(engine)) == 2
+    assert (mine["results"][0]["outcome"], mine["results"][0]["code"]) == ("rejected", 409)
+    assert len(rows(engine)) == 1 and rows(engine)[0].sha256 == sample_item("ref-1")["sha256"]
+    # Still nothing to read for the other device.
+    assert (await client.get("/referrals/ref-1", headers=other)).status_code == 404
 
     service.revoke_device(engine, "laptop-2")
     assert (await client.get("/providers", headers=other)).status_code == 401
@@ -291,3 +295,22 @@ async def test_every_refusal_carries_centrals_marker(client, auth):
         assert response.status_code == status
         body = response.json()
         assert body["error"] == {"service": "duty-central", "status": status} and body["detail"]
+
+
+async def test_a_referral_is_the_same_whichever_device_sends_it(client, auth, engine):
+    """Issue 14 (1): a laptop whose answer was lost, then given a token under a new device
+    name, resends: central answers with the first receipt and stores nothing twice; an
+    amendment from the new token supersedes the first revision, and set-status works."""
+    first = (await submit(client, auth, sample_item("ref-9"))).json()["results"][0]
+    again = {"Authorization": f"Bearer {service.issue_token(engine, 'laptop-renamed')}"}
+    resent = (await submit(client, again, sample_item("ref-9"))).json()["results"][0]
+    assert resent["outcome"] == "acknowledged" and resent["duplicate"] is True
+    assert resent["receipt"] == first["receipt"]
+    amended = sample_item("ref-9", 2, payload=sample_payload(court="X Court"))
+    result = (await submit(client, again, amended)).json()["results"][0]
+    assert (result["outcome"], result["duplicate"]) == ("acknowledged", False)
+    assert [(r.revision, r.status) for r in rows(engine)] == [(1, "superseded"), (2, "received")]
+    # The new device reads the referral's whole history (it sent a revision of it).
+    history = (await client.get("/referrals/ref-9", headers=again)).json()
+    assert [h["revision"] for h in history] == [1, 2]
+    assert service.set_status(engine, "ref-9", None, "accepted").revision == 2

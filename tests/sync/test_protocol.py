@@ -4,12 +4,19 @@ fault proxy where the network is at fault). Runs on SQLite and PostgreSQL."""
 # ruff: noqa: F811  (the real-process fixtures are imported, then named as test arguments)
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from central.db import Submission
 from duty_tui.services.central_config import CentralConfig
 from duty_tui.services.sync_engine import Backoff, SyncEngine
+from tests.sync.helpers import ROOT
 from tests.sync.test_real_faults import (  # noqa: F401  (pytest fixtures)
     FAST,
     assert_exactly_once,
@@ -119,3 +126,59 @@ async def test_a_failed_batch_is_retried_as_one_batch(central, device, proxy, ou
     # 500, the second batch, then the first batch once more: three requests, no more.
     assert proxy.requests == 3
     assert_exactly_once(outbox, engine, name, 100)
+
+
+def _issue_token(process, name: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "central", "issue-token", "--device", name, "--db", process.db_url],
+        cwd=ROOT, capture_output=True, text=True, timeout=30, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+def _rows_of(engine, referral_ids: set[str]) -> list[tuple[str, int, str, str]]:
+    with Session(engine) as session:
+        return [
+            tuple(row)
+            for row in session.execute(
+                select(
+                    Submission.referral_id,
+                    Submission.revision,
+                    Submission.sha256,
+                    Submission.receipt,
+                ).where(Submission.referral_id.in_(referral_ids))
+            )
+        ]
+
+
+async def test_a_new_device_token_after_a_lost_answer_stores_nothing_twice(
+    central, device, proxy, outbox
+):
+    """Issue 14 (1): the answer to a batch is lost; the laptop is then given a token under a
+    new device name and resends. Central used to store the referrals again (6 rows for 3) and
+    set-status then refused ("used by several devices")."""
+    process, engine = central
+    _name, token = device
+    ids = fill(outbox, 3)
+    proxy.plan("drop")
+    config = CentralConfig(url=proxy.url, token=token, timeout_s=5, batch_size=10)
+    async with SyncEngine(outbox, config, backoff=FAST) as sync:
+        assert (await sync.sync_once()).retrying == 3  # central committed; the answer was lost
+    new_token = _issue_token(process, f"renamed-{os.urandom(3).hex()}")
+    renamed = CentralConfig(url=proxy.url, token=new_token, timeout_s=5, batch_size=10)
+    async with SyncEngine(outbox, renamed, backoff=FAST) as sync:
+        report = await sync.drain(max_time_s=10)
+    assert report.remaining == 0 and report.duplicates == 3 and not report.rejected
+    held = _rows_of(engine, set(ids))
+    assert len(held) == 3, "central stored a referral twice"
+    assert {(r, v): (s, c) for r, v, s, c in held} == {
+        e.key: (e.sha256, e.receipt) for e in outbox.entries()
+    }
+    # The administrator can still advance it without naming a device.
+    done = subprocess.run(
+        [sys.executable, "-m", "central", "set-status", "--db", process.db_url,
+         "--referral", ids[0], "--status", "accepted"],
+        cwd=ROOT, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"{ids[0]} r1: accepted" in done.stdout

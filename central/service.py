@@ -109,6 +109,9 @@ class ItemResult(BaseModel):
     status: str = ""
     reason: str = ""
     duplicate: bool = False
+    # On a 409 because the key holds other content: central's latest revision of the
+    # referral, so a device whose store went back to an older copy can go on after it.
+    latest_revision: int = 0
 
 
 class BatchResult(BaseModel):
@@ -354,9 +357,21 @@ def _store(session: Session, device_id: int, item: _Prepared) -> ItemResult:
             )
         if existing.sha256 == item.sha256:
             return _acknowledged(existing, duplicate=True)
-        return _rejected(
+        result = _rejected(
             item.referral_id, item.revision, 409, "this key was already used for other content"
         )
+        latest = session.scalar(select(func.max(Submission.revision)).where(same_referral))
+        closed = session.scalar(
+            select(Submission.status)
+            .where(same_referral)
+            .where(Submission.status.in_(CLOSED))
+            .limit(1)
+        )
+        if latest is not None and closed is None:
+            # Only while the referral can still take a revision: then the device may go on
+            # from central's latest instead of being refused for good.
+            result.latest_revision = int(latest)
+        return result
     except _Closed as exc:
         return _rejected(item.referral_id, item.revision, 409, exc.reason)
     return _acknowledged(row, duplicate=False)

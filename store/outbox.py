@@ -497,6 +497,57 @@ class Outbox:
             )
         self._append_log(events)
 
+    def renumber(self, key: Key, after_revision: int) -> OutboxEntry:
+        """Move a pending entry's content to revision ``after_revision + 1``, replacing
+        ``after_revision``, in one durable write; the old key is dropped.
+
+        For central's 409 "this key was already used for other content" with its latest
+        revision: the store went back to an older copy (a restored backup), so this laptop
+        reused revision numbers central already holds. Central never stored this content
+        under the old key, so nothing it acknowledged is lost; the officer's change goes on
+        after what central holds. OutboxError unless the entry is pending and the latest of
+        its referral here, and ``after_revision`` is at least its revision.
+        """
+        with self._lock:
+            docs = self._current()
+            doc = docs.get(key)
+            name = f"referral {key[0]} r{key[1]}"
+            if doc is None or doc["state"] not in PENDING:
+                raise OutboxError(f"{name}: only a pending entry can be renumbered")
+            if self._latest.get(key[0]) is not doc:
+                raise OutboxError(f"{name}: a later revision is queued here")
+            if not isinstance(after_revision, int) or after_revision < key[1]:
+                raise OutboxError(f"{name}: must move after r{key[1]} or later")
+            revision = after_revision + 1
+            content = content_of(
+                key[0],
+                revision,
+                supersedes=after_revision,
+                action=doc["action"],
+                note=doc["note"],
+                payload=doc["payload"],
+            )
+            now = self._clock()
+            moved = {
+                **doc,
+                "revision": revision,
+                "supersedes": after_revision,
+                "sha256": content_sha256(content),
+                "state": QUEUED,
+                "reason": "",
+                "attempts": 0,
+                "next_attempt_at": 0.0,
+                "updated_at": now,
+                "sent_at": None,
+                "seq": self._max_seq + 1,
+            }
+            self._write({"op": "renumber", "from": list(key), "doc": moved})
+            entry = OutboxEntry.from_doc(moved)
+        self._append_log(
+            [self._log_doc("renumbered", moved, detail=f"central holds r{after_revision}", at=now)]
+        )
+        return entry
+
     def set_central_status(self, statuses: dict[Key, str]) -> int:
         """Central's own status of acknowledged entries (accepted by the provider, ...)."""
         with self._lock:
@@ -687,6 +738,11 @@ def _apply(docs: dict[Key, dict[str, Any]], record: dict[str, Any]) -> list[dict
                 doc["attempts"] += 1
                 doc["next_attempt_at"] = item["retry_at"]
                 doc["reason"] = item["error"]
+    elif op == "renumber":
+        docs.pop((record["from"][0], record["from"][1]), None)
+        copy = dict(record["doc"])
+        docs[(copy["referral_id"], copy["revision"])] = copy
+        added.append(copy)
     elif op == "status":
         at = record["at"]
         for (referral_id, revision), status in record["items"]:

@@ -41,6 +41,7 @@ from store.outbox import (
     Key,
     Outbox,
     OutboxEntry,
+    OutboxError,
     Outcome,
     Rejected,
     Retry,
@@ -98,6 +99,8 @@ class SyncReport:
     duplicates: int = 0
     rejected: list[Rejection] = attrs.field(factory=list)
     retrying: int = 0
+    # Moved after central's latest revision (this laptop's store was older than central).
+    renumbered: int = 0
     remaining: int = 0
     error: str = ""
     # An error that retrying will not cure (token refused, wrong URL): the officer must act.
@@ -115,6 +118,7 @@ class SyncReport:
         self.acknowledged += other.acknowledged
         self.duplicates += other.duplicates
         self.rejected.extend(other.rejected)
+        self.renumbered += other.renumbered
         self.retrying = other.retrying
         self.remaining = other.remaining
         self.error = other.error
@@ -184,6 +188,9 @@ class SyncEngine:
         self._client: httpx.AsyncClient | None = None
         self._lock = asyncio.Lock()
         self._kicked = asyncio.Event()
+        # Entries central refused with 409 "key used for other content", and central's latest
+        # revision of each: renumbered after it once the batch's outcomes are recorded.
+        self._moves: list[tuple[OutboxEntry, int]] = []
         self.reachable: bool | None = None
         self.last_report: SyncReport | None = None
 
@@ -367,6 +374,8 @@ class SyncEngine:
                 queue.appendleft(batch[:middle])
                 continue
             await self._io(self.outbox.record, outcomes)
+            if self._moves:
+                await self._io(self._renumber, report)
             done += len(batch)
             retried = sum(1 for o in outcomes if isinstance(o, Retry))
             report.retrying += retried
@@ -472,6 +481,8 @@ class SyncEngine:
                 outcomes.append(Acknowledged(entry.key, str(item["receipt"]), status))
                 report.acknowledged += 1
                 report.duplicates += bool(item.get("duplicate") is True)
+            elif outcome == "rejected" and _moved_after(entry, item) is not None:
+                self._moves.append((entry, _moved_after(entry, item) or 0))
             elif outcome == "rejected":
                 code = item.get("code")
                 reason = _safe_text(item.get("reason", ""), 1500) or "no reason given"
@@ -483,6 +494,22 @@ class SyncEngine:
                 missing.append(entry)
         outcomes.extend(self._retry(missing, "central did not confirm it"))
         return outcomes
+
+    def _renumber(self, report: SyncReport) -> None:
+        """Move each refused entry after central's latest revision (an outbox write each;
+        rare: only after a store was put back to an older copy). One that cannot be moved (a
+        later revision was queued meanwhile) is rejected with central's reason, as before."""
+        moves, self._moves = self._moves, []
+        refused: list[Outcome] = []
+        for entry, latest in moves:
+            try:
+                self.outbox.renumber(entry.key, latest)
+                report.renumbered += 1
+            except OutboxError:
+                reason = "409: this key was already used for other content"
+                refused.append(Rejected(entry.key, reason))
+                report.rejected.append(_rejection(entry, reason))
+        self.outbox.record(refused)
 
     async def drain(
         self,
@@ -695,6 +722,16 @@ def _from_central(status: int, raw: bytes) -> bool:
         and marker.get("status") == status
         and "detail" in data
     )
+
+
+def _moved_after(entry: OutboxEntry, item: dict[str, Any]) -> int | None:
+    """Central's latest revision if it refused ``entry`` only because that revision number
+    already holds other content there (and the referral is still open); else None."""
+    latest = item.get("latest_revision")
+    if item.get("code") != 409 or not isinstance(latest, int) or isinstance(latest, bool):
+        return None
+    # Checked, not trusted: at or after this revision, and within central's own limit.
+    return latest if entry.revision <= latest < 100_000 else None
 
 
 def _detail(raw: bytes) -> str:

@@ -5,6 +5,7 @@ fault proxy where the network is at fault). Runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -13,16 +14,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.db import Submission
+from central import service
+from central.db import Device, Submission
 from duty_tui.services.central_config import CentralConfig
-from duty_tui.services.sync_engine import Backoff, SyncEngine
-from tests.sync.helpers import ROOT
+from duty_tui.services.sync_engine import Backoff, SyncEngine, SyncReport
+from store import KdfParams, Store
+from store.outbox import Outbox
+from tests.sync.helpers import PASSPHRASE, ROOT, sample_payload
 from tests.sync.test_real_faults import (  # noqa: F401  (pytest fixtures)
     FAST,
     assert_exactly_once,
     central,
     device,
     fill,
+    held_by,
     proxy,
 )
 
@@ -182,3 +187,58 @@ async def test_a_new_device_token_after_a_lost_answer_stores_nothing_twice(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert f"{ids[0]} r1: accepted" in done.stdout
+
+
+async def test_a_store_restored_from_an_old_backup_goes_on_after_centrals_revision(
+    central, device, proxy, tmp_path
+):
+    """Issue 14 (3): the laptop's store is restored from a backup taken before an amendment
+    was sent; the officer amends again, reusing that revision number with other content.
+    Central used to answer 409 "key already used" and the referral was closed for good; the
+    client now learns central's latest revision and goes on from it."""
+    _process, engine = central
+    name, token = device
+    data_dir, backup = tmp_path / "app", tmp_path / "backup"
+    config = CentralConfig(url=proxy.url, token=token, timeout_s=5, batch_size=10)
+    referral_id = f"ref-{os.urandom(4).hex()}"
+
+    async def sync_all(outbox: Outbox) -> SyncReport:
+        async with SyncEngine(outbox, config, backoff=FAST) as sync:
+            return await sync.drain(max_time_s=10)
+
+    with Store.create(data_dir, PASSPHRASE, kdf=KdfParams.for_tests()) as store:
+        outbox = Outbox(store)
+        outbox.enqueue(referral_id, 1, case_id="case-1", payload=sample_payload())
+        assert (await sync_all(outbox)).acknowledged == 1
+    shutil.copytree(data_dir, backup)  # the backup: r1 acknowledged
+    with Store.open(data_dir, PASSPHRASE) as store:
+        outbox = Outbox(store)
+        amended = sample_payload(court="Swansea Civil Justice Centre")
+        outbox.enqueue(referral_id, 2, case_id="case-1", payload=amended, supersedes=1)
+        assert (await sync_all(outbox)).acknowledged == 1
+    shutil.rmtree(data_dir)
+    shutil.copytree(backup, data_dir)  # the laptop is restored: r2 is gone from it
+    with Store.open(data_dir, PASSPHRASE) as store:
+        outbox = Outbox(store)
+        again = sample_payload(court="Cardiff Civil and Family Justice Centre")
+        outbox.enqueue(referral_id, 2, case_id="case-1", payload=again, supersedes=1)
+        report = await sync_all(outbox)
+        assert report.rejected == [] and report.renumbered == 1 and report.remaining == 0
+        latest = outbox.latest(referral_id)
+        assert (latest.revision, latest.supersedes, latest.state) == (3, 2, "acknowledged")
+        assert latest.payload == again
+        held = held_by(engine, name)
+        assert held[(referral_id, 3)] == (latest.sha256, latest.receipt)
+        # r1 and r2 are central's history; nothing stored twice; the new content is current.
+        assert sorted(k for k in held if k[0] == referral_id) == [
+            (referral_id, 1), (referral_id, 2), (referral_id, 3)
+        ]  # fmt: skip
+        history = {s.revision: s.status for s in service.referral_history(
+            engine, service_device_id(engine, name), referral_id
+        )}  # fmt: skip
+        assert history == {1: "superseded", 2: "superseded", 3: "received"}
+
+
+def service_device_id(engine, name: str) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(Device.id).where(Device.name == name))

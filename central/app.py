@@ -36,6 +36,8 @@ from central.service import (
     StatusResult,
     SubmissionStatus,
     SubmitBatch,
+    VerifyQuery,
+    VerifyResult,
 )
 from central.throttle import FailureThrottle, client_key
 
@@ -256,6 +258,13 @@ def create_app(db: str | Engine, *, throttle: FailureThrottle | None = None) -> 
         keys = [(k.referral_id, k.revision) for k in query.keys]
         found = await run_in_threadpool(service.statuses, engine, device_id, keys)
         return StatusResult(statuses=found)
+
+    @app.post("/referrals/verify", response_model=VerifyResult, openapi_extra=_body(VerifyQuery))
+    async def verify(request: Request, _device_id: int = Depends(device)) -> VerifyResult:
+        """Does central still hold these acknowledged referrals (key and sha256)? One digest
+        per batch of up to 1000 keys; the missing keys only when asked (``list_missing``)."""
+        query: VerifyQuery = _validated(VerifyQuery, await read_json(request))
+        return await run_in_threadpool(service.verify_held, engine, query)
 
     @app.get("/referrals", response_model=HeldPage)
     async def held(

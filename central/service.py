@@ -146,6 +146,59 @@ class StatusResult(BaseModel):
     statuses: list[SubmissionStatus]
 
 
+class VerifyKey(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    referral_id: str = Field(pattern=_ID_PATTERN)
+    revision: int = Field(ge=1, le=100_000)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class VerifyQuery(BaseModel):
+    """Keys a device holds as acknowledged, with the sha256 of each one's content."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    keys: list[VerifyKey] = Field(max_length=1000)
+    # Name the keys central does not hold (asked only when the digest did not match).
+    list_missing: bool = False
+
+
+class VerifyResult(BaseModel):
+    # sha256 of "referral_id:revision:sha256\n" lines, sorted, of the asked keys central
+    # holds with that content: equal to the device's own digest when it holds them all.
+    digest: str
+    held: int
+    missing: list[StatusKey] = []
+
+
+def verify_digest(keys: list[tuple[str, int, str]]) -> str:
+    lines = "".join(f"{r}:{v}:{s}\n" for r, v, s in sorted(keys))
+    return hashlib.sha256(lines.encode("ascii")).hexdigest()
+
+
+def verify_held(engine: Engine, query: VerifyQuery) -> VerifyResult:
+    """Which of these (key, content) pairs central holds, as one digest. Any device may ask:
+    the answer says only whether central holds content the asker already has in full (its
+    sha256), never anything more; a referral's key is not tied to a device."""
+    asked = {(k.referral_id, k.revision, k.sha256) for k in query.keys}
+    held: set[tuple[str, int, str]] = set()
+    if asked:
+        with Session(engine) as session:
+            rows = session.execute(
+                select(Submission.referral_id, Submission.revision, Submission.sha256).where(
+                    Submission.referral_id.in_(sorted({k[0] for k in asked}))
+                )
+            )
+            held = {(r, v, s) for r, v, s in rows if (r, v, s) in asked}
+    missing = (
+        [StatusKey(referral_id=r, revision=v) for r, v, _s in sorted(asked - held)]
+        if query.list_missing
+        else []
+    )
+    return VerifyResult(digest=verify_digest(list(held)), held=len(held), missing=missing)
+
+
 # --- devices and tokens ------------------------------------------------------------------------
 
 

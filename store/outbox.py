@@ -497,6 +497,29 @@ class Outbox:
             )
         self._append_log(events)
 
+    def reopen(self, keys: Iterable[Key], reason: str) -> list[Key]:
+        """Acknowledged entries central no longer holds (its database was restored from an
+        older copy): queued again, in one durable write, to be resent as they are (same key,
+        same content; central stores them anew). Only entries that still have their payload
+        can be; returns the keys reopened."""
+        wanted = set(keys)
+        with self._lock:
+            docs = self._current()
+            reopened = sorted(
+                k
+                for k in wanted
+                if k in docs and docs[k]["state"] == ACKNOWLEDGED and docs[k]["payload"] is not None
+            )
+            if not reopened:
+                return []
+            now = self._clock()
+            record = {"op": "reopen", "keys": [list(k) for k in reopened], "at": now}
+            self._write({**record, "reason": reason})
+        self._append_log(
+            [{"at": now, "event": "reopened", "detail": reason[:500], "count": len(reopened)}]
+        )
+        return reopened
+
     def renumber(self, key: Key, after_revision: int) -> OutboxEntry:
         """Move a pending entry's content to revision ``after_revision + 1``, replacing
         ``after_revision``, in one durable write; the old key is dropped.
@@ -738,6 +761,20 @@ def _apply(docs: dict[Key, dict[str, Any]], record: dict[str, Any]) -> list[dict
                 doc["attempts"] += 1
                 doc["next_attempt_at"] = item["retry_at"]
                 doc["reason"] = item["error"]
+    elif op == "reopen":
+        at = record["at"]
+        for referral_id, revision in record["keys"]:
+            doc = docs[(referral_id, revision)]
+            doc.update(
+                state=QUEUED,
+                receipt="",
+                central_status="",
+                reason=record["reason"],
+                attempts=0,
+                next_attempt_at=0.0,
+                acknowledged_at=None,
+                updated_at=at,
+            )
     elif op == "renumber":
         docs.pop((record["from"][0], record["from"][1]), None)
         copy = dict(record["doc"])

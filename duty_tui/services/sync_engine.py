@@ -634,6 +634,68 @@ class SyncEngine:
             changed += self.outbox.set_central_status(statuses)
         return changed
 
+    async def verify_acknowledged(self, *, chunk: int = 500) -> list[Key]:
+        """Check that central still holds every acknowledged referral (key and content), one
+        digest per ``chunk`` keys, and queue again what it does not (a central database put
+        back to an older copy): the next sync resends them. Returns the keys requeued.
+        Compacted entries (payload dropped) cannot be resent and are not asked about."""
+        entries = [
+            e
+            for e in await self._io(self.outbox.entries, states=[ACKNOWLEDGED])
+            if e.payload is not None
+        ]
+        lost: list[Key] = []
+        for start in range(0, len(entries), chunk):
+            part = entries[start : start + chunk]
+            keys = [(e.referral_id, e.revision, e.sha256) for e in part]
+            mine = _verify_digest(keys)
+            answer = await self._verify(keys, list_missing=False)
+            if answer.get("digest") == mine:
+                continue
+            answer = await self._verify(keys, list_missing=True)
+            asked = {e.key for e in part}
+            missing = answer.get("missing")
+            if not isinstance(missing, list):
+                raise SyncError("central sent an answer that is not a verification")
+            for item in missing:
+                if not isinstance(item, dict):
+                    continue
+                key = (item.get("referral_id"), item.get("revision"))
+                if not (isinstance(key[0], str) and type(key[1]) is int):
+                    continue
+                if key in asked:  # only keys we asked about: central's word is checked
+                    lost.append(key)  # type: ignore[arg-type]
+        if lost:
+            await self._io(
+                self.outbox.reopen, lost, "central no longer held it (acknowledged before)"
+            )
+            for key in lost:
+                self._due.pop(key, None)
+        return lost
+
+    async def _verify(self, keys: list[tuple[str, int, str]], *, list_missing: bool) -> dict:
+        body = canonical_json(
+            {
+                "keys": [{"referral_id": r, "revision": v, "sha256": s} for r, v, s in keys],
+                "list_missing": list_missing,
+            }
+        )
+        try:
+            status, _headers, raw = await self._request("POST", "/referrals/verify", body)
+        except (httpx.HTTPError, OSError) as exc:
+            raise SyncError(f"central unreachable ({type(exc).__name__})") from None
+        if status in (401, 403):
+            raise SyncConfigError("central refused this device's token")
+        if status != 200:
+            raise SyncError(f"central answered HTTP {status}")
+        try:
+            answer = json.loads(raw)
+        except (ValueError, RecursionError):
+            answer = None
+        if not isinstance(answer, dict):
+            raise SyncError("central sent an answer that is not a verification")
+        return answer
+
     async def forgotten_referrals(self, *, page: int = 1000) -> list[Key]:
         """Referrals central holds from this device that the outbox does not know (latest
         revision each): the sign of an outbox lost or put back to an older copy, which the
@@ -722,6 +784,12 @@ def _from_central(status: int, raw: bytes) -> bool:
         and marker.get("status") == status
         and "detail" in data
     )
+
+
+def _verify_digest(keys: list[tuple[str, int, str]]) -> str:
+    """As central's ``verify_digest``: sha256 of sorted "id:revision:sha256" lines."""
+    lines = "".join(f"{r}:{v}:{s}\n" for r, v, s in sorted(keys))
+    return hashlib.sha256(lines.encode("ascii")).hexdigest()
 
 
 def _moved_after(entry: OutboxEntry, item: dict[str, Any]) -> int | None:

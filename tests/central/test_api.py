@@ -314,3 +314,29 @@ async def test_a_referral_is_the_same_whichever_device_sends_it(client, auth, en
     history = (await client.get("/referrals/ref-9", headers=again)).json()
     assert [h["revision"] for h in history] == [1, 2]
     assert service.set_status(engine, "ref-9", None, "accepted").revision == 2
+
+
+async def test_verify_is_one_digest_per_batch_of_keys(client, auth, engine):
+    """Issue 14 (5): which (key, sha256) pairs central holds, as one digest; the missing keys
+    named only when asked; content never compared by anything but its sha256."""
+    items = [sample_item(f"ref-v{i}") for i in range(3)]
+    await submit(client, auth, *items)
+    keys = [{"referral_id": i["referral_id"], "revision": 1, "sha256": i["sha256"]} for i in items]
+    wrong = {**keys[2], "sha256": "0" * 64}
+    all_held = (await client.post("/referrals/verify", json={"keys": keys}, headers=auth)).json()
+    triples = [(k["referral_id"], 1, k["sha256"]) for k in keys]
+    assert all_held == {"digest": service.verify_digest(triples), "held": 3, "missing": []}
+    asked = {"keys": [*keys[:2], wrong, {**keys[0], "referral_id": "ref-none"}]}
+    partial = (await client.post("/referrals/verify", json=asked, headers=auth)).json()
+    assert partial["held"] == 2 and partial["missing"] == []
+    assert partial["digest"] == service.verify_digest(triples[:2])
+    listed = (
+        await client.post("/referrals/verify", json={**asked, "list_missing": True}, headers=auth)
+    ).json()
+    assert listed["missing"] == [
+        {"referral_id": "ref-none", "revision": 1},
+        {"referral_id": "ref-v2", "revision": 1},
+    ]
+    too_many = {"keys": [keys[0]] * 1001}
+    assert (await client.post("/referrals/verify", json=too_many, headers=auth)).status_code == 422
+    assert (await client.post("/referrals/verify", json={"keys": keys})).status_code == 401

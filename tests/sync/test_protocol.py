@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from central import service
@@ -242,3 +242,45 @@ async def test_a_store_restored_from_an_old_backup_goes_on_after_centrals_revisi
 def service_device_id(engine, name: str) -> int:
     with Session(engine) as session:
         return session.scalar(select(Device.id).where(Device.name == name))
+
+
+async def test_referrals_central_lost_are_found_and_resent(central, device, proxy, outbox):
+    """Issue 14 (5): once acknowledged, a referral was never checked again, so rows central
+    lost (its database restored from an older copy) were never resent. The engine checks its
+    acknowledged referrals against central, a digest per batch of keys, and resends the lost."""
+    _process, engine = central
+    name, token = device
+    ids = fill(outbox, 30)
+    config = CentralConfig(url=proxy.url, token=token, timeout_s=5, batch_size=10)
+    async with SyncEngine(outbox, config, backoff=FAST) as sync:
+        assert (await sync.drain(max_time_s=10)).acknowledged == 30
+        assert await sync.verify_acknowledged(chunk=7) == []  # all held: digests match
+        # Central loses what it stored of 4 referrals, as a restore to an older copy does.
+        lost = sorted(ids[3:5] + ids[20:22])
+        with Session(engine) as session, session.begin():
+            session.execute(delete(Submission).where(Submission.referral_id.in_(lost)))
+        assert len(held_by(engine, name)) == 26
+        found = await sync.verify_acknowledged(chunk=7)
+        assert sorted(found) == [(r, 1) for r in lost]
+        assert {outbox.get(r, 1).state for r in lost} == {"queued"}
+        report = await sync.drain(max_time_s=10)
+    assert report.acknowledged == 4 and report.duplicates == 0 and report.remaining == 0
+    assert_exactly_once(outbox, engine, name, 30)
+
+
+async def test_verification_trusts_nothing_central_says(central, device, proxy, outbox):
+    """Missing keys central names that this device never asked about are ignored."""
+    _process, _engine = central
+    _name, token = device
+    fill(outbox, 3)
+    config = CentralConfig(url=proxy.url, token=token, timeout_s=5, batch_size=10)
+    async with SyncEngine(outbox, config, backoff=FAST) as sync:
+        await sync.drain(max_time_s=10)
+
+        async def lying(_keys, *, list_missing: bool) -> dict:
+            other = {"referral_id": "ref-not-mine", "revision": 1}
+            return {"digest": "0" * 64, "missing": [other, ["x"], {"referral_id": 1}]}
+
+        sync._verify = lying  # central's answer replaced: what a hostile central could send
+        assert await sync.verify_acknowledged() == []
+    assert outbox.counts_by_state()["acknowledged"] == 3

@@ -97,7 +97,12 @@ def _drain(
     try:
         outbox = Outbox(store)
         outbox.enqueue_many(
-            [NewEntry(f"bench-{i:05d}", 1, f"case-{i % 40}", payload) for i in range(REFERRALS)]
+            # Ids of the run's own: central keys a referral by id and revision, whichever
+            # device sends it, and both runs share one central.
+            [
+                NewEntry(f"bench-{data_dir.name}-{i:05d}", 1, f"case-{i % 40}", payload)
+                for i in range(REFERRALS)
+            ]
         )
         config = CentralConfig(url=url, token=token, timeout_s=timeout_s, batch_size=BATCH)
 

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central import service
@@ -35,6 +36,8 @@ from central.service import (
     StatusResult,
     SubmissionStatus,
     SubmitBatch,
+    VerifyQuery,
+    VerifyResult,
 )
 from central.throttle import FailureThrottle, client_key
 
@@ -43,6 +46,13 @@ log = logging.getLogger("central")
 PROTOCOL = 1
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a full batch of the largest items is well under this
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Every error central answers carries this marker (``error``), so a device can tell central's
+# own refusal (final) from a 4xx made up by a proxy or captive portal in between (transient).
+SERVICE = "duty-central"
+
+
+def error_body(status: int, detail: Any) -> dict[str, Any]:
+    return {"detail": detail, "error": {"service": SERVICE, "status": status}}
 
 
 class _StrictJSONError(ValueError):
@@ -169,7 +179,7 @@ def create_app(db: str | Engine, *, throttle: FailureThrottle | None = None) -> 
     throttle = throttle if throttle is not None else FailureThrottle()
     app = FastAPI(
         title="duty-central",
-        summary="Central records for duty officers' referrals (idempotent, per device)",
+        summary="Central records for duty officers' referrals (idempotent per referral)",
         version=str(PROTOCOL),
         docs_url=None,
         redoc_url=None,
@@ -182,7 +192,13 @@ def create_app(db: str | Engine, *, throttle: FailureThrottle | None = None) -> 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         detail = [{"loc": list(e["loc"]), "type": e["type"]} for e in exc.errors()[:20]]
-        return JSONResponse({"detail": detail}, 422)
+        return JSONResponse(error_body(422, detail), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        return JSONResponse(
+            error_body(exc.status_code, exc.detail), exc.status_code, headers=exc.headers
+        )
 
     async def device(request: Request) -> int:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -242,6 +258,13 @@ def create_app(db: str | Engine, *, throttle: FailureThrottle | None = None) -> 
         keys = [(k.referral_id, k.revision) for k in query.keys]
         found = await run_in_threadpool(service.statuses, engine, device_id, keys)
         return StatusResult(statuses=found)
+
+    @app.post("/referrals/verify", response_model=VerifyResult, openapi_extra=_body(VerifyQuery))
+    async def verify(request: Request, _device_id: int = Depends(device)) -> VerifyResult:
+        """Does central still hold these acknowledged referrals (key and sha256)? One digest
+        per batch of up to 1000 keys; the missing keys only when asked (``list_missing``)."""
+        query: VerifyQuery = _validated(VerifyQuery, await read_json(request))
+        return await run_in_threadpool(service.verify_held, engine, query)
 
     @app.get("/referrals", response_model=HeldPage)
     async def held(

@@ -1,6 +1,6 @@
 """Central records' storage: SQLAlchemy 2 models and engines for SQLite and PostgreSQL.
 
-Exactly-once rests on one thing here: the unique constraint on (device, referral id, revision).
+Exactly-once rests on one thing here: the unique constraint on (referral id, revision).
 Two deliveries of one key can race in any order on any backend; the second INSERT fails and is
 answered from the row the first one wrote.
 
@@ -61,7 +61,10 @@ class Submission(Base):
 
     __tablename__ = "submissions"
     __table_args__ = (
-        UniqueConstraint("device_id", "referral_id", "revision", name="uq_submission_key"),
+        # A referral's identity is its id (a random 128-bit uuid made by the laptop) and
+        # revision, not which device token sent it: a laptop given a new token (a new device
+        # name) that resends what it sent before must get the same receipt, not a second row.
+        UniqueConstraint("referral_id", "revision", name="uq_submission_key"),
         Index("ix_submission_referral", "device_id", "referral_id"),
     )
 
@@ -250,16 +253,34 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """
     from alembic import command
 
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(
-                text("SELECT pg_advisory_xact_lock(hashtext('duty-central:' || current_schema()))")
-            )
-        config = alembic_config(connection)
-        tables = set(inspect(connection).get_table_names())
-        if "alembic_version" not in tables and "submissions" in tables:
-            command.stamp(config, BASELINE_REVISION)  # made by create_all, before migrations
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:
+            # SQLite changes a constraint by copying the table (batch mode), which foreign keys
+            # pointing at it refuse; they are switched off for the migration, as SQLite's own
+            # procedure says, outside the transaction (inside, the pragma is ignored), and
+            # checked before they are on again.
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                if not sqlite:
+                    connection.execute(
+                        text(
+                            "SELECT pg_advisory_xact_lock("
+                            "hashtext('duty-central:' || current_schema()))"
+                        )
+                    )
+                config = alembic_config(connection)
+                tables = set(inspect(connection).get_table_names())
+                if "alembic_version" not in tables and "submissions" in tables:
+                    command.stamp(config, BASELINE_REVISION)  # made before migrations
+                command.upgrade(config, revision)
+            if raw is not None and raw.execute("PRAGMA foreign_key_check").fetchall():
+                raise UnsafeDatabase("after the upgrade some rows point at rows that are gone")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def backend_name(engine: Engine) -> str:

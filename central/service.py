@@ -2,10 +2,10 @@
 
 The FastAPI app (central.app) and the CLI (central.cli) are thin faces over this module.
 
-Idempotency: a submission is keyed (device, referral id, revision). The row is INSERTed inside
-a savepoint; if the unique constraint fires, the existing row answers: same sha256, same
-receipt (a resend); different sha256, 409 (a key can never mean two things). There is no
-check-then-insert window: the database decides.
+Idempotency: a submission is keyed (referral id, revision), whichever device sends it. The
+row is INSERTed inside a savepoint; if the unique constraint fires, the existing row answers:
+same sha256, same receipt (a resend); different sha256, 409 (a key can never mean two
+things). There is no check-then-insert window: the database decides.
 """
 
 from __future__ import annotations
@@ -109,6 +109,9 @@ class ItemResult(BaseModel):
     status: str = ""
     reason: str = ""
     duplicate: bool = False
+    # On a 409 because the key holds other content: central's latest revision of the
+    # referral, so a device whose store went back to an older copy can go on after it.
+    latest_revision: int = 0
 
 
 class BatchResult(BaseModel):
@@ -141,6 +144,59 @@ class SubmissionStatus(BaseModel):
 
 class StatusResult(BaseModel):
     statuses: list[SubmissionStatus]
+
+
+class VerifyKey(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    referral_id: str = Field(pattern=_ID_PATTERN)
+    revision: int = Field(ge=1, le=100_000)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class VerifyQuery(BaseModel):
+    """Keys a device holds as acknowledged, with the sha256 of each one's content."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    keys: list[VerifyKey] = Field(max_length=1000)
+    # Name the keys central does not hold (asked only when the digest did not match).
+    list_missing: bool = False
+
+
+class VerifyResult(BaseModel):
+    # sha256 of "referral_id:revision:sha256\n" lines, sorted, of the asked keys central
+    # holds with that content: equal to the device's own digest when it holds them all.
+    digest: str
+    held: int
+    missing: list[StatusKey] = []
+
+
+def verify_digest(keys: list[tuple[str, int, str]]) -> str:
+    lines = "".join(f"{r}:{v}:{s}\n" for r, v, s in sorted(keys))
+    return hashlib.sha256(lines.encode("ascii")).hexdigest()
+
+
+def verify_held(engine: Engine, query: VerifyQuery) -> VerifyResult:
+    """Which of these (key, content) pairs central holds, as one digest. Any device may ask:
+    the answer says only whether central holds content the asker already has in full (its
+    sha256), never anything more; a referral's key is not tied to a device."""
+    asked = {(k.referral_id, k.revision, k.sha256) for k in query.keys}
+    held: set[tuple[str, int, str]] = set()
+    if asked:
+        with Session(engine) as session:
+            rows = session.execute(
+                select(Submission.referral_id, Submission.revision, Submission.sha256).where(
+                    Submission.referral_id.in_(sorted({k[0] for k in asked}))
+                )
+            )
+            held = {(r, v, s) for r, v, s in rows if (r, v, s) in asked}
+    missing = (
+        [StatusKey(referral_id=r, revision=v) for r, v, _s in sorted(asked - held)]
+        if query.list_missing
+        else []
+    )
+    return VerifyResult(digest=verify_digest(list(held)), held=len(held), missing=missing)
 
 
 # --- devices and tokens ------------------------------------------------------------------------
@@ -290,9 +346,8 @@ def _acknowledged(row: Submission, *, duplicate: bool) -> ItemResult:
 
 
 def _store(session: Session, device_id: int, item: _Prepared) -> ItemResult:
-    same_referral = (Submission.device_id == device_id) & (
-        Submission.referral_id == item.referral_id
-    )
+    # The referral, whichever device sent its revisions (a laptop may get a new token).
+    same_referral = Submission.referral_id == item.referral_id
     now = utcnow()
     row = Submission(
         device_id=device_id,
@@ -355,9 +410,21 @@ def _store(session: Session, device_id: int, item: _Prepared) -> ItemResult:
             )
         if existing.sha256 == item.sha256:
             return _acknowledged(existing, duplicate=True)
-        return _rejected(
+        result = _rejected(
             item.referral_id, item.revision, 409, "this key was already used for other content"
         )
+        latest = session.scalar(select(func.max(Submission.revision)).where(same_referral))
+        closed = session.scalar(
+            select(Submission.status)
+            .where(same_referral)
+            .where(Submission.status.in_(CLOSED))
+            .limit(1)
+        )
+        if latest is not None and closed is None:
+            # Only while the referral can still take a revision: then the device may go on
+            # from central's latest instead of being refused for good.
+            result.latest_revision = int(latest)
+        return result
     except _Closed as exc:
         return _rejected(item.referral_id, item.revision, 409, exc.reason)
     return _acknowledged(row, duplicate=False)
@@ -409,13 +476,13 @@ def _store_first_revisions(
 
     Exactly-once is still the unique constraint's: a key another transaction is inserting
     makes this INSERT wait for it (PostgreSQL) or cannot happen (SQLite's one writer), and
-    then skip the row, which the SELECT finds committed. Uses the same key columns as _store.
+    then skip the row, which the SELECT finds committed. The key is the referral's (id and
+    revision), whichever device sends it, as in _store.
     """
     ids = [item.referral_id for item in items]
     superseded_ids = set(
         session.scalars(
             select(Submission.referral_id)
-            .where(Submission.device_id == device_id)
             .where(Submission.referral_id.in_(ids))
             .where(Submission.revision > 1)
         )
@@ -457,7 +524,6 @@ def _store_first_revisions(
             row.referral_id: row
             for row in session.scalars(
                 select(Submission)
-                .where(Submission.device_id == device_id)
                 .where(Submission.referral_id.in_(missing))
                 .where(Submission.revision == 1)
             )
@@ -492,14 +558,9 @@ def _store_first_revisions(
         elif found.sha256 == item.sha256:
             results.append(_acknowledged(found, duplicate=True))
         else:
-            results.append(
-                _rejected(
-                    item.referral_id,
-                    item.revision,
-                    409,
-                    "this key was already used for other content",
-                )
-            )
+            # Other content under a stored key: _store's answer, which names central's latest
+            # revision while the referral is open (a store restored from an old backup).
+            results.append(_store(session, device_id, item))
     return results
 
 
@@ -539,6 +600,12 @@ def _iso(moment: dt.datetime | None) -> str:
     return moment.isoformat()
 
 
+def _sent_by(device_id: int) -> Any:
+    """The referrals a device may read: those it has stored a revision of (each revision
+    whichever device stored it, since a laptop given a new token goes on with its referrals)."""
+    return select(Submission.referral_id).where(Submission.device_id == device_id)
+
+
 def statuses(engine: Engine, device_id: int, keys: list[tuple[str, int]]) -> list[SubmissionStatus]:
     """The status of each of this device's keys that central holds (others are left out)."""
     wanted = set(keys)
@@ -549,8 +616,8 @@ def statuses(engine: Engine, device_id: int, keys: list[tuple[str, int]]) -> lis
     with Session(engine) as session:
         rows = session.scalars(
             select(Submission)
-            .where(Submission.device_id == device_id)
             .where(Submission.referral_id.in_(referral_ids))
+            .where(Submission.referral_id.in_(_sent_by(device_id)))
         )
         for row in rows:
             if (row.referral_id, row.revision) in wanted:
@@ -628,8 +695,8 @@ def referral_history(engine: Engine, device_id: int, referral_id: str) -> list[S
     with Session(engine) as session:
         rows = session.scalars(
             select(Submission)
-            .where(Submission.device_id == device_id)
             .where(Submission.referral_id == referral_id)
+            .where(Submission.referral_id.in_(_sent_by(device_id)))
             .order_by(Submission.revision)
         )
         return [_status_of(row) for row in rows]
@@ -658,8 +725,6 @@ def set_status(
         rows = list(session.scalars(query.order_by(Submission.revision)))
         if not rows:
             raise CentralError(f"no referral {referral_id!r}")
-        if len({r.device_id for r in rows}) > 1:
-            raise CentralError("that referral id is used by several devices: name the device")
         row = (
             rows[-1]
             if revision is None

@@ -50,6 +50,9 @@ PROBE_INTERVAL_S = 30.0
 # The directory changes rarely and a refresh is a conditional GET; a few minutes is current
 # enough and keeps a flapping connection from refetching it again and again.
 PROVIDERS_EVERY_S = 300.0
+# How often acknowledged referrals are checked against central (a digest per 500 keys): a
+# central database restored from an older copy has lost what it acknowledged since.
+VERIFY_EVERY_S = 3600.0
 # How often the watcher looks at the engine's reachability: an attribute read, no I/O.
 WATCH_INTERVAL_S = 0.5
 
@@ -116,6 +119,7 @@ class SyncWorker:
         self._clock = clock
         self._stop = asyncio.Event()
         self._providers_at: float | None = None
+        self._verified_at: float | None = None
         self._status_due = False
         self.state = SyncState(central=CHECKING if self.engine is not None else NOT_SET_UP)
 
@@ -223,6 +227,15 @@ class SyncWorker:
             else:
                 if refreshed.changed:
                     self._on_directory_changed()
+        if self._verified_at is None or now - self._verified_at >= VERIFY_EVERY_S:
+            self._verified_at = now  # failed or not: not again before the interval is up
+            try:
+                if await engine.verify_acknowledged():
+                    engine.kick()  # resend what central lost now, not at the next probe
+            except SyncError as exc:
+                log.info("acknowledged referrals not verified (%s)", type(exc).__name__)
+            except Exception as exc:
+                log.warning("acknowledged referrals not verified (%s)", type(exc).__name__)
         if self._status_due:
             self._status_due = False
             try:

@@ -497,6 +497,80 @@ class Outbox:
             )
         self._append_log(events)
 
+    def reopen(self, keys: Iterable[Key], reason: str) -> list[Key]:
+        """Acknowledged entries central no longer holds (its database was restored from an
+        older copy): queued again, in one durable write, to be resent as they are (same key,
+        same content; central stores them anew). Only entries that still have their payload
+        can be; returns the keys reopened."""
+        wanted = set(keys)
+        with self._lock:
+            docs = self._current()
+            reopened = sorted(
+                k
+                for k in wanted
+                if k in docs and docs[k]["state"] == ACKNOWLEDGED and docs[k]["payload"] is not None
+            )
+            if not reopened:
+                return []
+            now = self._clock()
+            record = {"op": "reopen", "keys": [list(k) for k in reopened], "at": now}
+            self._write({**record, "reason": reason})
+        self._append_log(
+            [{"at": now, "event": "reopened", "detail": reason[:500], "count": len(reopened)}]
+        )
+        return reopened
+
+    def renumber(self, key: Key, after_revision: int) -> OutboxEntry:
+        """Move a pending entry's content to revision ``after_revision + 1``, replacing
+        ``after_revision``, in one durable write; the old key is dropped.
+
+        For central's 409 "this key was already used for other content" with its latest
+        revision: the store went back to an older copy (a restored backup), so this laptop
+        reused revision numbers central already holds. Central never stored this content
+        under the old key, so nothing it acknowledged is lost; the officer's change goes on
+        after what central holds. OutboxError unless the entry is pending and the latest of
+        its referral here, and ``after_revision`` is at least its revision.
+        """
+        with self._lock:
+            docs = self._current()
+            doc = docs.get(key)
+            name = f"referral {key[0]} r{key[1]}"
+            if doc is None or doc["state"] not in PENDING:
+                raise OutboxError(f"{name}: only a pending entry can be renumbered")
+            if self._latest.get(key[0]) is not doc:
+                raise OutboxError(f"{name}: a later revision is queued here")
+            if not isinstance(after_revision, int) or after_revision < key[1]:
+                raise OutboxError(f"{name}: must move after r{key[1]} or later")
+            revision = after_revision + 1
+            content = content_of(
+                key[0],
+                revision,
+                supersedes=after_revision,
+                action=doc["action"],
+                note=doc["note"],
+                payload=doc["payload"],
+            )
+            now = self._clock()
+            moved = {
+                **doc,
+                "revision": revision,
+                "supersedes": after_revision,
+                "sha256": content_sha256(content),
+                "state": QUEUED,
+                "reason": "",
+                "attempts": 0,
+                "next_attempt_at": 0.0,
+                "updated_at": now,
+                "sent_at": None,
+                "seq": self._max_seq + 1,
+            }
+            self._write({"op": "renumber", "from": list(key), "doc": moved})
+            entry = OutboxEntry.from_doc(moved)
+        self._append_log(
+            [self._log_doc("renumbered", moved, detail=f"central holds r{after_revision}", at=now)]
+        )
+        return entry
+
     def set_central_status(self, statuses: dict[Key, str]) -> int:
         """Central's own status of acknowledged entries (accepted by the provider, ...)."""
         with self._lock:
@@ -687,6 +761,25 @@ def _apply(docs: dict[Key, dict[str, Any]], record: dict[str, Any]) -> list[dict
                 doc["attempts"] += 1
                 doc["next_attempt_at"] = item["retry_at"]
                 doc["reason"] = item["error"]
+    elif op == "reopen":
+        at = record["at"]
+        for referral_id, revision in record["keys"]:
+            doc = docs[(referral_id, revision)]
+            doc.update(
+                state=QUEUED,
+                receipt="",
+                central_status="",
+                reason=record["reason"],
+                attempts=0,
+                next_attempt_at=0.0,
+                acknowledged_at=None,
+                updated_at=at,
+            )
+    elif op == "renumber":
+        docs.pop((record["from"][0], record["from"][1]), None)
+        copy = dict(record["doc"])
+        docs[(copy["referral_id"], copy["revision"])] = copy
+        added.append(copy)
     elif op == "status":
         at = record["at"]
         for (referral_id, revision), status in record["items"]:

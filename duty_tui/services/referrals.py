@@ -158,14 +158,16 @@ def queue_referral(cases: Any, outbox: Outbox, case_id: str, direction_id: str) 
         raise PayloadError(["the court has not made this direction (it is not 'directed')"])
     if not direction.provider_id:
         raise PayloadError(["choose a provider before queueing the referral"])
-    existing = next(
-        (
-            r
-            for r in case.referrals
-            if r.direction_id == direction.id and r.party_id == direction.party_id
-        ),
-        None,
-    )
+    existing: Referral | None = None
+    for candidate in case.referrals:
+        if candidate.direction_id != direction.id or candidate.party_id != direction.party_id:
+            continue
+        latest = outbox.latest(candidate.id)
+        if latest is not None and (latest.state == REJECTED or latest.action == "withdraw"):
+            # Closed for good (central takes no new revision of it): it stays on the case as
+            # history, and the officer's fixed referral goes out as a new one, never a dead end.
+            continue
+        existing = candidate
     if existing is not None and outbox.latest(existing.id) is not None:
         return amend_referral(cases, outbox, case_id, existing.id)
     referral = existing or Referral(
@@ -180,6 +182,8 @@ def queue_referral(cases: Any, outbox: Outbox, case_id: str, direction_id: str) 
     payload = build_payload(case, direction, referral)
     entry = outbox.enqueue(referral.id, 1, case_id=case.id, payload=payload_to_dict(payload))
     case = _with_referral(case, referral_view(referral, entry))
+    # The closed referral this one replaces shows its outcome (and reason) beside it.
+    case = reconcile_case(case, outbox)
     cases.save(case)
     return case
 
@@ -193,9 +197,14 @@ def amend_referral(cases: Any, outbox: Outbox, case_id: str, referral_id: str) -
     if latest is None:
         raise PayloadError(["the referral has not been queued yet"])
     if latest.action == "withdraw":
-        raise PayloadError(["the referral was withdrawn; make a new one"])
+        raise PayloadError(["the referral was withdrawn; queue the direction again for a new one"])
     if latest.state == REJECTED:
-        raise PayloadError([f"central rejected the referral ({latest.reason}); make a new one"])
+        raise PayloadError(
+            [
+                f"central rejected the referral ({latest.reason}); "
+                "queue the direction again for a new one"
+            ]
+        )
     direction = _find_direction(case, referral.direction_id)
     referral = attrs.evolve(referral, provider_id=direction.provider_id or referral.provider_id)
     payload = payload_to_dict(build_payload(case, direction, referral))

@@ -41,6 +41,7 @@ from store.outbox import (
     Key,
     Outbox,
     OutboxEntry,
+    OutboxError,
     Outcome,
     Rejected,
     Retry,
@@ -98,6 +99,8 @@ class SyncReport:
     duplicates: int = 0
     rejected: list[Rejection] = attrs.field(factory=list)
     retrying: int = 0
+    # Moved after central's latest revision (this laptop's store was older than central).
+    renumbered: int = 0
     remaining: int = 0
     error: str = ""
     # An error that retrying will not cure (token refused, wrong URL): the officer must act.
@@ -115,6 +118,7 @@ class SyncReport:
         self.acknowledged += other.acknowledged
         self.duplicates += other.duplicates
         self.rejected.extend(other.rejected)
+        self.renumbered += other.renumbered
         self.retrying = other.retrying
         self.remaining = other.remaining
         self.error = other.error
@@ -155,6 +159,7 @@ class SyncEngine:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] | None = None,
         rng: random.Random | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         backoff: Backoff = Backoff(),
@@ -166,6 +171,14 @@ class SyncEngine:
         self.config = config
         self._transport = transport
         self._clock = clock
+        # Retries are scheduled on a monotonic clock: the wall clock (``clock``) can jump by
+        # hours (a laptop's clock corrected, a time zone mishandled), and a wait must not jump
+        # with it. A test that injects a virtual wall clock gets it as its monotonic one too.
+        self._monotonic = monotonic or (time.monotonic if clock is time.time else clock)
+        # key -> when (monotonic) it is due again. Entries not in here (this engine never saw
+        # them fail: queued, or failed in an earlier run of the app) are due within the backoff
+        # maximum at the latest, whatever wall-clock time the outbox holds for them.
+        self._due: dict[Key, float] = {}
         self._rng = rng or random.SystemRandom()
         self._sleep = sleep
         self._backoff = backoff
@@ -175,6 +188,9 @@ class SyncEngine:
         self._client: httpx.AsyncClient | None = None
         self._lock = asyncio.Lock()
         self._kicked = asyncio.Event()
+        # Entries central refused with 409 "key used for other content", and central's latest
+        # revision of each: renumbered after it once the batch's outcomes are recorded.
+        self._moves: list[tuple[OutboxEntry, int]] = []
         self.reachable: bool | None = None
         self.last_report: SyncReport | None = None
 
@@ -268,11 +284,45 @@ class SyncEngine:
         return batches
 
     def _retry(self, entries: Iterable[OutboxEntry], error: str) -> list[Outcome]:
-        now = self._clock()
-        return [
-            Retry(e.key, now + self._backoff.delay(e.attempts + 1, self._rng), error)
-            for e in entries
-        ]
+        """Retries for entries that failed together: ONE delay for all of them, so they come
+        due together and go out again as one batch (per-entry jitter turned one failed batch
+        of 100 into dozens of one-item requests). The jitter still spreads devices apart."""
+        entries = list(entries)
+        if not entries:
+            return []
+        attempts = max(e.attempts for e in entries) + 1
+        delay = min(self._backoff.delay(attempts, self._rng), self._backoff.cap_s)
+        now, due = self._clock(), self._monotonic() + delay
+        for entry in entries:
+            self._due[entry.key] = due
+        # The outbox keeps the wall-clock time for the log and for a later run of the app,
+        # which caps it (see ``_due_at``): it is a hint, never a wait longer than the cap.
+        return [Retry(e.key, now + delay, error) for e in entries]
+
+    def _due_at(self, entry: OutboxEntry, wall_now: float, mono_now: float) -> float:
+        """When (monotonic) ``entry`` may be sent again."""
+        due = self._due.get(entry.key)
+        if due is None:
+            wait = min(max(0.0, entry.next_attempt_at - wall_now), self._backoff.cap_s)
+            due = self._due[entry.key] = mono_now + wait
+        return due
+
+    def _due_now(self, entries: list[OutboxEntry]) -> list[OutboxEntry]:
+        wall_now, mono_now = self._clock(), self._monotonic()
+        live = {e.key for e in entries}
+        for key in [k for k in self._due if k not in live]:
+            del self._due[key]  # acknowledged or rejected meanwhile
+        return [e for e in entries if self._due_at(e, wall_now, mono_now) <= mono_now]
+
+    def next_wait(self) -> float | None:
+        """Seconds until the earliest pending entry is due (0 if one is now), never more than
+        the backoff maximum; None if nothing is pending."""
+        entries = self.outbox.pending()
+        if not entries:
+            return None
+        wall_now, mono_now = self._clock(), self._monotonic()
+        due = min(self._due_at(e, wall_now, mono_now) for e in entries)
+        return min(max(0.0, due - mono_now), self._backoff.cap_s)
 
     async def sync_once(
         self, progress: ProgressCallback | None = None, *, force: bool = False
@@ -288,7 +338,9 @@ class SyncEngine:
 
     async def _sync(self, progress: ProgressCallback | None, *, force: bool) -> SyncReport:
         report = SyncReport()
-        entries = await self._io(self.outbox.pending, now=None if force else self._clock())
+        entries = await self._io(self.outbox.pending)
+        if not force:
+            entries = self._due_now(entries)
         local: list[Outcome] = []
         sendable: list[OutboxEntry] = []
         for entry in entries:
@@ -322,6 +374,8 @@ class SyncEngine:
                 queue.appendleft(batch[:middle])
                 continue
             await self._io(self.outbox.record, outcomes)
+            if self._moves:
+                await self._io(self._renumber, report)
             done += len(batch)
             retried = sum(1 for o in outcomes if isinstance(o, Retry))
             report.retrying += retried
@@ -388,6 +442,12 @@ class SyncEngine:
         if status in (404, 405):
             raise _Fatal(f"no central records service at {self.config.url} (HTTP {status})")
         if status in (400, 413, 415, 422):
+            if not _from_central(status, raw):
+                # A proxy or captive portal said no, not central: nothing is wrong with the
+                # referrals, so neither split nor refuse them; send the batch again later.
+                self.reachable = False
+                error = f"HTTP {status} from something other than central"
+                return self._retry(entries, error), False
             if len(entries) > 1:
                 return [], True
             reason = f"central refused the referral (HTTP {status}): {_detail(raw)}"
@@ -421,6 +481,8 @@ class SyncEngine:
                 outcomes.append(Acknowledged(entry.key, str(item["receipt"]), status))
                 report.acknowledged += 1
                 report.duplicates += bool(item.get("duplicate") is True)
+            elif outcome == "rejected" and _moved_after(entry, item) is not None:
+                self._moves.append((entry, _moved_after(entry, item) or 0))
             elif outcome == "rejected":
                 code = item.get("code")
                 reason = _safe_text(item.get("reason", ""), 1500) or "no reason given"
@@ -433,6 +495,22 @@ class SyncEngine:
         outcomes.extend(self._retry(missing, "central did not confirm it"))
         return outcomes
 
+    def _renumber(self, report: SyncReport) -> None:
+        """Move each refused entry after central's latest revision (an outbox write each;
+        rare: only after a store was put back to an older copy). One that cannot be moved (a
+        later revision was queued meanwhile) is rejected with central's reason, as before."""
+        moves, self._moves = self._moves, []
+        refused: list[Outcome] = []
+        for entry, latest in moves:
+            try:
+                self.outbox.renumber(entry.key, latest)
+                report.renumbered += 1
+            except OutboxError:
+                reason = "409: this key was already used for other content"
+                refused.append(Rejected(entry.key, reason))
+                report.rejected.append(_rejection(entry, reason))
+        self.outbox.record(refused)
+
     async def drain(
         self,
         progress: ProgressCallback | None = None,
@@ -442,7 +520,7 @@ class SyncEngine:
     ) -> SyncReport:
         """Sync, then keep retrying what failed (sleeping out its backoff) until nothing is
         pending, an error needs the officer, or ``max_time_s`` is up. For the command line."""
-        deadline = self._clock() + max_time_s
+        deadline = self._monotonic() + max_time_s
         total = SyncReport()
         force = force_first
         while True:
@@ -451,11 +529,8 @@ class SyncEngine:
             force = False
             if report.fatal:
                 break
-            next_due = self.outbox.next_due_at()
-            if next_due is None:
-                break
-            wait = max(0.0, next_due - self._clock())
-            if self._clock() + wait > deadline:
+            wait = self.next_wait()
+            if wait is None or self._monotonic() + wait > deadline:
                 break
             await self._sleep(wait)
         total.remaining = self.outbox.pending_count()
@@ -482,16 +557,16 @@ class SyncEngine:
             kicked = self._kicked.is_set()
             self._kicked.clear()
             if await self.probe():
-                next_due = self.outbox.next_due_at()
+                next_wait = self.next_wait()
                 # Back after an outage, or asked: don't make the officer wait out backoffs.
                 force = kicked or was_reachable is False
-                if next_due is not None and (force or next_due <= self._clock()):
+                if next_wait is not None and (force or next_wait <= 0):
                     report = await self.sync_once(progress, force=force)
                     await _call(on_report, report)
             wait = probe_interval_s
-            next_due = self.outbox.next_due_at()
-            if self.reachable and next_due is not None:
-                wait = min(wait, max(0.05, next_due - self._clock()))
+            next_wait = self.next_wait()
+            if self.reachable and next_wait is not None:
+                wait = min(wait, max(0.05, next_wait))
             await _wait_any(stop, self._kicked, wait)
 
     # --- providers and status ------------------------------------------------------------------
@@ -558,6 +633,68 @@ class SyncEngine:
                 continue
             changed += self.outbox.set_central_status(statuses)
         return changed
+
+    async def verify_acknowledged(self, *, chunk: int = 500) -> list[Key]:
+        """Check that central still holds every acknowledged referral (key and content), one
+        digest per ``chunk`` keys, and queue again what it does not (a central database put
+        back to an older copy): the next sync resends them. Returns the keys requeued.
+        Compacted entries (payload dropped) cannot be resent and are not asked about."""
+        entries = [
+            e
+            for e in await self._io(self.outbox.entries, states=[ACKNOWLEDGED])
+            if e.payload is not None
+        ]
+        lost: list[Key] = []
+        for start in range(0, len(entries), chunk):
+            part = entries[start : start + chunk]
+            keys = [(e.referral_id, e.revision, e.sha256) for e in part]
+            mine = _verify_digest(keys)
+            answer = await self._verify(keys, list_missing=False)
+            if answer.get("digest") == mine:
+                continue
+            answer = await self._verify(keys, list_missing=True)
+            asked = {e.key for e in part}
+            missing = answer.get("missing")
+            if not isinstance(missing, list):
+                raise SyncError("central sent an answer that is not a verification")
+            for item in missing:
+                if not isinstance(item, dict):
+                    continue
+                key = (item.get("referral_id"), item.get("revision"))
+                if not (isinstance(key[0], str) and type(key[1]) is int):
+                    continue
+                if key in asked:  # only keys we asked about: central's word is checked
+                    lost.append(key)  # type: ignore[arg-type]
+        if lost:
+            await self._io(
+                self.outbox.reopen, lost, "central no longer held it (acknowledged before)"
+            )
+            for key in lost:
+                self._due.pop(key, None)
+        return lost
+
+    async def _verify(self, keys: list[tuple[str, int, str]], *, list_missing: bool) -> dict:
+        body = canonical_json(
+            {
+                "keys": [{"referral_id": r, "revision": v, "sha256": s} for r, v, s in keys],
+                "list_missing": list_missing,
+            }
+        )
+        try:
+            status, _headers, raw = await self._request("POST", "/referrals/verify", body)
+        except (httpx.HTTPError, OSError) as exc:
+            raise SyncError(f"central unreachable ({type(exc).__name__})") from None
+        if status in (401, 403):
+            raise SyncConfigError("central refused this device's token")
+        if status != 200:
+            raise SyncError(f"central answered HTTP {status}")
+        try:
+            answer = json.loads(raw)
+        except (ValueError, RecursionError):
+            answer = None
+        if not isinstance(answer, dict):
+            raise SyncError("central sent an answer that is not a verification")
+        return answer
 
     async def forgotten_referrals(self, *, page: int = 1000) -> list[Key]:
         """Referrals central holds from this device that the outbox does not know (latest
@@ -631,6 +768,38 @@ async def _wait_any(stop: asyncio.Event, kicked: asyncio.Event, timeout: float) 
 
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _from_central(status: int, raw: bytes) -> bool:
+    """Is this error answer provably central's own (its structured body, naming the same
+    status)? Only then is a refusal final."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return False
+    marker = data.get("error") if isinstance(data, dict) else None
+    return (
+        isinstance(marker, dict)
+        and marker.get("service") == "duty-central"
+        and marker.get("status") == status
+        and "detail" in data
+    )
+
+
+def _verify_digest(keys: list[tuple[str, int, str]]) -> str:
+    """As central's ``verify_digest``: sha256 of sorted "id:revision:sha256" lines."""
+    lines = "".join(f"{r}:{v}:{s}\n" for r, v, s in sorted(keys))
+    return hashlib.sha256(lines.encode("ascii")).hexdigest()
+
+
+def _moved_after(entry: OutboxEntry, item: dict[str, Any]) -> int | None:
+    """Central's latest revision if it refused ``entry`` only because that revision number
+    already holds other content there (and the referral is still open); else None."""
+    latest = item.get("latest_revision")
+    if item.get("code") != 409 or not isinstance(latest, int) or isinstance(latest, bool):
+        return None
+    # Checked, not trusted: at or after this revision, and within central's own limit.
+    return latest if entry.revision <= latest < 100_000 else None
 
 
 def _detail(raw: bytes) -> str:

@@ -155,12 +155,16 @@ async def test_tokens_missing_wrong_and_another_devices(client, auth, engine):
     assert (await client.post("/referrals/status", json=body, headers=other)).json() == {
         "statuses": []
     }
-    # Its own ref-1 is its own referral; the first device's is untouched.
+    # A referral's identity is its key, whichever device sends it (issue 14, point 1): other
+    # content under that key is refused, and the first device's row is untouched. (Referral
+    # ids are random 128-bit uuids: two laptops never make the same one.)
     mine = (
         await submit(client, other, sample_item("ref-1", payload=sample_payload(court="X Court")))
     ).json()
-    assert mine["results"][0]["outcome"] == "acknowledged"
-    assert len(rows(engine)) == 2
+    assert (mine["results"][0]["outcome"], mine["results"][0]["code"]) == ("rejected", 409)
+    assert len(rows(engine)) == 1 and rows(engine)[0].sha256 == sample_item("ref-1")["sha256"]
+    # Still nothing to read for the other device.
+    assert (await client.get("/referrals/ref-1", headers=other)).status_code == 404
 
     service.revoke_device(engine, "laptop-2")
     assert (await client.get("/providers", headers=other)).status_code == 401
@@ -334,3 +338,66 @@ def test_concurrent_batches_sharing_keys_in_other_orders_store_each_once(engine)
     assert all(answer == answers[0] for answer in answers)
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Submission)) == 20
+
+
+async def test_every_refusal_carries_centrals_marker(client, auth):
+    """Issue 14 (2): a device treats a 4xx as final only with this body; a proxy's or captive
+    portal's 4xx (without it) is retried."""
+    from central.app import MAX_BODY_BYTES
+
+    answers = {
+        400: await submit(client, auth, raw=b"{not json"),
+        413: await submit(client, auth, raw=b'{"items": ["' + b"x" * MAX_BODY_BYTES + b'"]}'),
+        415: await client.post(BATCH, content=b"{}", headers={**auth, "Content-Type": "text/a"}),
+        422: await submit(client, auth, raw=b'{"items": [], "extra": 1}'),
+        401: await client.post(BATCH, json={"items": []}),
+    }
+    for status, response in answers.items():
+        assert response.status_code == status
+        body = response.json()
+        assert body["error"] == {"service": "duty-central", "status": status} and body["detail"]
+
+
+async def test_a_referral_is_the_same_whichever_device_sends_it(client, auth, engine):
+    """Issue 14 (1): a laptop whose answer was lost, then given a token under a new device
+    name, resends: central answers with the first receipt and stores nothing twice; an
+    amendment from the new token supersedes the first revision, and set-status works."""
+    first = (await submit(client, auth, sample_item("ref-9"))).json()["results"][0]
+    again = {"Authorization": f"Bearer {service.issue_token(engine, 'laptop-renamed')}"}
+    resent = (await submit(client, again, sample_item("ref-9"))).json()["results"][0]
+    assert resent["outcome"] == "acknowledged" and resent["duplicate"] is True
+    assert resent["receipt"] == first["receipt"]
+    amended = sample_item("ref-9", 2, payload=sample_payload(court="X Court"))
+    result = (await submit(client, again, amended)).json()["results"][0]
+    assert (result["outcome"], result["duplicate"]) == ("acknowledged", False)
+    assert [(r.revision, r.status) for r in rows(engine)] == [(1, "superseded"), (2, "received")]
+    # The new device reads the referral's whole history (it sent a revision of it).
+    history = (await client.get("/referrals/ref-9", headers=again)).json()
+    assert [h["revision"] for h in history] == [1, 2]
+    assert service.set_status(engine, "ref-9", None, "accepted").revision == 2
+
+
+async def test_verify_is_one_digest_per_batch_of_keys(client, auth, engine):
+    """Issue 14 (5): which (key, sha256) pairs central holds, as one digest; the missing keys
+    named only when asked; content never compared by anything but its sha256."""
+    items = [sample_item(f"ref-v{i}") for i in range(3)]
+    await submit(client, auth, *items)
+    keys = [{"referral_id": i["referral_id"], "revision": 1, "sha256": i["sha256"]} for i in items]
+    wrong = {**keys[2], "sha256": "0" * 64}
+    all_held = (await client.post("/referrals/verify", json={"keys": keys}, headers=auth)).json()
+    triples = [(k["referral_id"], 1, k["sha256"]) for k in keys]
+    assert all_held == {"digest": service.verify_digest(triples), "held": 3, "missing": []}
+    asked = {"keys": [*keys[:2], wrong, {**keys[0], "referral_id": "ref-none"}]}
+    partial = (await client.post("/referrals/verify", json=asked, headers=auth)).json()
+    assert partial["held"] == 2 and partial["missing"] == []
+    assert partial["digest"] == service.verify_digest(triples[:2])
+    listed = (
+        await client.post("/referrals/verify", json={**asked, "list_missing": True}, headers=auth)
+    ).json()
+    assert listed["missing"] == [
+        {"referral_id": "ref-none", "revision": 1},
+        {"referral_id": "ref-v2", "revision": 1},
+    ]
+    too_many = {"keys": [keys[0]] * 1001}
+    assert (await client.post("/referrals/verify", json=too_many, headers=auth)).status_code == 422
+    assert (await client.post("/referrals/verify", json={"keys": keys})).status_code == 401

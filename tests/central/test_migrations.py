@@ -108,3 +108,43 @@ def test_starting_again_on_an_up_to_date_database_changes_nothing(db_url):
         assert [row[0] for row in versions] == [_head(engine)]
     finally:
         engine.dispose()
+
+
+def test_a_referral_stored_twice_by_two_devices_is_one_after_the_upgrade(db_url):
+    """Issue 14, weak point 1: under the old key (device, referral, revision) a lost answer and
+    a new token stored a referral twice. The upgrade keeps the first row and moves the other's
+    status history to it; the new key then holds."""
+    _token, receipt = _legacy_database(db_url)
+    engine = create_engine(db_url)
+    try:
+        now = dt.datetime.now(dt.UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                insert(legacy.devices).values(
+                    id=2, name="laptop-new", token_sha256=service.token_hash("t2"), created_at=now
+                )
+            )
+            first = connection.execute(select(legacy.submissions)).mappings().one()
+            twin = {k: v for k, v in first.items() if k != "id"}
+            twin.update(device_id=2, receipt="CR-twin")
+            twin_id = connection.execute(
+                insert(legacy.submissions).values(**twin).returning(legacy.submissions.c.id)
+            ).scalar_one()
+            connection.execute(
+                insert(legacy.status_events).values(
+                    submission_id=twin_id, status="accepted", reason="", by="central", at=now
+                )
+            )
+    finally:
+        engine.dispose()
+    engine = make_engine(db_url)
+    try:
+        assert _version(engine) == _head(engine)
+        with Session(engine) as session:
+            rows = session.scalars(select(Submission)).all()
+            assert [(r.receipt, r.device_id) for r in rows] == [(receipt, 1)]
+            moved = session.execute(text("SELECT submission_id FROM status_events")).scalars()
+            assert list(moved) == [rows[0].id]
+        assert _schema_differences(engine) == []
+    finally:
+        engine.dispose()

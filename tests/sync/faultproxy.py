@@ -9,6 +9,8 @@ per request,
 * ``refuse``    reset this connection and stop listening for ``refuse_s`` (connections refused)
 * ``duplicate`` deliver the request to central twice, answer with the second response
 * ``hold``      forward, then keep the answer until ``release()``; the connection is then dropped
+* ``portal413`` (or ``portal400``/``portal415``/``portal422``) answer that status itself with an
+  HTML page, as a captive portal or a size-limiting proxy does, without forwarding
 
 Faults apply to requests whose path starts with ``fault_prefix`` (the batch endpoint by
 default), either from a queue (``plan``) or at random (``random_rate`` with a seeded rng).
@@ -32,6 +34,14 @@ _500 = (
     b"content-length: 24\r\nconnection: close\r\n\r\n"
     b'{"detail":"proxy fault"}'
 )
+
+
+def _portal(status: int) -> bytes:
+    page = b"<html><body>Please sign in to the network</body></html>"
+    return (
+        f"HTTP/1.1 {status} Refused\r\ncontent-type: text/html\r\n"
+        f"content-length: {len(page)}\r\nconnection: close\r\n\r\n"
+    ).encode("latin-1") + page
 
 
 class FaultProxy:
@@ -167,6 +177,10 @@ class FaultProxy:
             fault = self._next_fault(path)
             if fault == "error500":
                 writer.write(_500)
+                await writer.drain()
+                return
+            if fault.startswith("portal"):
+                writer.write(_portal(int(fault.removeprefix("portal"))))
                 await writer.drain()
                 return
             if fault == "refuse":

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central import service
-from central.app import create_app
+from central.app import create_app, error_body
 from central.db import Submission, make_engine
 from duty_tui.services.central_config import (
     CentralConfig,
@@ -166,7 +166,7 @@ async def test_a_batch_refused_whole_is_split_until_the_bad_item_is_alone(outbox
         items = json.loads(request.content)["items"]
         requests.append(len(items))
         if any(i["referral_id"] == "ref-poison" for i in items):
-            return httpx.Response(413, json={"detail": "body too large"})
+            return httpx.Response(413, json=error_body(413, "body too large"))
         results = [
             {"referral_id": i["referral_id"], "revision": i["revision"], "outcome": "acknowledged",
              "code": 200, "receipt": f"CR-{i['referral_id']}", "status": "received"}

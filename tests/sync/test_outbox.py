@@ -204,3 +204,24 @@ def test_two_outboxes_over_one_store_agree(store: Store):
     first.compact(older_than=10**12)
     assert second.get("ref-1", 1).payload is None
     assert second.get("ref-1", 1).state == "acknowledged"
+
+
+def test_renumber_moves_only_the_pending_latest_after_centrals_revision(outbox):
+    """Issue 14 (3): the content of a pending entry moves after central's latest revision,
+    durably, with a new sha256; anything else is refused."""
+    outbox.enqueue("ref-r", 1, case_id="case-1", payload=sample_payload())
+    outbox.enqueue("ref-r", 2, case_id="case-1", payload=sample_payload(court="X"), supersedes=1)
+    with pytest.raises(OutboxError, match="later revision"):
+        outbox.renumber(("ref-r", 1), 4)
+    with pytest.raises(OutboxError, match="r2 or later"):
+        outbox.renumber(("ref-r", 2), 1)
+    moved = outbox.renumber(("ref-r", 2), 4)
+    assert (moved.revision, moved.supersedes, moved.state) == (5, 4, "queued")
+    assert outbox.get("ref-r", 2) is None and outbox.latest("ref-r") == moved
+    assert moved.payload == sample_payload(court="X") and outbox.verify() == []
+    reopened = Outbox(outbox.store)  # replayed from the journal
+    assert reopened.latest("ref-r") == moved and reopened.get("ref-r", 2) is None
+    outbox.mark_sent([moved.key])
+    outbox.record([Acknowledged(moved.key, "CR-5")])
+    with pytest.raises(OutboxError, match="only a pending"):
+        outbox.renumber(moved.key, 7)

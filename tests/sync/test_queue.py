@@ -145,3 +145,35 @@ def test_a_draft_never_queued_is_just_removed(cases, outbox):
     cases.save(attrs.evolve(case, referrals=(draft,)))
     assert withdraw_referral(cases, outbox, "case-1", draft.id, "not needed").referrals == ()
     assert outbox.entries() == []
+
+
+def test_a_rejected_referral_is_requeued_as_a_new_one_after_the_fix(cases, outbox):
+    """Issue 14 (2): queueing a direction whose referral central rejected used to dead-end
+    ("make a new one", and none could be made). Now it queues a new referral; the rejected
+    one stays on the case as history with its reason."""
+    old_id = queue_referral(cases, outbox, "case-1", "dir-0").referrals[0].id
+    outbox.mark_sent([(old_id, 1)])
+    outbox.record([Rejected((old_id, 1), "422: the party's postcode is not valid")])
+    with pytest.raises(PayloadError, match="queue the direction again"):
+        amend_referral(cases, outbox, "case-1", old_id)
+    case = queue_referral(cases, outbox, "case-1", "dir-0")
+    by_id = {r.id: r for r in case.referrals}
+    assert old_id in by_id and by_id[old_id].state is ReferralState.REJECTED
+    assert "postcode" in by_id[old_id].reason
+    [new_id] = [r for r in by_id if r != old_id]
+    assert by_id[new_id].state is ReferralState.QUEUED and by_id[new_id].direction_id == "dir-0"
+    assert outbox.latest(new_id).revision == 1
+    # Queueing again is an amendment of the new referral (nothing changed: no new entry),
+    # never a third referral.
+    again = queue_referral(cases, outbox, "case-1", "dir-0")
+    assert [r.id for r in again.referrals] == [r.id for r in case.referrals]
+    assert len(outbox.entries()) == 2
+
+
+def test_a_withdrawn_referral_can_be_referred_again_as_a_new_one(cases, outbox):
+    old_id = queue_referral(cases, outbox, "case-1", "dir-0").referrals[0].id
+    withdraw_referral(cases, outbox, "case-1", old_id, "Parties agreed")
+    case = queue_referral(cases, outbox, "case-1", "dir-0")
+    assert len({r.id for r in case.referrals}) == 2
+    new = next(r for r in case.referrals if r.id != old_id)
+    assert new.state is ReferralState.QUEUED and outbox.latest(new.id).action == "refer"

@@ -88,10 +88,16 @@ def assert_exactly_once(outbox: Outbox, engine, device: str, expected: int) -> N
     assert {e.key: (e.sha256, e.receipt) for e in entries} == held_by(engine, device)
 
 
-def fill(outbox: Outbox, count: int) -> None:
+def fill(outbox: Outbox, count: int) -> list[str]:
+    """``count`` referrals with ids of their own: central's key is (referral id, revision)
+    whichever device sends it, and the tests of a module share one central, as laptops do
+    (their ids are random uuids)."""
+    prefix = os.urandom(4).hex()
+    ids = [f"ref-{prefix}-{i:04d}" for i in range(count)]
     outbox.enqueue_many(
-        [NewEntry(f"ref-{i:04d}", 1, f"case-{i % 7}", sample_payload()) for i in range(count)]
+        [NewEntry(rid, 1, f"case-{i % 7}", sample_payload()) for i, rid in enumerate(ids)]
     )
+    return ids
 
 
 async def test_every_fault_over_real_sockets(central, device, proxy, outbox):
@@ -244,7 +250,7 @@ def test_an_outbox_that_forgot_referrals_is_caught_by_central(central, device, p
     _name, token = device
     data_dir = tmp_path / "app"
     with Store.create(data_dir, PASSPHRASE, kdf=KdfParams.for_tests()) as store:
-        fill(Outbox(store), 12)
+        ids = fill(Outbox(store), 12)
     env = {
         **os.environ,
         "DUTY_TUI_PASSPHRASE": PASSPHRASE,
@@ -269,4 +275,4 @@ def test_an_outbox_that_forgot_referrals_is_caught_by_central(central, device, p
     assert "hold 12 referral(s) sent from this laptop that its outbox does not know" in (
         after.stderr
     )
-    assert "ref-0000 r1" in after.stderr
+    assert f"{ids[0]} r1" in after.stderr

@@ -112,8 +112,15 @@ class OutboxEntry:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> OutboxEntry:
-        names = {a.name for a in attrs.fields(cls)}
+        # The field names once per class, not once per entry: a 10,000-entry outbox is read
+        # whole by every sync, and attrs.fields per call was a third of that read.
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = frozenset(a.name for a in attrs.fields(cls))
         return cls(**{k: v for k, v in doc.items() if k in names})
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
 
 
 @attrs.frozen
@@ -261,6 +268,12 @@ class Outbox:
             and (wanted is None or doc["state"] in wanted)
         ]
         return sorted(found, key=lambda e: e.seq)
+
+    def key_states(self) -> list[tuple[str, int, str]]:
+        """(referral id, revision, state) of every entry, no OutboxEntry built: what a
+        comparison with central needs, cheap at 10,000 entries."""
+        with self._lock:
+            return [(d["referral_id"], d["revision"], d["state"]) for d in self._current().values()]
 
     def get(self, referral_id: str, revision: int) -> OutboxEntry | None:
         with self._lock:

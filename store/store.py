@@ -22,7 +22,8 @@ import secrets
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -86,6 +87,9 @@ _REMEMBERED = (ProblemKind.MANIFEST, ProblemKind.STRAY, ProblemKind.REAPPEARED)
 ROTATING = "ROTATING"  # in a data folder being written by a key rotation
 ACCEPTED = "accepted"
 TOLD = "told"
+# Temp files fsynced at once by save_cases: enough for the file system to commit them
+# together (measured: 4.4 ms a file one by one, 0.6 ms with 8 threads), few enough to be cheap.
+_FSYNC_THREADS = 8
 
 
 def _open_dir(path: Path) -> int:
@@ -854,6 +858,94 @@ class Store:
         tracked.batch = self._batch
         # The whole file is this one record: written as a TinyDB database in one go.
         storage.write({CASE_TABLE: {str(CASE_DOC_ID): record}})
+
+    def save_cases(self, items: Iterable[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
+        """Save many cases (case id, document, summary) in one durable step; durable on return.
+
+        A sync pass writes its results back into hundreds of cases: one ``save_case`` each is
+        three fsyncs each (file, folder, manifest), about 17 ms a case. Here every new file
+        is written and fsynced beside its case first (the fsyncs run in a few threads, which
+        the file system commits together), then each takes its case's name, then one folder
+        fsync and one manifest append (one fsync) for all of them.
+
+        Not all-or-nothing: each case independently ends as its old or its new version. A
+        crash (even SIGKILL, or a power cut) before the manifest append leaves some files one
+        version past the manifest, which the next open accepts as the save it was (as for a
+        single save whose manifest record was cut off). On an error nothing is deleted: files
+        already renamed stay (they are whole, newer versions) and are recorded if possible;
+        StoreIOError is raised. A case id given twice is saved once, with its last document.
+        """
+        latest: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        for case_id, document, summary in items:
+            check_name(case_id)
+            if not isinstance(document, dict) or not isinstance(summary, dict):
+                raise TypeError("a case document and its summary must be dicts")
+            latest[case_id] = (document, summary)
+        if not latest:
+            return
+        with self._lock:
+            self._check_open()
+            prepared: list[tuple[_CaseFile, int, bytes, Path]] = []
+            for case_id, (document, summary) in latest.items():
+                tracked = _CaseFile(self, case_id)
+                tracked.summary_json = dumps(summary).decode("utf-8")
+                tracked.batch = self._batch
+                record: dict[str, Any] = {"id": case_id, "document": document, "summary": summary}
+                if self._batch is not None:
+                    record["batch"] = self._batch
+                counter = tracked.next_version()
+                plaintext = dumps({CASE_TABLE: {str(CASE_DOC_ID): record}})
+                blob = self._cipher.seal_blob(plaintext, tracked.identity, counter)
+                prepared.append((tracked, counter, blob, durable.temp_path_for(tracked.path)))
+            fingerprints = self._write_temps([(tmp, blob) for _t, _c, blob, tmp in prepared])
+            placed: list[_CaseFile] = []
+            try:
+                for (tracked, counter, _blob, tmp), fingerprint in zip(
+                    prepared, fingerprints, strict=True
+                ):
+                    syscalls.replace(tmp, tracked.path)
+                    tracked.placed(counter, fingerprint)
+                    placed.append(tracked)
+                    if self._batch is not None:
+                        self._batch_cases.append(tracked.case_id)
+                syscalls.fsync(self._cases_dir_fd)
+            except OSError as exc:
+                for _tracked, _counter, _blob, tmp in prepared[len(placed) :]:
+                    self._remove_quietly(tmp)
+                # What took its name is a whole, newer version: recorded if the disk lets us
+                # (otherwise the next open accepts it, one version past the manifest).
+                with contextlib.suppress(StoreError, OSError):
+                    self._record_cases(placed)
+                raise StoreIOError("saving cases", exc) from exc
+            self._record_cases(placed)
+
+    def _write_temps(self, files: list[tuple[Path, bytes]]) -> list[Fingerprint]:
+        """Write and fsync each new file under its temp name; all or none are left on disk."""
+        workers = min(_FSYNC_THREADS, len(files))
+        try:
+            if workers <= 1:
+                return [durable.write_new(tmp, blob) for tmp, blob in files]
+            with ThreadPoolExecutor(workers, thread_name_prefix="store-save") as pool:
+                return list(pool.map(lambda item: durable.write_new(*item), files))
+        except OSError as exc:
+            for tmp, _blob in files:
+                self._remove_quietly(tmp)
+            raise StoreIOError("saving cases", exc) from exc
+        except BaseException:
+            for tmp, _blob in files:
+                self._remove_quietly(tmp)
+            raise
+
+    def _record_cases(self, placed: list[_CaseFile]) -> None:
+        if not placed:
+            return
+        records = [
+            manifest.case_record(
+                t.case_id, self._state.cases[t.case_id], summary_json=t.summary_json
+            )
+            for t in placed
+        ]
+        self._record(records, "saving cases")
 
     def load_case(self, case_id: str) -> dict[str, Any]:
         """The document last saved for case_id. CaseNotFound / CaseUnreadable(case_id)."""

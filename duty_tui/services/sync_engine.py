@@ -702,11 +702,10 @@ class SyncEngine:
         laptop alone cannot see. Keys only; central sends no content here."""
         known: dict[str, int] = {}
         acknowledged: dict[str, int] = {}
-        for entry in self.outbox.entries():
-            known[entry.referral_id] = max(entry.revision, known.get(entry.referral_id, 0))
-            if entry.state == ACKNOWLEDGED:
-                latest = acknowledged.get(entry.referral_id, 0)
-                acknowledged[entry.referral_id] = max(entry.revision, latest)
+        for referral_id, revision, state in self.outbox.key_states():
+            known[referral_id] = max(revision, known.get(referral_id, 0))
+            if state == ACKNOWLEDGED:
+                acknowledged[referral_id] = max(revision, acknowledged.get(referral_id, 0))
         # Usually central holds exactly what it has acknowledged to us: one small request.
         lines = "".join(f"{r}:{v}\n" for r, v in sorted(acknowledged.items()))
         mine = hashlib.sha256(lines.encode("ascii")).hexdigest()

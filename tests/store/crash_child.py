@@ -16,6 +16,7 @@ import os
 import random
 import signal
 import sys
+import threading
 from typing import Any
 
 from tinydb import Query
@@ -65,7 +66,19 @@ def loop(data_dir: str, seed: int) -> None:
             emit(f"B del {case_id} -")
             store.delete_case(case_id)
             emit(f"A del {case_id} -")
-        elif roll < 0.15:
+        elif roll < 0.25:
+            # save_cases of a few distinct cases: after a kill each is its old or new version.
+            chosen = rng.sample(CASE_IDS, rng.randint(2, 6))
+            items = []
+            for many_id in chosen:
+                document = make_document(rng, many_id, f"{seed}.{step}")
+                digest = document_hash(document)
+                items.append((many_id, document, {"hash": digest, "name": document["parties"][0]}))
+            value = ",".join(f"{i}={document_hash(d)}" for i, d, _s in items)
+            emit(f"B many - {value}")
+            store.save_cases(items)
+            emit(f"A many - {value}")
+        elif roll < 0.30:
             value = f"{seed}.{step}"
             emit(f"B tbl counter {value}")
             settings.upsert({"key": "counter", "value": value}, Query().key == "counter")
@@ -82,6 +95,8 @@ class _DieAt:
     def __init__(self, n: int) -> None:
         self.n = n
         self.count = 0
+        # save_cases fsyncs from several threads: the n-th call must be counted exactly once.
+        self.lock = threading.Lock()
 
     def install(self) -> None:
         for name in DISK_CALLS:
@@ -90,9 +105,10 @@ class _DieAt:
 
     def _wrap(self, original: Any) -> Any:
         def call(*args: Any) -> Any:
-            if self.count == self.n:
-                os.kill(os.getpid(), signal.SIGKILL)
-            self.count += 1
+            with self.lock:
+                if self.count == self.n:
+                    os.kill(os.getpid(), signal.SIGKILL)
+                self.count += 1
             return original(*args)
 
         return call
@@ -109,6 +125,13 @@ def die(data_dir: str, op: str, n: int) -> None:
     elif op == "save_new":
         document = make_document(rng, "case-new", "new")
         store.save_case("case-new", document, {"hash": document_hash(document)})
+    elif op == "save_many":
+        # Every case of _setup's five, plus a new one, in one save_cases.
+        items = []
+        for case_id in [*CASE_IDS[:5], "case-new"]:
+            document = make_document(rng, case_id, "new")
+            items.append((case_id, document, {"hash": document_hash(document)}))
+        store.save_cases(items)
     elif op == "delete":
         store.delete_case("case-0")
     elif op == "table":

@@ -20,7 +20,7 @@ from store import KdfParams, Store, WrongPassphrase
 from store.manifest import COMPACT_MIN_RECORDS
 
 from .conftest import ROOT
-from .crash_child import CASE_IDS, PASSPHRASE, document_hash
+from .crash_child import CASE_IDS, PASSPHRASE, document_hash, make_document
 
 CHILD = [sys.executable, "-m", "tests.store.crash_child"]
 KILLS = int(os.environ.get("DUTY_TUI_CRASH_KILLS", "200"))
@@ -89,6 +89,7 @@ def _run_die(data_dir: Path, op: str, n: int) -> subprocess.CompletedProcess[str
         "save_existing",
         "save_new",
         "delete",
+        "save_many",
         "table",
         "compact",
         "journal_append",
@@ -104,6 +105,16 @@ def test_sigkill_at_every_disk_call(tmp_path: Path, op: str):
     assert calls >= 3
     if op == "compact":
         assert calls > 10, "the save should have rewritten the manifest"
+    # The documents the child writes (its random generator is seeded with the op's name).
+    rng = random.Random(op)
+    new_versions = {
+        case_id: document_hash(make_document(rng, case_id, "new"))
+        for case_id in [*CASE_IDS[:5], "case-new"]
+    }
+    if op == "save_many":
+        with Store.open(probe, PASSPHRASE) as store:
+            assert {k: v for k, v in _state(store).items() if v} == new_versions
+    mixed = 0  # kills that left some of a save_cases's cases new and others old
     for n in range(calls):
         data_dir = tmp_path / f"kill{n}"
         before = _setup(data_dir, op)
@@ -115,6 +126,12 @@ def test_sigkill_at_every_disk_call(tmp_path: Path, op: str):
             assert changed <= {"case-0"}
         elif op == "save_new":
             assert changed <= {"case-new"}
+        elif op == "save_many":
+            # Each case is its old or its new version, whichever others made it.
+            assert changed <= {*CASE_IDS[:5], "case-new"}
+            for case_id in changed:
+                assert state[case_id] == new_versions[case_id], (n, case_id)
+            mixed += 0 < len(changed) < len(new_versions)
         elif op == "delete":
             assert changed <= {"case-0"}
             assert state["case-0"] in (before["case-0"], None)
@@ -138,9 +155,16 @@ def test_sigkill_at_every_disk_call(tmp_path: Path, op: str):
             assert counter == "old"
         with Store.open(data_dir, PASSPHRASE) as store:
             assert store.reindexed == 0, "the first open brought the manifest up to date"
+    if op == "save_many":
+        assert mixed, "some kills landed between the renames"
 
 
 # --- SIGKILL at random moments of a saving loop ----------------------------------------------
+
+
+def _many(value: str) -> dict[str, str]:
+    """A save_cases line's value, ``case-1=digest,case-4=digest``, as case id -> digest."""
+    return dict(pair.split("=", 1) for pair in value.split(","))
 
 
 def _apply(lines: list[str], acked: dict[str, str | None], counter: list[str | None]):
@@ -158,6 +182,8 @@ def _apply(lines: list[str], acked: dict[str, str | None], counter: list[str | N
             assert pending == (op, key, new_value), f"ack without begin: {line}"
             if op == "tbl":
                 counter[0] = value
+            elif op == "many":
+                acked.update(_many(value))
             else:
                 acked[key] = new_value
             pending = None
@@ -211,7 +237,12 @@ def test_random_sigkills_never_lose_an_acknowledged_save(tmp_path: Path):
         state, value = _open_and_check(data_dir)
         for case_id in set(state) | set(acked):
             allowed = {acked.get(case_id)}
-            if pending is not None and pending[0] != "tbl" and pending[1] == case_id:
+            if pending is not None and pending[0] == "many":
+                # Each case of an interrupted save_cases: its old or its new version.
+                assert pending[2] is not None
+                if case_id in _many(pending[2]):
+                    allowed.add(_many(pending[2])[case_id])
+            elif pending is not None and pending[0] != "tbl" and pending[1] == case_id:
                 allowed.add(pending[2])
             assert state.get(case_id) in allowed, (kill, case_id, pending)
             acked[case_id] = state.get(case_id)

@@ -345,3 +345,35 @@ def test_config_is_checked_and_kept_in_the_store(store):
         url="https://central.example.org", token="secret-token-123"
     )
     assert len(store.table("settings").all()) == 1
+
+
+async def test_forgotten_referrals_names_what_central_holds_and_the_outbox_lost(
+    tmp_path, transport, token
+):
+    """An outbox put back to an older copy: the referrals sent since are named (keys only);
+    an outbox in step with central is one request, answered by the digest."""
+    from store import KdfParams, Store
+
+    with Store.create(tmp_path / "older", "pass phrase one", kdf=KdfParams.for_tests()) as older:
+        queue_outbox = Outbox(older)
+        queue(queue_outbox, 3)
+        async with SyncEngine(
+            queue_outbox,
+            CentralConfig(url="http://127.0.0.1:9", token=token, batch_size=10),
+            transport=transport,
+        ) as engine:
+            assert (await engine.sync_once()).ok
+            assert await engine.forgotten_referrals() == []
+            queue(queue_outbox, 2, start=3)
+            assert (await engine.sync_once()).ok
+    # The same device's outbox as it was before the last two were queued.
+    with Store.create(tmp_path / "restored", "pass phrase one", kdf=KdfParams.for_tests()) as s:
+        restored = Outbox(s)
+        queue(restored, 3)
+        async with SyncEngine(
+            restored,
+            CentralConfig(url="http://127.0.0.1:9", token=token, batch_size=10),
+            transport=transport,
+        ) as engine:
+            assert (await engine.sync_once()).ok  # duplicates: acknowledged again
+            assert sorted(await engine.forgotten_referrals(page=2)) == [("ref-3", 1), ("ref-4", 1)]

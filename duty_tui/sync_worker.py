@@ -25,7 +25,12 @@ from typing import Any
 
 import attrs
 
-from duty_tui.services.central_config import CentralConfig, SyncConfigError, SyncError
+from duty_tui.services.central_config import (
+    CentralConfig,
+    SyncConfigError,
+    SyncError,
+    load_retention_days,
+)
 from duty_tui.services.sync_engine import SyncEngine, SyncProgress, SyncReport
 from store import TableUnreadable
 from store.outbox import PENDING, Outbox
@@ -108,7 +113,14 @@ class SyncWorker:
         self.config = config
         # Cases are reconciled by the app (apply_sync_results), which knows the open screens.
         self.engine: SyncEngine | None = engine or (
-            SyncEngine(outbox, config, cases=None) if config is not None else None
+            SyncEngine(
+                outbox,
+                config,
+                cases=None,
+                retention_s=load_retention_days(outbox.store) * 86_400.0,
+            )
+            if config is not None
+            else None
         )
         self._on_state = on_state
         self._on_report = on_report

@@ -627,6 +627,8 @@ class Outbox:
                 and doc["payload"] is not None
                 and (doc["acknowledged_at"] or 0) < older_than
             ]
+            if not keys:
+                return 0  # nothing to drop: no rewrite (this runs after every sync pass)
             snapshot = []
             for key, doc in docs.items():
                 kept = dict(doc)
@@ -637,6 +639,11 @@ class Outbox:
             self._jid = None  # rebuilt from the new journal
             self._current()
             return len(keys)
+
+    def compact_retained(self, retention_s: float) -> int:
+        """compact() what was acknowledged (a withdrawal included) more than ``retention_s``
+        ago by this outbox's clock: children's names do not stay on the laptop for good."""
+        return self.compact(older_than=self._clock() - retention_s)
 
     @staticmethod
     def _require(

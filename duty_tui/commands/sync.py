@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         SyncConfigError,
         SyncError,
         load_central_config,
+        load_retention_days,
         save_central_config,
     )
     from duty_tui.services.referrals import reconcile_all_if_changed
@@ -118,11 +119,12 @@ def run(args: argparse.Namespace) -> int:
         if args.save:
             save_central_config(store, config)
         cases = CaseRepository(store)
+        retention_s = load_retention_days(store) * 86_400.0
 
         async def go() -> tuple[SyncReport, str, list[tuple[str, int]]]:
             # No ``cases=``: the engine would reconcile after every pass and the run again at the
             # end; one reconcile, from one index of the outbox, is all a run needs.
-            async with SyncEngine(outbox, config) as engine:
+            async with SyncEngine(outbox, config, retention_s=retention_s) as engine:
                 report = await engine.drain(max_time_s=args.max_time)
                 forgotten: list[tuple[str, int]] = []
                 if not report.fatal:

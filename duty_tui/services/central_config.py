@@ -72,6 +72,44 @@ class CentralConfig:
             raise SyncConfigError("the batch size must be between 1 and 200")
 
 
+# Acknowledged referrals keep their content (children's names) this long, then only the key,
+# hash and receipt (Outbox.compact): long enough to amend or withdraw with the content at
+# hand, short enough that the laptop does not become an archive.
+RETENTION_DAYS_DEFAULT = 30
+RETENTION_DAYS_MIN, RETENTION_DAYS_MAX = 1, 365
+_RETENTION_DOC = "outbox_retention"
+
+
+def check_retention_days(days: object) -> int:
+    if not isinstance(days, int) or isinstance(days, bool):
+        raise SyncConfigError("the retention period is a whole number of days")
+    if not RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX:
+        raise SyncConfigError(
+            f"the retention period must be between {RETENTION_DAYS_MIN} and "
+            f"{RETENTION_DAYS_MAX} days"
+        )
+    return days
+
+
+def load_retention_days(store: Any) -> int:
+    """Days an acknowledged referral keeps its content; the default if none (or a bad one)
+    is stored."""
+    for doc in store.table(SETTINGS_TABLE).all():
+        if doc.get("key") == _RETENTION_DOC:
+            try:
+                return check_retention_days(doc.get("days"))
+            except SyncConfigError:
+                break
+    return RETENTION_DAYS_DEFAULT
+
+
+def save_retention_days(store: Any, days: int) -> None:
+    from tinydb import Query
+
+    doc = {"key": _RETENTION_DOC, "days": check_retention_days(days)}
+    store.table(SETTINGS_TABLE).upsert(doc, Query().key == _RETENTION_DOC)
+
+
 def load_central_config(store: Any) -> CentralConfig | None:
     """The stored central URL and token, or None if none (or an unusable one) is stored."""
     for doc in store.table(SETTINGS_TABLE).all():

@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import inspect
 import json
+import logging
 import random
 import re
 import time
@@ -25,7 +26,12 @@ from typing import Any
 import attrs
 import httpx
 
-from duty_tui.services.central_config import CentralConfig, SyncConfigError, SyncError
+from duty_tui.services.central_config import (
+    RETENTION_DAYS_DEFAULT,
+    CentralConfig,
+    SyncConfigError,
+    SyncError,
+)
 from duty_tui.services.provider_cache import PROVIDERS_TABLE, directory_doc, store_providers
 from duty_tui.services.referrals import reconcile_cases
 from records import caseformat
@@ -35,6 +41,7 @@ from records.payload import (
     content_sha256,
 )
 from records.text import network_text as _safe_text
+from store.errors import StoreError
 from store.outbox import (
     ACKNOWLEDGED,
     Acknowledged,
@@ -46,6 +53,8 @@ from store.outbox import (
     Rejected,
     Retry,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 MAX_REQUEST_BYTES = 1024 * 1024  # central accepts 2 MiB; stay well inside it
@@ -166,6 +175,7 @@ class SyncEngine:
         cases: Any = None,
         max_request_bytes: int = MAX_REQUEST_BYTES,
         failures_before_giving_up: int = 2,
+        retention_s: float | None = RETENTION_DAYS_DEFAULT * 86_400.0,
     ) -> None:
         self.outbox = outbox
         self.config = config
@@ -185,6 +195,7 @@ class SyncEngine:
         self._cases = cases
         self._max_request_bytes = max_request_bytes
         self._failures_before_giving_up = failures_before_giving_up
+        self._retention_s = retention_s
         self._client: httpx.AsyncClient | None = None
         self._lock = asyncio.Lock()
         self._kicked = asyncio.Event()
@@ -331,10 +342,23 @@ class SyncEngine:
         a time; a second caller waits for the first to finish, then runs."""
         async with self._lock:
             report = await self._sync(progress, force=force)
+            await self._compact()
         self.last_report = report
         if self._cases is not None and report.case_ids:
             reconcile_cases(self._cases, self.outbox, report.case_ids)
         return report
+
+    async def _compact(self) -> None:
+        """Drop the content of entries acknowledged longer ago than the retention period, in
+        the same run as the sync (the CLI's and the app's): the outbox stays bounded. Only
+        acknowledged entries are touched, so nothing that may still be sent loses its
+        payload. A disk error here costs nothing but the compaction (retried next pass)."""
+        if self._retention_s is None:
+            return
+        try:
+            await self._io(self.outbox.compact_retained, self._retention_s)
+        except StoreError as exc:
+            log.warning("outbox not compacted (%s)", type(exc).__name__)
 
     async def _sync(self, progress: ProgressCallback | None, *, force: bool) -> SyncReport:
         report = SyncReport()

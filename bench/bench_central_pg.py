@@ -203,8 +203,7 @@ def run(
             with Session(engine) as session:
                 rows = session.scalar(select(func.count()).select_from(Submission)) or 0
                 unique = (
-                    session.scalar(select(func.count(func.distinct(Submission.referral_id))))
-                    or 0
+                    session.scalar(select(func.count(func.distinct(Submission.referral_id)))) or 0
                 )
         finally:
             engine.dispose()

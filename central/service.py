@@ -345,6 +345,17 @@ def _acknowledged(row: Submission, *, duplicate: bool) -> ItemResult:
     )
 
 
+def _not_stored(item: _Prepared) -> ItemResult:
+    """Nothing stored and nothing promised: the device sends it again."""
+    return ItemResult(
+        referral_id=item.referral_id,
+        revision=item.revision,
+        outcome="retry",
+        code=503,
+        reason="not stored, send again",
+    )
+
+
 def _store(session: Session, device_id: int, item: _Prepared) -> ItemResult:
     # The referral, whichever device sent its revisions (a laptop may get a new token).
     same_referral = Submission.referral_id == item.referral_id
@@ -401,13 +412,7 @@ def _store(session: Session, device_id: int, item: _Prepared) -> ItemResult:
             select(Submission).where(same_referral).where(Submission.revision == item.revision)
         )
         if existing is None:  # some other constraint (a receipt collision): try again later
-            return ItemResult(
-                referral_id=item.referral_id,
-                revision=item.revision,
-                outcome="retry",
-                code=503,
-                reason="not stored, send again",
-            )
+            return _not_stored(item)
         if existing.sha256 == item.sha256:
             return _acknowledged(existing, duplicate=True)
         result = _rejected(
@@ -546,15 +551,7 @@ def _store_first_revisions(
             continue
         found = existing.get(item.referral_id)
         if found is None:  # some other constraint (a receipt collision): try again later
-            results.append(
-                ItemResult(
-                    referral_id=item.referral_id,
-                    revision=item.revision,
-                    outcome="retry",
-                    code=503,
-                    reason="not stored, send again",
-                )
-            )
+            results.append(_not_stored(item))
         elif found.sha256 == item.sha256:
             results.append(_acknowledged(found, duplicate=True))
         else:

@@ -697,6 +697,19 @@ class SyncEngine:
                 self._due.pop(key, None)
         return lost
 
+    async def _ok_body(self, method: str, path: str, body: bytes | None) -> bytes:
+        """The body of central's 200 answer; SyncConfigError for a refused token, SyncError
+        for anything else (unreachable, another status)."""
+        try:
+            status, _headers, raw = await self._request(method, path, body)
+        except (httpx.HTTPError, OSError) as exc:
+            raise SyncError(f"central unreachable ({type(exc).__name__})") from None
+        if status in (401, 403):
+            raise SyncConfigError("central refused this device's token")
+        if status != 200:
+            raise SyncError(f"central answered HTTP {status}")
+        return raw
+
     async def _verify(self, keys: list[tuple[str, int, str]], *, list_missing: bool) -> dict:
         body = canonical_json(
             {
@@ -704,14 +717,7 @@ class SyncEngine:
                 "list_missing": list_missing,
             }
         )
-        try:
-            status, _headers, raw = await self._request("POST", "/referrals/verify", body)
-        except (httpx.HTTPError, OSError) as exc:
-            raise SyncError(f"central unreachable ({type(exc).__name__})") from None
-        if status in (401, 403):
-            raise SyncConfigError("central refused this device's token")
-        if status != 200:
-            raise SyncError(f"central answered HTTP {status}")
+        raw = await self._ok_body("POST", "/referrals/verify", body)
         try:
             answer = json.loads(raw)
         except (ValueError, RecursionError):
@@ -745,14 +751,7 @@ class SyncEngine:
         after = ""
         for _ in range(100_000 // page + 1):  # bounded, whatever central sends
             query = f"/referrals?limit={page}" + (f"&after={after}" if after else "")
-            try:
-                status, _headers, raw = await self._request("GET", query, None)
-            except (httpx.HTTPError, OSError) as exc:
-                raise SyncError(f"central unreachable ({type(exc).__name__})") from None
-            if status in (401, 403):
-                raise SyncConfigError("central refused this device's token")
-            if status != 200:
-                raise SyncError(f"central answered HTTP {status}")
+            raw = await self._ok_body("GET", query, None)
             try:
                 document = json.loads(raw)
                 items = document["referrals"]

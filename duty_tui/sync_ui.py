@@ -164,7 +164,11 @@ class SyncUI:
             self._fatal_shown = report.error
             return
         self._fatal_shown = ""
-        self._resolve_errors()
+        if report.attempted and not report.error:
+            # Only a pass that central took proves the token and the address good: a pass
+            # with nothing due (a referral waiting out its backoff) proves nothing, and taking
+            # the error down then would hide a refusal that still stands.
+            self._resolve_errors()
         if asked:
             self.app.notify(sync_summary(report), title="Sync", timeout=8, markup=False)
 

@@ -210,15 +210,7 @@ def build_payload(case: Case, direction: Direction, referral: Referral) -> Refer
             jurisdiction=case.jurisdiction,
             hearing_date=case.hearing.date,
             officer=case.officer,
-            party=ReferralParty(
-                name=party.name,
-                role=party.role,
-                postcode=party.postcode,
-                language=party.language,
-                constraints=party.constraints,
-                phone=party.phone,
-                email=party.email,
-            ),
+            party=_referral_party(party),
             children=tuple(
                 ReferralChild(name=c.name, date_of_birth=c.date_of_birth) for c in case.children
             ),

@@ -30,7 +30,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,11 +40,10 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bench.bench_sync import _free_port, _payload
 from central import service
 from central.db import Submission, make_engine
-from records.caseformat import load_cases
-from records.model import Referral
-from records.payload import build_payload, content_of, content_sha256, payload_to_dict
+from records.payload import content_of, content_sha256
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get(
@@ -74,24 +72,6 @@ def postgres_unreachable(url: str = POSTGRES_URL) -> str:
 
 def _libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _payload() -> dict[str, object]:
-    case = load_cases((ROOT / "docs" / "examples" / "case.json").read_bytes())[0]
-    direction = case.directions[0]
-    referral = Referral(
-        direction_id=direction.id,
-        party_id=direction.party_id,
-        activity=direction.activity,
-        provider_id=direction.provider_id,
-    )
-    return payload_to_dict(build_payload(case, direction, referral))
 
 
 def _items(prefix: str, count: int, payload: dict[str, object]) -> list[dict[str, object]]:

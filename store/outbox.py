@@ -138,7 +138,9 @@ def _payload_text(payload: dict[str, Any] | None) -> str | None:
 
 
 def _payload_of(doc: dict[str, Any]) -> dict[str, Any] | None:
-    text = doc.get("payload_json")
+    if "payload_json" not in doc:
+        return doc.get("payload")  # a document in the older form
+    text = doc["payload_json"]
     return None if text is None else loads(text)
 
 

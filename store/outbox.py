@@ -296,6 +296,28 @@ class Outbox:
         with self._lock:
             return [(d["referral_id"], d["revision"], d["state"]) for d in self._current().values()]
 
+    def central_statuses(self) -> list[tuple[Key, str]]:
+        """(key, central's status) of every acknowledged entry, in queueing order, no payload
+        parsed: what reading back central's statuses needs."""
+        with self._lock:
+            docs = sorted(self._current().values(), key=lambda d: d["seq"])
+            return [
+                ((d["referral_id"], d["revision"]), d["central_status"])
+                for d in docs
+                if d["state"] == ACKNOWLEDGED
+            ]
+
+    def verifiable(self) -> list[tuple[str, int, str]]:
+        """(referral id, revision, sha256) of every acknowledged entry that still has its
+        content (only those could be resent), in queueing order, no payload parsed."""
+        with self._lock:
+            docs = sorted(self._current().values(), key=lambda d: d["seq"])
+            return [
+                (d["referral_id"], d["revision"], d["sha256"])
+                for d in docs
+                if d["state"] == ACKNOWLEDGED and d["payload_json"] is not None
+            ]
+
     def get(self, referral_id: str, revision: int) -> OutboxEntry | None:
         with self._lock:
             doc = self._current().get((referral_id, revision))

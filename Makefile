@@ -8,6 +8,10 @@ TEST_WORKERS ?= 2
 
 .PHONY: run test bench lint fmt clean central
 
+# Python keeps compiled modules unless told not to; some machines (CI's among them) tell it
+# not to, and then every app and CLI the tests start compiles hundreds of modules again.
+unexport PYTHONDONTWRITEBYTECODE
+
 # uv installs the same wheels several times faster than pip; used when the machine has it.
 UV := $(shell command -v uv 2>/dev/null)
 # pip's own checks and bytecode compiling are most of a first install's time that is not

@@ -32,6 +32,7 @@ from records.model import (
     DirectionStatus,
     FundingRoute,
     Jurisdiction,
+    OrderType,
     PartyRole,
     Provider,
     Provision,
@@ -133,6 +134,7 @@ def readiness(
         r for r in words.reasons if r.rule_id.startswith("S11A-NO-") or r.rule_id == "S11A-INTERIM"
     ]
     reasons += who_may_be_directed(case, direction)
+    reasons += safeguarding_checks_on_file(case, direction, today)
 
     for referral in case.referrals:
         if referral.direction_id == direction.id and referral.state in (
@@ -225,6 +227,32 @@ def who_may_be_directed(case: Case, d: Direction) -> list[Reason]:
             )
         )
     return out
+
+
+def safeguarding_checks_on_file(case: Case, d: Direction, today: dt.date) -> list[Reason]:
+    """PD12B 14.13(d): no interim order without the safeguarding checks (and the FHDRA is
+    adjourned for them): whatever the activity, no referral while the safeguarding letter is
+    not on file. A contact centre's own letter rule (PD12B-LETTER) already says it there."""
+    if entry(d.activity).needs_safeguarding_letter:
+        return []
+    on = case.screening.safeguarding_letter_on
+    if on is None or on > today:
+        kind = "an interim order" if d.order_type is OrderType.INTERIM else "an order"
+        return [
+            reason(
+                "PD12B-INTERIM-CHECKS",
+                f"no safeguarding letter on file: {kind} is not made without the safeguarding "
+                "checks, so the referral waits for the letter",
+                Effect.WAITING,
+            )
+        ]
+    return [
+        reason(
+            "PD12B-INTERIM-CHECKS",
+            f"safeguarding checks reported in the letter of {on:%d/%m/%Y}",
+            Effect.MET,
+        )
+    ]
 
 
 def _order(d: Direction) -> Reason:

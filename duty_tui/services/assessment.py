@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from duty_tui.services import options as options_service
+from duty_tui.services import safeguarding
 from duty_tui.services.catalogue import Effect, Reason, entry, reason
 from duty_tui.services.followups import FollowUp, followups
 from duty_tui.services.funding import Funding, funding_for
@@ -395,6 +396,31 @@ def funding_to_dict(f: Funding) -> dict[str, Any]:
     }
 
 
+def agreement_to_dict(d: Direction) -> dict[str, Any]:
+    return {
+        "consultation_note": d.consultation_note,
+        "parties": [
+            {
+                "party_id": a.party_id,
+                "agreed": a.agreed.value,
+                "agreed_on": _date(a.agreed_on),
+                "note": a.note,
+            }
+            for a in d.agreements
+        ],
+    }
+
+
+def assistance_to_dict(d: Direction) -> dict[str, Any]:
+    return {
+        "told_on": _date(d.assistance_told_on),
+        "applied_on": _date(d.assistance_applied_on),
+        "decision": d.assistance_decision.value,
+        "pays_confirmed_on": _date(d.pays_confirmed_on),
+        "pays_confirmed_by": d.pays_confirmed_by,
+    }
+
+
 def options_to_list(o: Options) -> list[dict[str, Any]]:
     return [
         {
@@ -435,6 +461,8 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
             }
             for p in case.parties
         ],
+        # Issue 11, item 5: each person's checks (PD12B, C1A) and the court's (PD12J, s16A).
+        "safeguarding": safeguarding.to_json(case, a.today),
         "matrix": [
             {
                 "party_id": c.party_id,
@@ -461,6 +489,11 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
                 "status": r.status.value,
                 "reasons": _reasons(r.reasons),
                 "funding": funding_to_dict(r.funding),
+                # Issue 11, items 5-7: whose answers it turns on, route (a)'s evidence, and
+                # what the party was told and said about paying.
+                "involves": list(safeguarding.involved(case, r.party_id, r.activity)),
+                "agreement": agreement_to_dict(directions[r.direction_id]),
+                "financial_assistance": assistance_to_dict(directions[r.direction_id]),
                 "wording": r.wording.text,
             }
             for r in a.directions

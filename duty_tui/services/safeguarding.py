@@ -254,3 +254,43 @@ def _court(case: Case, people: tuple[str, ...], e: CatalogueEntry, today: dt.dat
             )
         )
     return out
+
+
+def _answer_json(
+    a: ScreeningAnswer, today: dt.date, *, own: bool | None = None
+) -> dict[str, object]:
+    out: dict[str, object] = {
+        "answer": effective_answer(a, today).value,
+        "answered_on": a.answered_on.isoformat() if a.answered_on else None,
+        "answered_by": a.answered_by,
+    }
+    if own is not None:
+        out["own"] = own  # False: the case-wide answer speaks for this person
+    return out
+
+
+def to_json(case: Case, today: dt.date) -> dict[str, object]:
+    """Per-person safeguarding as ``duty-tui assess`` reports it: each person's answer to each
+    check (their own, else the case-wide one, marked), and the court's PD12J / s16A answers."""
+    people: list[dict[str, object]] = []
+    ids = [p.id for p in case.parties] + [c.id for c in case.children]
+    for person_id in ids:
+        name, is_child = _name(case, person_id)
+        checks = case.screening.checks_of(person_id)
+        entry: dict[str, object] = {
+            "person_id": person_id,
+            "name": name,
+            "kind": "child" if is_child else "party",
+        }
+        for question in CHILD_QUESTIONS if is_child else PERSON_QUESTIONS:
+            if question == "harm_alleged":
+                own_answer = checks.harm_alleged if checks else ScreeningAnswer()
+                entry[question] = _answer_json(own_answer, today, own=True)
+                continue
+            (found,) = answers_for(case, (person_id,), question, today)
+            entry[question] = _answer_json(found.given, today, own=found.own)
+        people.append(entry)
+    return {
+        "people": people,
+        "court": {q: _answer_json(getattr(case.screening, q), today) for q in COURT_QUESTIONS},
+    }

@@ -86,7 +86,7 @@ def case_document(n: int, revision: int = 1) -> dict[str, Any]:
             "status": "directed",
             "directed_on": "2025-03-10",
             "session": "",
-            "both_parties_agreed": False,
+            "agreements": [],
             "assistance_applied_on": None,
             "notes": "Parent asked for a Welsh-language group; evening session preferred. "
             f"Revision {revision}.",

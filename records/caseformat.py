@@ -30,8 +30,14 @@ PROVIDERS_FORMAT = "duty-tui/providers"
 # ``hours_directed`` (CCI); on a
 # party ``habitually_resident``, ``is_child`` and ``child_is_a_parent`` (s11B / s11D). Version 1
 # documents are still read: see ``migrate_v1``.
-SCHEMA_VERSION = 2
-READS_VERSIONS = (1, 2)
+# Version 3 (issue 11, items 5-7) added: on the screening ``people`` (each person's PD12B
+# checks and C1A allegations), ``fact_finding_needed``, ``findings_made`` (PD12J) and
+# ``s16a_risk_assessment``; on a direction ``agreements`` and ``consultation_note`` (route (a)
+# evidence, in place of the bare ``both_parties_agreed``), ``assistance_told_on``,
+# ``pays_confirmed_on`` and ``pays_confirmed_by``. Versions 1 and 2 are still read: see
+# ``migrate_v2``.
+SCHEMA_VERSION = 3
+READS_VERSIONS = (1, 2, 3)
 # The providers format did not change.
 PROVIDERS_SCHEMA_VERSION = 1
 # Fields a version-1 document cannot hold: they came with version 2.
@@ -39,6 +45,22 @@ _V2_FIELDS = {
     "directions": ("order_type", "provision", "hours_directed"),
     "parties": ("habitually_resident", "is_child", "child_is_a_parent"),
 }
+# Fields a version-1 or version-2 document cannot hold: they came with version 3.
+_V3_FIELDS = {
+    "directions": (
+        "agreements",
+        "consultation_note",
+        "assistance_told_on",
+        "pays_confirmed_on",
+        "pays_confirmed_by",
+    ),
+    "screening": ("people", "fact_finding_needed", "findings_made", "s16a_risk_assessment"),
+}
+# What a version-2 "both_parties_agreed": true becomes: each principal party's "yes", undated,
+# with this note, so route (a) asks the officer for the date rather than taking it as given.
+MIGRATED_AGREEMENT_NOTE = (
+    "recorded before schema version 3 as 'both parties agreed', without a date or note"
+)
 # A day list is kilobytes; anything near this is not a case file.
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
@@ -147,7 +169,9 @@ def case_to_dict(case: Case) -> dict[str, Any]:
 
 
 def case_from_dict(data: Any, *, path: str = "$") -> Case:
-    return _structure(data, Case, path)
+    """A case as stored: the store keeps each case without a schema version, so a case stored
+    before version 3 is brought up to date by its shape (``upgrade_v2_shape``)."""
+    return _structure(upgrade_v2_shape(data), Case, path)
 
 
 def provider_to_dict(provider: Provider) -> dict[str, Any]:
@@ -269,6 +293,67 @@ def migrate_v1(item: Any, path: str) -> tuple[Any, list[str]]:
     return migrated, problems
 
 
+def migrate_v2(item: Any, path: str) -> tuple[Any, list[str]]:
+    """A version-2 case as version 3, and the problems found (a version-3 field in it).
+
+    Version 2 recorded route (a) agreement as one flag, ``both_parties_agreed``. True becomes an
+    agreement of "yes" from each applicant and respondent, undated and with a note saying where
+    it came from: route (a) needs the date, so the officer is asked for it rather than the tool
+    inventing one. False becomes nothing recorded ("not asked"): version 2 could not tell "no"
+    from "not asked". Version 2 held no per-person checks (the case-wide answers go on applying
+    to everyone) and nothing on PD12J or s16A (not yet known).
+    """
+    if not isinstance(item, dict):
+        return item, []
+    problems: list[str] = []
+    directions = item.get("directions")
+    for index, row in _listed(directions):
+        if isinstance(row, dict):
+            problems += [
+                f"{path}.directions[{index}]: {name} is a schema version 3 field: "
+                "set schema_version to 3"
+                for name in _V3_FIELDS["directions"]
+                if name in row
+            ]
+    screening = item.get("screening")
+    if isinstance(screening, dict):
+        problems += [
+            f"{path}.screening: {name} is a schema version 3 field: set schema_version to 3"
+            for name in _V3_FIELDS["screening"]
+            if name in screening
+        ]
+    return upgrade_v2_shape(item), problems
+
+
+def upgrade_v2_shape(item: Any) -> Any:
+    """``item`` with any direction in the version-2 shape (``both_parties_agreed``) rewritten
+    as version 3 says (``migrate_v2``); anything else is left as it is."""
+    if not isinstance(item, dict) or not isinstance(item.get("directions"), list):
+        return item
+    if not any(isinstance(d, dict) and "both_parties_agreed" in d for d in item["directions"]):
+        return item
+    principal = [
+        p.get("id")
+        for p in item.get("parties") or []
+        if isinstance(p, dict)
+        and p.get("role") in (model.PartyRole.APPLICANT.value, model.PartyRole.RESPONDENT.value)
+    ]
+    rows = []
+    for row in item["directions"]:
+        if isinstance(row, dict) and "both_parties_agreed" in row:
+            row = dict(row)
+            agreed = row.pop("both_parties_agreed")
+            if agreed is True and "agreements" not in row:
+                row["agreements"] = [
+                    {"party_id": party_id, "agreed": "yes", "note": MIGRATED_AGREEMENT_NOTE}
+                    for party_id in principal
+                ]
+            elif agreed is not False:
+                row["both_parties_agreed"] = agreed  # not a flag: refused with its place
+        rows.append(row)
+    return {**item, "directions": rows}
+
+
 def load_cases(raw: bytes | str | dict[str, Any], *, today: dt.date | None = None) -> list[Case]:
     """Every case in a case-format document, or :class:`CaseFormatError` with every problem.
 
@@ -293,9 +378,14 @@ def load_cases(raw: bytes | str | dict[str, Any], *, today: dt.date | None = Non
         migrated = [migrate_v1(item, f"$.cases[{index}]") for index, item in enumerate(items)]
         items = [item for item, _ in migrated]
         problems += [problem for _, found in migrated for problem in found]
+    if version in (1, 2):
+        migrated = [migrate_v2(item, f"$.cases[{index}]") for index, item in enumerate(items)]
+        items = [item for item, _ in migrated]
+        problems += [problem for _, found in migrated for problem in found]
     for index, item in enumerate(items):
         try:
-            cases.append(case_from_dict(item, path=f"$.cases[{index}]"))
+            # Strict: a version-3 document is read as written (a version-2 field is unknown).
+            cases.append(_structure(item, Case, f"$.cases[{index}]"))
         except CaseFormatError as exc:
             problems.extend(exc.problems)
     if today is not None:
@@ -366,6 +456,19 @@ def _entry_problems(item: Any, path: str, today: dt.date) -> list[str]:
         except RecordError:
             letter = None  # reported with the screening's other problems
         check("screening", entry.check_letter, letter)
+        # Issue 11 item 5: each person's answers and the court's (PD12J, s16A), as above.
+        for question in model.COURT_QUESTIONS:
+            answer = _part(screening.get(question), model.ScreeningAnswer)
+            if answer is not None:
+                check(f"screening.{question}", entry.check_answer, answer)
+        for index, raw in _listed(screening.get("people")):
+            checks = _part(raw, model.PersonChecks)
+            for question, answer in checks.answers().items() if checks is not None else ():
+                check(f"screening.people[{index}].{question}", entry.check_answer, answer)
+    for index, raw in _listed(item.get("directions")):
+        direction = _part(upgrade_v2_shape({"directions": [raw]})["directions"][0], model.Direction)
+        if direction is not None:
+            check(f"directions[{index}]", entry.check_direction_dates, direction)
     for index, raw in _listed(item.get("assessments")):
         assessment = _part(raw, model.Assessment)
         if assessment is not None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from records.model import (
     Assessment,
+    Direction,
     RecordError,
     ScreeningAnswer,
     parse_date,
@@ -102,3 +103,11 @@ def check_letter(received_on: dt.date | None, *, today: dt.date) -> None:
 
 def check_assessment(assessment: Assessment, *, today: dt.date) -> None:
     check_not_future("assessed on", assessment.assessed_on, today=today)
+
+
+def check_direction_dates(direction: Direction, *, today: dt.date) -> None:
+    """Issue 11 items 6-7: what a party said and was told is recorded after it happened."""
+    for agreement in direction.agreements:
+        check_not_future("agreed on", agreement.agreed_on, today=today)
+    check_not_future("told of assistance on", direction.assistance_told_on, today=today)
+    check_not_future("will pay confirmed on", direction.pays_confirmed_on, today=today)

@@ -428,6 +428,38 @@ SCREENING_QUESTIONS: dict[str, str] = {
 }
 
 
+# PD12B: police and local-authority checks on the adult parties, the local-authority check on
+# the children too (domain.md, The legal frame); C1A: the form on which allegations of harm are
+# made. Each asks whether a concern exists, so YES means a risk is present.
+PERSON_QUESTIONS: dict[str, str] = {
+    "police_check": "Police check: concerns found",
+    "local_authority_check": "Local authority check: concerns found",
+    "harm_alleged": "C1A: allegations of harm made by or against this person",
+}
+# A child is checked with the local authority only.
+CHILD_QUESTIONS = ("local_authority_check",)
+# PD12J and Children Act 1989 s16A: what the court decided about allegations of harm, and
+# whether a risk assessment was asked for. YES means a risk is present or still to be decided.
+COURT_QUESTIONS: dict[str, str] = {
+    "fact_finding_needed": "PD12J: a fact-finding hearing is needed",
+    "findings_made": "PD12J: findings of domestic abuse or harm made",
+    "s16a_risk_assessment": "s16A risk assessment asked for or made",
+}
+
+
+@attrs.frozen
+class PersonChecks:
+    """The safeguarding checks on one party or child (PD12B; C1A for a party)."""
+
+    person_id: str = attrs.field(converter=parse_id)
+    police_check: ScreeningAnswer = attrs.field(factory=ScreeningAnswer)
+    local_authority_check: ScreeningAnswer = attrs.field(factory=ScreeningAnswer)
+    harm_alleged: ScreeningAnswer = attrs.field(factory=ScreeningAnswer)
+
+    def answers(self) -> dict[str, ScreeningAnswer]:
+        return {name: getattr(self, name) for name in PERSON_QUESTIONS}
+
+
 @attrs.frozen
 class Screening:
     """Safeguarding screening before the FHDRA (domain.md, The legal frame; PD12B 14.13).
@@ -444,6 +476,25 @@ class Screening:
         default=None,
         converter=lambda v: parse_optional_date(v, field="safeguarding letter date"),
     )
+    # Issue 11, item 5 (schema version 3): the checks on each person (PD12B), and what the
+    # court has decided about allegations of harm (PD12J) and any s16A risk assessment. The four
+    # answers above stay as the case-wide answers: a person's own answer, where recorded,
+    # replaces the case-wide one for that person (services/safeguarding.py).
+    people: tuple[PersonChecks, ...] = attrs.field(default=(), converter=tuple)
+    fact_finding_needed: ScreeningAnswer = attrs.field(factory=ScreeningAnswer)
+    findings_made: ScreeningAnswer = attrs.field(factory=ScreeningAnswer)
+    s16a_risk_assessment: ScreeningAnswer = attrs.field(factory=ScreeningAnswer)
+
+    @people.validator
+    def _check_people(self, _attribute: Any, value: tuple[Any, ...]) -> None:
+        if not all(isinstance(p, PersonChecks) for p in value):
+            raise RecordError("safeguarding", "each person's checks are a PersonChecks record")
+        ids = [p.person_id for p in value]
+        if len(ids) != len(set(ids)):
+            raise RecordError("safeguarding", "one person's checks are recorded twice")
+
+    def checks_of(self, person_id: str) -> PersonChecks | None:
+        return next((p for p in self.people if p.person_id == person_id), None)
 
     def answers(self) -> dict[str, ScreeningAnswer]:
         return {name: getattr(self, name) for name in SCREENING_QUESTIONS}
@@ -505,6 +556,30 @@ class Provider:
     sample: bool = attrs.field(default=False)
 
 
+class Agreed(StrEnum):
+    """A party's answer to the funded contact-centre arrangement (route (a))."""
+
+    NOT_ASKED = "not_asked"
+    YES = "yes"
+    NO = "no"
+
+    @property
+    def label(self) -> str:
+        return "not asked" if self is Agreed.NOT_ASKED else self.value
+
+
+@attrs.frozen
+class PartyAgreement:
+    """One party's agreement: what they said, when, and the officer's note of it."""
+
+    party_id: str = attrs.field(converter=parse_id)
+    agreed: Agreed = attrs.field(default=Agreed.NOT_ASKED, converter=_enum(Agreed, "agreed"))
+    agreed_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: parse_optional_date(v, field="agreed on")
+    )
+    note: str = attrs.field(default="", converter=_text("agreement note", TEXT_MAX, multiline=True))
+
+
 @attrs.frozen
 class Direction:
     """An activity direction (Children Act 1989 s11A): which activity, for whom, with whom."""
@@ -534,9 +609,6 @@ class Direction:
     hours_directed: int | None = attrs.field(default=None, converter=parse_hours)
     # The group or session booked; two parents are never put in the same one.
     session: str = attrs.field(default="", converter=_text("session", 80))
-    # Contact-centre route (a): ordered at the FHDRA after consulting the duty officer, and
-    # agreed by both parties (002_).
-    both_parties_agreed: bool = attrs.field(default=False)
     # Financial assistance application received (the decision is due 5 working days after).
     assistance_applied_on: dt.date | None = attrs.field(
         default=None, converter=lambda v: parse_optional_date(v, field="assistance applied on")
@@ -558,6 +630,40 @@ class Direction:
     )
     notes: str = attrs.field(default="", converter=_text("notes", TEXT_MAX, multiline=True))
     id: str = attrs.field(factory=new_id, converter=parse_id)
+    # Issue 11, item 6 (schema version 3): contact-centre route (a) is "court ordered at the
+    # FHDRA after consultation with the FCA/FCSW on court duty and agreed with both parties"
+    # (Welsh Government ATISN 16942): each party's agreement and the officer's consultation note.
+    agreements: tuple[PartyAgreement, ...] = attrs.field(default=(), converter=tuple)
+    consultation_note: str = attrs.field(
+        default="", converter=_text("consultation note", TEXT_MAX, multiline=True)
+    )
+    # Issue 11, item 7: the day the party was told financial assistance exists, and, after a
+    # refusal, the day the party confirmed they will pay and the officer who recorded it.
+    assistance_told_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: parse_optional_date(v, field="told of assistance on")
+    )
+    pays_confirmed_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: parse_optional_date(v, field="will pay confirmed on")
+    )
+    pays_confirmed_by: str = attrs.field(default="", converter=_text("will pay recorded by"))
+
+    @agreements.validator
+    def _check_agreements(self, _attribute: Any, value: tuple[Any, ...]) -> None:
+        if not all(isinstance(a, PartyAgreement) for a in value):
+            raise RecordError("agreement", "each agreement is a PartyAgreement record")
+        ids = [a.party_id for a in value]
+        if len(ids) != len(set(ids)):
+            raise RecordError("agreement", "one party's agreement is recorded twice")
+
+    def __attrs_post_init__(self) -> None:
+        if self.pays_confirmed_on is not None and not self.pays_confirmed_by:
+            raise RecordError(
+                "will pay confirmed on", "the party's confirmation needs who recorded it"
+            )
+
+    def agreement_of(self, party_id: str) -> PartyAgreement:
+        found = next((a for a in self.agreements if a.party_id == party_id), None)
+        return found if found is not None else PartyAgreement(party_id=party_id)
 
 
 @attrs.frozen
@@ -622,6 +728,19 @@ class Case:
         for referral in self.referrals:
             if referral.party_id not in party_ids:
                 raise RecordError("referrals", "a referral names a party not in this case")
+        for direction in self.directions:
+            if any(a.party_id not in party_ids for a in direction.agreements):
+                raise RecordError("agreement", "an agreement names a party not in this case")
+        child_ids = {c.id for c in self.children}
+        for checks in self.screening.people:
+            if checks.person_id in child_ids:
+                asked = {n for n, a in checks.answers().items() if a.answer is not Answer.UNKNOWN}
+                if asked - set(CHILD_QUESTIONS):
+                    raise RecordError(
+                        "safeguarding", "a child's checks hold the local-authority check only"
+                    )
+            elif checks.person_id not in party_ids:
+                raise RecordError("safeguarding", "checks name a person not in this case")
 
     def party(self, party_id: str) -> Party:
         for party in self.parties:

@@ -21,6 +21,7 @@ import attrs
 from records import caseformat
 from records.model import (
     Activity,
+    Agreed,
     Case,
     Child,
     Delivery,
@@ -32,6 +33,7 @@ from records.model import (
     Officer,
     OrderType,
     Party,
+    PartyAgreement,
     PartyRole,
     Provision,
     RecordError,
@@ -83,6 +85,17 @@ class ReferralChild:
     date_of_birth: dt.date = attrs.field(converter=_converter_of(Child, "date_of_birth"))
 
 
+@attrs.frozen
+class ReferralAgreement:
+    """A parent's agreement to funded contact (route (a), Welsh Government ATISN 16942)."""
+
+    name: str = attrs.field(converter=_converter_of(Party, "name"))
+    agreed: Agreed = attrs.field(converter=_converter_of(PartyAgreement, "agreed"))
+    agreed_on: dt.date | None = attrs.field(
+        default=None, converter=_converter_of(PartyAgreement, "agreed_on")
+    )
+
+
 def _children(value: Any) -> tuple[ReferralChild, ...]:
     return tuple(value)
 
@@ -122,6 +135,21 @@ class ReferralPayload:
     # At a contact centre the other parent brings the child: the centre needs to reach them.
     other_parties: tuple[ReferralParty, ...] = attrs.field(default=(), converter=tuple)
     version: int = attrs.field(default=PAYLOAD_VERSION)
+    # Issue 11, item 6: for contact funded on route (a), the evidence central records need:
+    # each parent's agreement (when) and the officer's note of the court's consultation.
+    agreements: tuple[ReferralAgreement, ...] = attrs.field(default=(), converter=tuple)
+    consultation_note: str = attrs.field(
+        default="", converter=_converter_of(Direction, "consultation_note")
+    )
+    # Issue 11, item 7: a party who pays after a refused application confirmed it on this day.
+    pays_confirmed_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: _optional_date(v, "will pay confirmed on")
+    )
+
+    @agreements.validator
+    def _check_agreements(self, _attribute: Any, value: tuple[Any, ...]) -> None:
+        if len(value) > MAX_CHILDREN or not all(isinstance(a, ReferralAgreement) for a in value):
+            raise RecordError("agreement", "agreements must be each parent's answer")
 
     @officer.validator
     def _check_officer(self, _attribute: Any, value: Any) -> None:
@@ -224,9 +252,27 @@ def build_payload(case: Case, direction: Direction, referral: Referral) -> Refer
             provision=direction.provision,
             hours_directed=direction.hours_directed,
             other_parties=_other_parents(case, direction),
+            **_route_a_evidence(case, direction),
+            pays_confirmed_on=direction.pays_confirmed_on,
         )
     except RecordError as exc:
         raise PayloadError([f"{exc.field}: {exc.message}"]) from None
+
+
+def _route_a_evidence(case: Case, direction: Direction) -> dict[str, Any]:
+    """Route (a)'s evidence, only when the contact is funded on route (a): nobody else needs
+    to read what each parent said."""
+    if direction.funding is not FundingRoute.FHDRA_AGREED:
+        return {}
+    return {
+        "agreements": tuple(
+            ReferralAgreement(
+                name=case.party(a.party_id).name, agreed=a.agreed, agreed_on=a.agreed_on
+            )
+            for a in direction.agreements
+        ),
+        "consultation_note": direction.consultation_note,
+    }
 
 
 def _referral_party(party: Party) -> ReferralParty:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 from hypothesis import strategies as st
 
 from records.model import (
+    COURT_QUESTIONS,
     Activity,
+    Agreed,
     Answer,
     Assessment,
     AssistanceDecision,
@@ -31,7 +34,9 @@ from records.model import (
     OfficerRole,
     OrderType,
     Party,
+    PartyAgreement,
     PartyRole,
+    PersonChecks,
     Provision,
     Screening,
     ScreeningAnswer,
@@ -111,7 +116,8 @@ def screenings(draw: st.DrawFn, *, concern: bool | None = None) -> Screening:
         q: draw(screening_answers(st.just(a))) for q, a in zip(QUESTIONS, answers, strict=True)
     }
     letter = draw(st.none() | past_dates())
-    return Screening(**fields, safeguarding_letter_on=letter)
+    court = {q: draw(screening_answers()) for q in COURT_QUESTIONS}
+    return Screening(**fields, safeguarding_letter_on=letter, **court)
 
 
 @st.composite
@@ -152,12 +158,39 @@ def directions(draw: st.DrawFn, party_ids: list[str], index: int = 0) -> Directi
         provision=draw(st.sampled_from(Provision)),
         hours_directed=draw(st.none() | st.integers(1, 100)),
         session=draw(st.sampled_from(("", "group-1", "group-2"))),
-        both_parties_agreed=draw(st.booleans()),
         assistance_applied_on=draw(st.none() | any_dates()),
         assistance_decision=draw(st.sampled_from(AssistanceDecision)),
         session_on=draw(st.none() | any_dates()),
         completed_on=draw(st.none() | any_dates()),
         id=f"d{index}",
+        agreements=draw(
+            st.lists(agreements(party_ids), max_size=len(party_ids), unique_by=lambda a: a.party_id)
+        ),
+        consultation_note=draw(st.sampled_from(("", "Consulted on duty before the order."))),
+        assistance_told_on=draw(st.none() | past_dates()),
+        **draw(st.sampled_from(({}, {"pays_confirmed_on": REAL_TODAY, "pays_confirmed_by": "X"}))),
+    )
+
+
+@st.composite
+def agreements(draw: st.DrawFn, party_ids: list[str]) -> PartyAgreement:
+    return PartyAgreement(
+        party_id=draw(st.sampled_from(party_ids)),
+        agreed=draw(st.sampled_from(Agreed)),
+        agreed_on=draw(st.none() | past_dates()),
+    )
+
+
+@st.composite
+def person_checks(draw: st.DrawFn, person_id: str, *, child: bool = False) -> PersonChecks:
+    """One person's PD12B checks (a child: the local-authority check only)."""
+    if child:
+        return PersonChecks(person_id, local_authority_check=draw(screening_answers()))
+    return PersonChecks(
+        person_id,
+        police_check=draw(screening_answers()),
+        local_authority_check=draw(screening_answers()),
+        harm_alleged=draw(screening_answers()),
     )
 
 
@@ -193,6 +226,12 @@ def cases(
     ]
     ids = [p.id for p in people]
     hearing_on = draw(any_dates())
+    drawn = draw(screening if screening is not None else screenings())
+    # Some people have checks of their own (PD12B); the case-wide answers speak for the rest.
+    checked = draw(st.lists(st.sampled_from([*ids, "c0"]), unique=True))
+    drawn = attrs.evolve(
+        drawn, people=[draw(person_checks(pid, child=pid == "c0")) for pid in checked]
+    )
     return Case(
         case_number=f"ZZ{draw(st.integers(20, 29))}P{draw(st.integers(0, 99999)):05d}",
         court="Sample Family Court",
@@ -203,10 +242,130 @@ def cases(
         children=[
             Child(name="Sample Child", date_of_birth=REAL_TODAY - dt.timedelta(days=2000), id="c0")
         ],
-        screening=draw(screening if screening is not None else screenings()),
+        screening=drawn,
         assessments=[
             draw(assessments(ids, i)) for i in range(draw(st.integers(0, max_assessments)))
         ],
         directions=[draw(directions(ids, i)) for i in range(draw(st.integers(0, max_directions)))],
         id=f"case-{draw(st.integers(0, 10**6))}",
+    )
+
+
+# --- cases whose directions are ready but for the safeguarding (issue 11, item 5) ---------------
+
+# (jurisdiction, activity, a sample provider that delivers it, a postcode it serves, funding)
+READY_SHAPES = (
+    (Jurisdiction.WALES, Activity.WT4C, "sample-wt4c-cardiff", "CF10 1AA", FundingRoute.LEGAL_AID),
+    (
+        Jurisdiction.WALES,
+        Activity.MEDIATION_INFO,
+        "sample-mediation-pont",
+        "CF10 1AA",
+        FundingRoute.LEGAL_AID,
+    ),
+    (
+        Jurisdiction.WALES,
+        Activity.CONTACT_SUPPORTED,
+        "sample-contact-ty-chwarae",
+        "CF10 1AA",
+        FundingRoute.REPORT_OR_INVOLVEMENT,
+    ),
+    (
+        Jurisdiction.WALES,
+        Activity.CONTACT_SUPERVISED,
+        "sample-contact-ty-chwarae",
+        "CF10 1AA",
+        FundingRoute.REPORT_OR_INVOLVEMENT,
+    ),
+    (
+        Jurisdiction.ENGLAND,
+        Activity.PTFC,
+        "sample-ptfc-severnside",
+        "BS1 4DJ",
+        FundingRoute.SERVICE_FUNDED,
+    ),
+    (
+        Jurisdiction.ENGLAND,
+        Activity.CCI,
+        "sample-cci-harbourside",
+        "BS1 4DJ",
+        FundingRoute.SERVICE_FUNDED,
+    ),
+)
+
+
+@st.composite
+def mostly_no_answers(draw: st.DrawFn) -> ScreeningAnswer:
+    """Mostly "no", so that many drawn cases get as far as the safeguarding rules decide."""
+    return draw(screening_answers(st.sampled_from((Answer.NO,) * 4 + (Answer.YES, Answer.UNKNOWN))))
+
+
+@st.composite
+def near_ready_cases(draw: st.DrawFn) -> Case:
+    """A case with one direction (for the applicant) that everything but the safeguarding
+    answers would let be queued on the real today: ordered, provider local, funded, letter on
+    file (or not), both parents; the case-wide and per-person answers mostly "no"."""
+    jurisdiction, activity, provider_id, postcode, funding = draw(st.sampled_from(READY_SHAPES))
+    people = [
+        Party(
+            name=NAMES[i],
+            role=role,
+            postcode=postcode,
+            legal_aid=Answer.YES,
+            habitually_resident=Answer.YES,
+            id=f"p{i}",
+        )
+        for i, role in enumerate((PartyRole.APPLICANT, PartyRole.RESPONDENT))
+    ]
+    child = Child(name="Sample Child", date_of_birth=REAL_TODAY - dt.timedelta(days=2000), id="c0")
+    questions = {q: draw(mostly_no_answers()) for q in QUESTIONS}
+    court = {q: draw(mostly_no_answers()) for q in COURT_QUESTIONS}
+    checked = draw(st.lists(st.sampled_from(["p0", "p1", "c0"]), unique=True))
+    checks = []
+    for pid in checked:
+        if pid == "c0":
+            checks.append(PersonChecks(pid, local_authority_check=draw(mostly_no_answers())))
+        else:
+            checks.append(
+                PersonChecks(
+                    pid,
+                    police_check=draw(mostly_no_answers()),
+                    local_authority_check=draw(mostly_no_answers()),
+                    harm_alleged=draw(mostly_no_answers()),
+                )
+            )
+    letter = draw(st.sampled_from((REAL_TODAY - dt.timedelta(days=3),) * 5 + (None,)))
+    hearing_on = REAL_TODAY - dt.timedelta(days=1)
+    direction = Direction(
+        activity=activity,
+        party_id="p0",
+        provider_id=provider_id,
+        funding=funding,
+        delivery=Delivery.REMOTE,
+        status=DirectionStatus.DIRECTED,
+        directed_on=hearing_on,
+        hours_directed=12 if activity is Activity.CCI else None,
+        id="d0",
+    )
+    # Both parents directed to a course both attend, in different sessions.
+    other = attrs.evolve(direction, party_id="p1", id="d1", session="group-2")
+    return Case(
+        case_number=f"ZZ{draw(st.integers(20, 29))}P{draw(st.integers(0, 99999)):05d}",
+        court="Sample Family Court",
+        jurisdiction=jurisdiction,
+        hearing=Hearing(date=hearing_on),
+        officer=Officer(name=OFFICERS[0], role=OfficerRole.FCA),
+        parties=people,
+        children=[child],
+        screening=Screening(**questions, **court, people=checks, safeguarding_letter_on=letter),
+        assessments=[
+            Assessment(
+                activity=activity,
+                assessed_by=OFFICERS[0],
+                assessed_on=REAL_TODAY,
+                reason="Safe and beneficial with supervision: recorded for the test",
+            )
+        ],
+        directions=[attrs.evolve(direction, session="group-1"), other],
+        id="case-near-ready",
     )

@@ -27,6 +27,7 @@ from textual.widgets import Button, Input, Select, Static
 from duty_tui.desk_access import DeskAccess
 from duty_tui.messages import CaseSaved, CaseSaveFailed
 from duty_tui.screens.case_rules import RulesSections
+from duty_tui.screens.safeguarding import person_widgets
 from duty_tui.widgets import case_fields as cf
 from duty_tui.widgets.commands import PaletteCommand, PaletteSource
 from duty_tui.widgets.field import FieldInput, FieldRow, FieldSelect
@@ -148,6 +149,9 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
             yield Section("Parties", *self._party_widgets(), id="section-parties")
             yield Section("Children", *self._child_widgets(), id="section-children")
             yield Section("Safeguarding screening", *self._screening_rows(), id="section-screening")
+            yield Section(
+                "Safeguarding by person", *person_widgets(self), id="section-safeguarding-people"
+            )
             yield Section("Suitability", *self._suitability_widgets(), id="section-suitability")
             yield Section("Directions", *self._direction_widgets(), id="section-directions")
             yield Section("Referrals", *self._referral_widgets(), id="section-referrals")
@@ -430,7 +434,13 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
             for title in self.query(f"#party-{party.id} .card-title"):
                 if isinstance(title, Static):
                     title.update(plain(f"{party.role.label}: {party.name}"))
+            for title in self.query(f"#checks-{party.id} .card-title"):
+                if isinstance(title, Static):
+                    title.update(plain(f"{party.role.label}: {party.name}"))
         for child in self.case.children:
+            for title in self.query(f"#checks-{child.id} .card-title"):
+                if isinstance(title, Static):
+                    title.update(plain(f"Child: {child.name}"))
             for title in self.query(f"#child-{child.id} .card-title"):
                 if isinstance(title, Static):
                     title.update(plain(self._child_title(child)))
@@ -515,10 +525,12 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
         if isinstance(person, Party):
             self._replace(cf.add_party(self.case, person))
             await self._rebuild("section-parties", self._party_widgets())
+            await self._rebuild_people()
             self._focus_key(f"party.{person.id}.postcode")
         else:
             self._replace(cf.add_child(self.case, person))
             await self._rebuild("section-children", self._child_widgets())
+            await self._rebuild_people()
             self._focus_key(f"child.{person.id}.name")
 
     def _replace(self, case: Case) -> None:
@@ -531,6 +543,17 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
         section = self.query_one(f"#{section_id}", Section)
         await section.remove_children()
         await section.mount_all(list(widgets))
+
+    async def _rebuild_people(self) -> None:
+        """The per-person safeguarding cards follow the parties and children."""
+        self._forget_drafts_of_missing_people()
+        await self._rebuild("section-safeguarding-people", person_widgets(self))
+
+    def _forget_drafts_of_missing_people(self) -> None:
+        present = {p.id for p in self.case.parties} | {c.id for c in self.case.children}
+        for key in [k for k in self.drafts if k.startswith("checks.")]:
+            if key.split(".")[1] not in present:
+                self._forget_drafts(key)
 
     def _focus_key(self, key: str) -> None:
         row = self._row(key)
@@ -566,6 +589,7 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
             self._forget_drafts(f"party.{party_id}.")
             self._replace(case)
             await self._rebuild("section-parties", self._party_widgets())
+            await self._rebuild_people()
             self._focus_key_or_button("add-applicant")
 
         self.app.push_screen(
@@ -589,6 +613,7 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
             self._forget_drafts(f"child.{child_id}.")
             self._replace(cf.remove_child(self.case, child_id))
             await self._rebuild("section-children", self._child_widgets())
+            await self._rebuild_people()
             self._focus_key_or_button("add-child")
 
         self.app.push_screen(

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
+from duty_tui.screens import direction_evidence as evidence
 from duty_tui.services.assessment import ReadinessStatus, readiness
 from duty_tui.services.catalogue import Effect, entry
 from duty_tui.services.options import Directory
@@ -29,7 +30,6 @@ from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain, plain_str
 from duty_tui.widgets.reasons import reasons_text
 from records.model import (
-    Activity,
     AssistanceDecision,
     Case,
     Direction,
@@ -54,12 +54,10 @@ STATUS_CHOICES = [
     ("Proposed (not yet ordered)", DirectionStatus.PROPOSED.value),
     ("Directed by the court", DirectionStatus.DIRECTED.value),
 ]
-YES_NO = [("No", "no"), ("Yes", "yes")]
 # Not str.capitalize(): it would write "s11a".
 ORDER_CHOICES = [(o.label[0].upper() + o.label[1:], o.value) for o in OrderType]
 PROVISION_CHOICES = [(p.label[0].upper() + p.label[1:], p.value) for p in Provision]
 DECISION_CHOICES = [(d.value.capitalize(), d.value) for d in AssistanceDecision]
-CONTACT = (Activity.CONTACT_SUPPORTED, Activity.CONTACT_SUPERVISED)
 
 # The record's field names (RecordError.field) -> the row that shows the reason.
 ROW_OF = {
@@ -134,14 +132,17 @@ class DirectionScreen(ModalScreen[Direction | None]):
             )
             with VerticalScroll(id="direction-form"):
                 yield self._select("Status", "status", STATUS_CHOICES, d.status.value)
-                yield self._date("Directed on", "directed-on", d.directed_on)
+                yield self._date(
+                    "Directed on", "directed-on", d.directed_on, " (the day the court made it)"
+                )
                 yield self._select("Delivery", "delivery", deliveries, d.delivery.value)
                 chosen = d.funding.value if d.funding else NOT_DECIDED
                 yield self._select("Funding", "funding", funding, chosen)
-                if d.activity in CONTACT:
-                    agreed = "yes" if d.both_parties_agreed else "no"
-                    yield self._select("Both parties agreed", "agreed", YES_NO, agreed)
+                # Route (a)'s evidence and what the party was told and said about paying
+                # (issue 11, items 6-7).
+                yield from evidence.rows(self.case, d)
                 if FundingRoute.FINANCIAL_ASSISTANCE in self.entry.funding_routes:
+                    yield evidence.told_row(d)
                     yield self._date(
                         "Assistance applied on",
                         "assistance-on",
@@ -152,6 +153,7 @@ class DirectionScreen(ModalScreen[Direction | None]):
                     yield self._select(
                         "Assistance decision", "decision", DECISION_CHOICES, decision
                     )
+                    yield evidence.pays_row(d)
                 if self.entry.funded_hours:
                     # A Child Contact Intervention: Cafcass funds up to 12 hours.
                     hours = "" if d.hours_directed is None else str(d.hours_directed)
@@ -211,9 +213,11 @@ class DirectionScreen(ModalScreen[Direction | None]):
         hours = self._value("direction-hours")
         if hours is not None:
             changes["hours_directed"] = hours
-        agreed = self._value("direction-agreed")
-        if agreed is not None:
-            changes["both_parties_agreed"] = agreed == "yes"
+        changes.update(
+            evidence.read(
+                self, self.case, self.original, today=self.today, officer=self.case.officer.name
+            )
+        )
         applied = self._value("direction-assistance-on")
         if applied is not None:
             changes["assistance_applied_on"] = applied
@@ -231,8 +235,9 @@ class DirectionScreen(ModalScreen[Direction | None]):
                 "a final order takes an activity condition (s11C), not a direction "
                 "(Children Act 1989 s11A(7)); or choose interim if proceedings go on",
             )
-        if direction.status is DirectionStatus.DIRECTED and direction.directed_on is None:
-            direction = attrs.evolve(direction, directed_on=self.case.hearing.date)
+        evidence.check_dates(direction, self.today)
+        # The order's date is the officer's to enter: never assumed from the hearing's, or
+        # "ordered at the FHDRA" (contact route (a)) would be met by default (issue 11, item 6).
         return direction
 
     def _with(self, direction: Direction) -> Case:
@@ -246,7 +251,8 @@ class DirectionScreen(ModalScreen[Direction | None]):
             row.show_error(None)
 
     def _show_error(self, exc: RecordError) -> FieldRow:
-        row = self.query_one(f"#{ROW_OF.get(exc.field, 'row-terms')}", FieldRow)
+        row_id = ROW_OF.get(exc.field) or evidence.row_of(exc.field) or "row-terms"
+        row = self.query_one(f"#{row_id}", FieldRow)
         row.show_error(exc.message)
         return row
 
@@ -255,10 +261,17 @@ class DirectionScreen(ModalScreen[Direction | None]):
             direction = self.read()
         except RecordError as exc:
             if exc.field == "order type":
-                # Say it at once: the officer has just chosen it, and nothing else shows why.
-                self._show_error(exc)
+                # Say it at once: the officer has just chosen it, and nothing else shows why;
+                # the reason sits on the next row, which a tall form may have below the fold.
+                # (after the next layout: the reason makes the row taller).
+                self.call_after_refresh(self._show_error(exc).scroll_visible)
             return  # keep showing the last good preview; the reason shows on ctrl+s / Enter
         self.query_one("#row-provision", FieldRow).show_error(None)
+        undated = direction.status is DirectionStatus.DIRECTED and direction.directed_on is None
+        # Said at once, not only on ctrl+s: blank until the officer enters it.
+        self.query_one("#row-directed-on", FieldRow).show_error(
+            "enter it: never assumed" if undated else None
+        )
         self.direction = direction
         provider = self.directory.get(direction.provider_id) if direction.provider_id else None
         words = direction_text(self.case, direction, provider, direction.notes)

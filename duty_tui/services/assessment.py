@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from duty_tui.services import options as options_service
+from duty_tui.services import safeguarding
 from duty_tui.services.catalogue import Effect, Reason, entry, reason
 from duty_tui.services.followups import FollowUp, followups
 from duty_tui.services.funding import Funding, funding_for
@@ -32,6 +33,7 @@ from records.model import (
     DirectionStatus,
     FundingRoute,
     Jurisdiction,
+    OrderType,
     PartyRole,
     Provider,
     Provision,
@@ -133,6 +135,7 @@ def readiness(
         r for r in words.reasons if r.rule_id.startswith("S11A-NO-") or r.rule_id == "S11A-INTERIM"
     ]
     reasons += who_may_be_directed(case, direction)
+    reasons += safeguarding_checks_on_file(case, direction, today)
 
     for referral in case.referrals:
         if referral.direction_id == direction.id and referral.state in (
@@ -225,6 +228,32 @@ def who_may_be_directed(case: Case, d: Direction) -> list[Reason]:
             )
         )
     return out
+
+
+def safeguarding_checks_on_file(case: Case, d: Direction, today: dt.date) -> list[Reason]:
+    """PD12B 14.13(d): no interim order without the safeguarding checks (and the FHDRA is
+    adjourned for them): whatever the activity, no referral while the safeguarding letter is
+    not on file. A contact centre's own letter rule (PD12B-LETTER) already says it there."""
+    if entry(d.activity).needs_safeguarding_letter:
+        return []
+    on = case.screening.safeguarding_letter_on
+    if on is None or on > today:
+        kind = "an interim order" if d.order_type is OrderType.INTERIM else "an order"
+        return [
+            reason(
+                "PD12B-INTERIM-CHECKS",
+                f"no safeguarding letter on file: {kind} is not made without the safeguarding "
+                "checks, so the referral waits for the letter",
+                Effect.WAITING,
+            )
+        ]
+    return [
+        reason(
+            "PD12B-INTERIM-CHECKS",
+            f"safeguarding checks reported in the letter of {on:%d/%m/%Y}",
+            Effect.MET,
+        )
+    ]
 
 
 def _order(d: Direction) -> Reason:
@@ -367,6 +396,31 @@ def funding_to_dict(f: Funding) -> dict[str, Any]:
     }
 
 
+def agreement_to_dict(d: Direction) -> dict[str, Any]:
+    return {
+        "consultation_note": d.consultation_note,
+        "parties": [
+            {
+                "party_id": a.party_id,
+                "agreed": a.agreed.value,
+                "agreed_on": _date(a.agreed_on),
+                "note": a.note,
+            }
+            for a in d.agreements
+        ],
+    }
+
+
+def assistance_to_dict(d: Direction) -> dict[str, Any]:
+    return {
+        "told_on": _date(d.assistance_told_on),
+        "applied_on": _date(d.assistance_applied_on),
+        "decision": d.assistance_decision.value,
+        "pays_confirmed_on": _date(d.pays_confirmed_on),
+        "pays_confirmed_by": d.pays_confirmed_by,
+    }
+
+
 def options_to_list(o: Options) -> list[dict[str, Any]]:
     return [
         {
@@ -407,6 +461,8 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
             }
             for p in case.parties
         ],
+        # Issue 11, item 5: each person's checks (PD12B, C1A) and the court's (PD12J, s16A).
+        "safeguarding": safeguarding.to_json(case, a.today),
         "matrix": [
             {
                 "party_id": c.party_id,
@@ -433,6 +489,11 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
                 "status": r.status.value,
                 "reasons": _reasons(r.reasons),
                 "funding": funding_to_dict(r.funding),
+                # Issue 11, items 5-7: whose answers it turns on, route (a)'s evidence, and
+                # what the party was told and said about paying.
+                "involves": list(safeguarding.involved(case, r.party_id, r.activity)),
+                "agreement": agreement_to_dict(directions[r.direction_id]),
+                "financial_assistance": assistance_to_dict(directions[r.direction_id]),
                 "wording": r.wording.text,
             }
             for r in a.directions

@@ -38,6 +38,7 @@ S004 = "Child contact intervention: what is this? (news article)"
 CA_S11A = "Children Act 1989 s11A"
 CA_S11E = "Children Act 1989 s11E"
 PD12B = "Practice Direction 12B para 14.13"
+PD12J = "Practice Direction 12J (child arrangements: domestic abuse and harm)"
 NACCC = "naccc.org.uk (NACCC accreditation: standard and enhanced)"
 # Where no public source states a rule in so many words, the rule is the tool's reading of the
 # service's requirements (marked inferred, and an open question in docs/rules.md).
@@ -195,6 +196,48 @@ _RULES: tuple[Rule, ...] = (
         "complete safeguarding information: every screening question must be answered.",
         PD12B,
         inferred=True,
+    ),
+    # Safeguarding per person (issue 11, item 5).
+    Rule(
+        "PD12B-PERSON",
+        "The safeguarding checks are on people: police and local-authority checks on the "
+        "parties, the local-authority check on the children. A person's own answer replaces the "
+        "case-wide one for them; the verdict takes the worst answer of the people involved.",
+        PD12B,
+    ),
+    Rule(
+        "PERSON-INVOLVED",
+        "A direction involves the party directed and the children of the case; contact at a "
+        "centre and a Child Contact Intervention also involve the other parent (one of them "
+        "brings the child).",
+        BRIEF,
+        inferred=True,
+    ),
+    Rule(
+        "C1A-HARM",
+        "Allegations of harm made (form C1A) by or against a person are a safeguarding concern "
+        "for any activity involving that person.",
+        f"{PD12J}; Family Procedure Rules form C1A (allegations of harm and domestic violence)",
+    ),
+    Rule(
+        "PD12J-FACT-FINDING",
+        "Where domestic abuse or harm is alleged the court decides whether a fact-finding "
+        "hearing is needed; until that is recorded the activity waits, and a hearing needed or "
+        "findings made are a concern.",
+        PD12J,
+    ),
+    Rule(
+        "S16A-RISK",
+        "An officer who has cause to suspect a child is at risk of harm makes a risk assessment "
+        "and gives it to the court: one asked for or made is a concern.",
+        "Children Act 1989 s16A",
+    ),
+    Rule(
+        "PD12B-INTERIM-CHECKS",
+        "The court should not make an interim order without the safeguarding checks, and the "
+        "FHDRA is adjourned for them when they are missing: no referral is queued from an order "
+        "while the safeguarding letter is not on file.",
+        f"{PD12B}(d)",
     ),
     # Where each activity runs.
     Rule("JUR-WT4C", "WT4C is delivered in Wales (Cafcass Cymru).", S000),
@@ -359,6 +402,21 @@ _RULES: tuple[Rule, ...] = (
         S000,
     ),
     Rule(
+        "FA-REFUSED-PAYS",
+        "After financial assistance is refused the referral waits until the party confirms "
+        "they will pay the fee, recorded by the officer: the source says only that a referral "
+        "is made if the application is successful.",
+        S000,
+        inferred=True,
+    ),
+    Rule(
+        "FA-TOLD",
+        "A party who would pay the fee is told that financial assistance can be applied for "
+        "if paying would cause hardship; the officer records when.",
+        S000,
+        inferred=True,
+    ),
+    Rule(
         "WORKING-DAYS",
         "Working days exclude Saturdays, Sundays and the bank holidays of the case's jurisdiction.",
         BANK_HOLIDAYS,
@@ -366,7 +424,9 @@ _RULES: tuple[Rule, ...] = (
     Rule(
         "CONTACT-FUND-A",
         "Cafcass Cymru funds contact it refers where the court ordered it at "
-        "the FHDRA after consultation with the FCA/FCSW on court duty and both parties agreed.",
+        "the FHDRA after consultation with the FCA/FCSW on court duty and both parties agreed: "
+        "the officer enters the order's date, each party's agreement (when) and a note of the "
+        "consultation; nothing is assumed.",
         S002,
     ),
     Rule(

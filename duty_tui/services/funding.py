@@ -26,6 +26,7 @@ from duty_tui.services.catalogue import (
 )
 from records.model import (
     Activity,
+    Agreed,
     Answer,
     AssistanceDecision,
     Case,
@@ -34,6 +35,8 @@ from records.model import (
     FundingRoute,
     HearingType,
     Jurisdiction,
+    PartyAgreement,
+    PartyRole,
 )
 
 ASSISTANCE_DECISION_WORKING_DAYS = 5  # 000_: "within 5 working days of receipt"
@@ -198,11 +201,35 @@ def _fee(
                 reasons,
             )
         if d.assistance_decision is AssistanceDecision.REFUSED:
+            confirmed = d.pays_confirmed_on
+            if confirmed is None or confirmed > today:
+                # 000_ says only "if successful a referral will be made": after a refusal the
+                # referral waits until the party says they will pay (issue 11, item 7).
+                reasons.append(
+                    reason(
+                        "FA-REFUSED-PAYS",
+                        f"financial assistance refused: the referral waits until {party.name} "
+                        f"confirms they will pay {price} (recorded by the officer)",
+                        Effect.WAITING,
+                    )
+                )
+                return _make(
+                    party_id,
+                    e,
+                    FundingRoute.PAID,
+                    fee,
+                    Payer.PARTY,
+                    f"the party pays {price}, once they confirm it",
+                    False,
+                    reasons,
+                )
             reasons.append(
                 reason(
-                    "FA-DECISION",
-                    f"financial assistance refused: the party pays {price}",
-                    Effect.INFO,
+                    "FA-REFUSED-PAYS",
+                    f"financial assistance refused; {party.name} confirmed on "
+                    f"{confirmed:%d/%m/%Y} they will pay {price} (recorded by "
+                    f"{d.pays_confirmed_by})",
+                    Effect.MET,
                 )
             )
             return _make(
@@ -272,6 +299,7 @@ def _fee(
             reasons,
         )
     if party.legal_aid is Answer.NO or (d is not None and d.funding is FundingRoute.PAID):
+        reasons.append(_told(d, party.name, today))
         reasons.append(
             reason(
                 fee_rule,
@@ -301,6 +329,22 @@ def _fee(
     )
     return _make(
         party_id, e, None, None, None, "not yet known: legal aid not yet known", False, reasons
+    )
+
+
+def _told(d: Direction | None, name: str, today: dt.date) -> Reason:
+    """Issue 11, item 7: a party who pays is told that financial assistance exists (000_: "it
+    is possible to apply"). Not recorded is a warning: the officer should tell them."""
+    told = d.assistance_told_on if d is not None else None
+    if told is None or told > today:
+        return reason(
+            "FA-TOLD",
+            f"not recorded that {name} was told financial assistance can be applied for "
+            "if paying would cause hardship",
+            Effect.WARNING,
+        )
+    return reason(
+        "FA-TOLD", f"{name} was told of financial assistance on {told:%d/%m/%Y}", Effect.MET
     )
 
 
@@ -401,13 +445,14 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
             reasons,
         )
     if claimed is FundingRoute.FHDRA_AGREED and d is not None:
-        unmet = _route_a_unmet(case, d)
-        if not unmet:
+        refused, missing = route_a_evidence(case, d)
+        if not refused and not missing:
             reasons.append(
                 reason(
                     "CONTACT-FUND-A",
-                    "ordered at the FHDRA after consulting the "
-                    "officer on duty, and both parties agreed",
+                    "ordered at the FHDRA after consulting the officer on duty "
+                    f"({_short(d.consultation_note)}), and agreed by "
+                    + "; ".join(_agreed_text(case, a) for a in _principal_agreements(case, d)),
                     Effect.MET,
                 )
             )
@@ -421,11 +466,13 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
                 True,
                 reasons,
             )
-        if unmet == ["not yet ordered"] and d.status is DirectionStatus.PROPOSED:
+        if not refused:
+            # Evidence still to record, or the order still to come: route (a) waits for it;
+            # "not asked" is never read as "no", nor as "yes".
             reasons.append(
                 reason(
                     "CONTACT-FUND-A",
-                    "both parties agree; funded once the court orders it at this FHDRA",
+                    "route (a) waits for: " + "; ".join(missing),
                     Effect.WAITING,
                 )
             )
@@ -435,12 +482,12 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
                 FundingRoute.FHDRA_AGREED,
                 0,
                 Payer.SERVICE,
-                f"{case.service} funds the contact once ordered",
+                f"{case.service} funds the contact once route (a) is met",
                 False,
                 reasons,
             )
         reasons.append(
-            reason("CONTACT-FUND-A", "route (a) does not apply: " + "; ".join(unmet), Effect.INFO)
+            reason("CONTACT-FUND-A", "route (a) does not apply: " + "; ".join(refused), Effect.INFO)
         )
     else:
         reasons.append(
@@ -467,18 +514,54 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
     )
 
 
-def _route_a_unmet(case: Case, d: Direction) -> list[str]:
-    unmet: list[str] = []
+def _principal_agreements(case: Case, d: Direction) -> list[PartyAgreement]:
+    """The applicant's and respondent's agreements ("both parties", Welsh Government ATISN
+    16942), "not asked" for anyone not yet recorded."""
+    principal = (PartyRole.APPLICANT, PartyRole.RESPONDENT)
+    return [d.agreement_of(p.id) for p in case.parties if p.role in principal]
+
+
+def _agreed_text(case: Case, a: PartyAgreement) -> str:
+    when = f" on {a.agreed_on:%d/%m/%Y}" if a.agreed_on else ""
+    return f"{case.party(a.party_id).name}{when}"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def route_a_evidence(case: Case, d: Direction) -> tuple[list[str], list[str]]:
+    """Route (a): "court ordered at a First Hearing Dispute Resolution Appointment (FHDRA)
+    after consultation with the ... FCA or FCSW on court duty and agreed with both parties"
+    (Welsh Government ATISN 16942). Returns (why it cannot apply, what is still to record).
+
+    The order's date is the officer's to enter, never assumed from the hearing (issue 11,
+    item 6); each party's agreement is asked of them and dated; the consultation is the
+    officer's note of it.
+    """
+    refused: list[str] = []
+    missing: list[str] = []
     if case.hearing.type is not HearingType.FHDRA:
-        unmet.append("the hearing is not an FHDRA")
+        refused.append("the hearing is not an FHDRA")
     if d.status is not DirectionStatus.DIRECTED:
-        unmet.append("not yet ordered")
+        missing.append("the court's order (not yet ordered)")
     elif d.directed_on is None:
-        unmet.append("the date of the order is not recorded")
+        missing.append("the date the court made the order (enter it: it is never assumed)")
     elif d.directed_on != case.hearing.date:
-        unmet.append(
+        refused.append(
             f"ordered on {d.directed_on:%d/%m/%Y}, not at the FHDRA of {case.hearing.date:%d/%m/%Y}"
         )
-    if not d.both_parties_agreed:
-        unmet.append("both parties have not agreed")
-    return unmet
+    agreements = _principal_agreements(case, d)
+    if len(agreements) < 2:
+        missing.append("both parties: the case has no applicant and respondent to agree")
+    for a in agreements:
+        name = case.party(a.party_id).name
+        if a.agreed is Agreed.NO:
+            refused.append(f"{name} did not agree")
+        elif a.agreed is Agreed.NOT_ASKED:
+            missing.append(f"{name}'s agreement (not asked)")
+        elif a.agreed_on is None:
+            missing.append(f"the date {name} agreed")
+    if not d.consultation_note:
+        missing.append("the officer's note of the court's consultation on duty")
+    return refused, missing

@@ -21,10 +21,10 @@ from duty_tui.services.catalogue import (
     CatalogueEntry,
     Effect,
     Reason,
-    ScreeningNeed,
     entry,
     reason,
 )
+from duty_tui.services.safeguarding import effective_answer, screening_reasons
 from records.model import (
     SCREENING_QUESTIONS,
     Activity,
@@ -87,13 +87,6 @@ def status_of(reasons: Iterable[Reason]) -> Status:
 # --- helpers a screen may also want -------------------------------------------------------
 
 
-def effective_answer(answer: ScreeningAnswer, today: dt.date) -> Answer:
-    """The answer as known on ``today``: one dated after it was not yet given."""
-    if answer.answered_on is not None and answer.answered_on > today:
-        return Answer.UNKNOWN
-    return answer.answer
-
-
 def recorded_assessment(
     case: Case, party_id: str, activity: Activity, today: dt.date
 ) -> Assessment | None:
@@ -143,54 +136,6 @@ def _jurisdiction(case: Case, e: CatalogueEntry) -> Reason:
         f"{e.name} runs only in {where}; this case is in {case.jurisdiction.label}",
         Effect.BLOCKS,
     )
-
-
-def _screening(case: Case, e: CatalogueEntry, today: dt.date) -> list[Reason]:
-    out: list[Reason] = []
-    for name, label in SCREENING_QUESTIONS.items():
-        given: ScreeningAnswer = getattr(case.screening, name)
-        answer = effective_answer(given, today)
-        if e.screening is ScreeningNeed.NO_RISK:
-            if answer is Answer.YES:
-                out.append(
-                    reason(
-                        e.risk_rule,
-                        f"{label}: yes ({_answered(given)}); {e.name} needs no risk",
-                        Effect.BLOCKS,
-                    )
-                )
-            elif answer is Answer.UNKNOWN:
-                out.append(
-                    reason(
-                        "UNKNOWN-NOT-NO",
-                        f"{label}: not yet known; {e.name} needs an answer of no",
-                        Effect.UNKNOWN,
-                    )
-                )
-            else:
-                out.append(reason(e.risk_rule, f"{label}: no ({_answered(given)})", Effect.MET))
-        elif answer is Answer.UNKNOWN:
-            out.append(
-                reason(
-                    e.risk_rule,
-                    f"{label}: not yet known; {e.name} is judged on "
-                    "complete safeguarding information",
-                    Effect.UNKNOWN,
-                )
-            )
-        elif answer is Answer.YES:
-            # Not a block: the officer's recorded assessment is what permits it, and it is
-            # checked separately below.
-            out.append(
-                reason(
-                    e.assessment_rule or e.risk_rule,
-                    f"{label}: yes ({_answered(given)}); only on the officer's recorded assessment",
-                    Effect.WARNING,
-                )
-            )
-        else:
-            out.append(reason(e.risk_rule, f"{label}: no ({_answered(given)})", Effect.MET))
-    return out
 
 
 def _assessment(case: Case, party_id: str, e: CatalogueEntry, today: dt.date) -> list[Reason]:
@@ -285,7 +230,8 @@ def verdict(case: Case, party_id: str, activity: Activity, *, today: dt.date) ->
     party = case.party(party_id)
     e = entry(activity)
     reasons: list[Reason] = [_jurisdiction(case, e)]
-    reasons += _screening(case, e, today)
+    # Per person (issue 11, item 5): the worst answer of the people the activity involves.
+    reasons += screening_reasons(case, party_id, e, today)
     if e.needs_assessment:
         reasons += _assessment(case, party_id, e, today)
     if e.needs_safeguarding_letter:

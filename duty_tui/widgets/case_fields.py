@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from duty_tui.widgets import safeguarding_fields as sf
 from records.entry import parse_date_of_birth, parse_past_date
 from records.model import (
     SCREENING_QUESTIONS,
@@ -92,6 +93,11 @@ def _find(items: tuple[Any, ...], item_id: str, key: str) -> Any:
 
 def display_value(case: Case, key: str) -> str:
     """The text a field shows for the record's current value."""
+    if sf.handles(key):  # per-person safeguarding (issue 11, item 5)
+        try:
+            return sf.display_value(case, key)
+        except sf.NotASafeguardingField:
+            raise UnknownField(key) from None
     parts = key.split(".")
     match parts:
         case ["case", name] if name in CASE_FIELDS:
@@ -122,6 +128,11 @@ def apply_edit(case: Case, key: str, text: str, *, today: dt.date, officer_name:
     empty "answered by" with the officer, so one keystroke records a complete answer; the
     officer can change either.
     """
+    if sf.handles(key):  # per-person safeguarding (issue 11, item 5)
+        try:
+            return sf.apply_edit(case, key, text, today=today, officer_name=officer_name)
+        except sf.NotASafeguardingField:
+            raise UnknownField(key) from None
     parts = key.split(".")
     try:
         match parts:
@@ -189,7 +200,9 @@ def add_party(case: Case, party: Party) -> Case:
 
 
 def remove_party(case: Case, party_id: str) -> Case:
-    """RecordError if a direction or referral still names the party (the record refuses it)."""
+    """RecordError if a direction or referral still names the party (the record refuses it).
+    Their own safeguarding checks and agreements go with them."""
+    case = sf.without_person(case, party_id)
     return attrs.evolve(case, parties=tuple(p for p in case.parties if p.id != party_id))
 
 
@@ -198,6 +211,7 @@ def add_child(case: Case, child: Child) -> Case:
 
 
 def remove_child(case: Case, child_id: str) -> Case:
+    case = sf.without_person(case, child_id)
     return attrs.evolve(case, children=tuple(c for c in case.children if c.id != child_id))
 
 
@@ -212,4 +226,4 @@ def keys_of(case: Case) -> list[str]:
     for question in SCREENING_QUESTIONS:
         keys += [f"screening.{question}.{name}" for name in ANSWER_FIELDS]
     keys.append("screening.safeguarding_letter_on")
-    return keys
+    return keys + sf.keys_of(case)

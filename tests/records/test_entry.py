@@ -164,7 +164,7 @@ def test_an_aged_stored_value_never_blocks_an_edit_elsewhere():
 
 
 def test_a_document_read_as_new_input_lists_every_entry_problem_with_its_place():
-    doc = {"format": "duty-tui/cases", "schema_version": 2, "cases": [aged_document()]}
+    doc = {"format": "duty-tui/cases", "schema_version": 3, "cases": [aged_document()]}
     assert load_cases(doc)[0].id == "case-example-1"  # as written: read
     with pytest.raises(CaseFormatError) as err:
         load_cases(doc, today=REAL_TODAY)
@@ -179,7 +179,7 @@ def test_a_document_read_as_new_input_lists_every_entry_problem_with_its_place()
 
 
 def test_entry_problems_are_listed_beside_the_others():
-    doc = {"format": "duty-tui/cases", "schema_version": 2, "cases": [aged_document()]}
+    doc = {"format": "duty-tui/cases", "schema_version": 3, "cases": [aged_document()]}
     bad = copy.deepcopy(doc)
     bad["cases"][0]["parties"][0]["postcode"] = "XX1"
     bad["cases"][0]["hearing"]["date"] = "not a date"

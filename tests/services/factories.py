@@ -11,6 +11,7 @@ from typing import Any
 
 from records.model import (
     Activity,
+    Agreed,
     Answer,
     Assessment,
     Case,
@@ -22,7 +23,9 @@ from records.model import (
     Officer,
     OfficerRole,
     Party,
+    PartyAgreement,
     PartyRole,
+    PersonChecks,
     Provider,
     Screening,
     ScreeningAnswer,
@@ -47,13 +50,23 @@ def screening(
     abuse: Answer = Answer.NO,
     harm: Answer = Answer.NO,
     letter: dt.date | None = LETTER,
+    *,
+    fact_finding: Answer = Answer.NO,
+    findings: Answer = Answer.NO,
+    s16a: Answer = Answer.NO,
+    people: tuple[PersonChecks, ...] = (),
 ) -> Screening:
+    """A fully recorded screening: the court's answers (PD12J, s16A) are "no" unless given."""
     return Screening(
         police_check=answer(police),
         local_authority_check=answer(la),
         domestic_abuse=answer(abuse),
         other_harm=answer(harm),
         safeguarding_letter_on=letter,
+        fact_finding_needed=answer(fact_finding),
+        findings_made=answer(findings),
+        s16a_risk_assessment=answer(s16a),
+        people=people,
     )
 
 
@@ -111,6 +124,8 @@ def direction(
         "party_id": party_id,
         "status": DirectionStatus.DIRECTED,
         "directed_on": TODAY,
+        # Fully recorded: the party was told financial assistance exists (FA-TOLD).
+        "assistance_told_on": TODAY,
         "id": f"d{index}",
     }
     fields.update(changes)
@@ -141,3 +156,15 @@ def provider(provider_id: str = "prov", **changes: Any) -> Provider:
     }
     fields.update(changes)
     return Provider(**fields)
+
+
+def agreed(*party_ids: str, on: dt.date = TODAY) -> dict[str, Any]:
+    """Direction fields for contact route (a) evidence: each party agreed on ``on`` and the
+    officer noted the court's consultation (Welsh Government ATISN 16942)."""
+    return {
+        "agreements": tuple(
+            PartyAgreement(party_id=p, agreed=Agreed.YES, agreed_on=on, note="agreed in court")
+            for p in (party_ids or (APP, RESP))
+        ),
+        "consultation_note": "The court consulted me on duty before ordering contact.",
+    }

@@ -238,3 +238,53 @@ def test_assess_reports_the_order_and_whom_the_court_may_direct(capsys, tmp_path
         ("interim", "direction")
     ]
     assert {p["habitually_resident"] for p in data["parties"]} == {"unknown"}
+
+
+def test_assess_reports_per_person_safeguarding_agreement_and_assistance(capsys, tmp_path):
+    """Issue 11, items 5-7: each person's checks (own or case-wide), the court's PD12J / s16A
+    answers, whose answers a direction turns on, route (a)'s evidence and what the party was
+    told about financial assistance."""
+    doc = example()
+    case = doc["cases"][0]
+    yes = {"answer": "yes", "answered_on": "2026-11-20", "answered_by": "Demo Officer Gwyn"}
+    case["screening"]["people"] = [{"person_id": "party-respondent-1", "police_check": yes}]
+    contact = dict(case["directions"][0])
+    contact.update(
+        id="direction-2",
+        activity="contact_supported",
+        funding="fhdra_agreed",
+        provider_id="sample-contact-ty-chwarae",
+        agreements=[
+            {"party_id": "party-applicant-1", "agreed": "yes", "agreed_on": "2026-11-23"},
+            {"party_id": "party-respondent-1", "agreed": "not_asked"},
+        ],
+        consultation_note="Consulted by the judge before the order.",
+        assistance_told_on="2026-11-23",
+    )
+    case["directions"].append(contact)
+    code, out, err = assess(capsys, str(write(tmp_path, doc)), "--today", "2026-11-23")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    people = {p["person_id"]: p for p in data["safeguarding"]["people"]}
+    assert people["party-respondent-1"]["police_check"] == {**yes, "own": True}
+    assert people["party-applicant-1"]["police_check"]["own"] is False  # the case-wide answer
+    assert set(people["child-1"]) == {"person_id", "name", "kind", "local_authority_check"}
+    assert data["safeguarding"]["court"]["s16a_risk_assessment"]["answer"] == "unknown"
+    wt4c, centre = data["directions"]
+    # WT4C for the applicant is not judged on the respondent's police check; contact is.
+    assert wt4c["involves"] == ["party-applicant-1", "child-1"]
+    assert centre["involves"] == ["party-applicant-1", "party-respondent-1", "child-1"]
+    assert centre["status"] == "blocked"
+    assert any(
+        r["rule"] == "CONTACT-NO-RISK" and "Pwyll Ffug" in r["text"] and r["effect"] == "blocks"
+        for r in centre["reasons"]
+    )
+    assert centre["agreement"]["parties"][1] == {
+        "party_id": "party-respondent-1",
+        "agreed": "not_asked",
+        "agreed_on": None,
+        "note": "",
+    }
+    waiting = [r["text"] for r in centre["funding"]["reasons"] if r["rule"] == "CONTACT-FUND-A"]
+    assert waiting == ["route (a) waits for: Pwyll Ffug's agreement (not asked)"]
+    assert centre["financial_assistance"]["told_on"] == "2026-11-23"

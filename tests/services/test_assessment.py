@@ -18,6 +18,7 @@ from tests.services.factories import (
     APP,
     RESP,
     TODAY,
+    agreed,
     assessment,
     direction,
     make_case,
@@ -143,7 +144,7 @@ def test_supervised_contact_ready_only_with_everything_in_place():
         provider_id="enh",
         delivery="face_to_face",
         funding=FundingRoute.FHDRA_AGREED,
-        both_parties_agreed=True,
+        **agreed(),
     )
     case = make_case(
         screen=screening(abuse=Answer.YES),

@@ -10,15 +10,18 @@ from duty_tui.services.catalogue import Effect, format_pence
 from duty_tui.services.funding import Payer, funding_for
 from records.model import (
     Activity,
+    Agreed,
     Answer,
     AssistanceDecision,
     Direction,
     DirectionStatus,
     FundingRoute,
     Jurisdiction,
+    PartyAgreement,
+    PartyRole,
     RecordError,
 )
-from tests.services.factories import APP, TODAY, direction, make_case, party
+from tests.services.factories import APP, RESP, TODAY, agreed, direction, make_case, party
 
 A, R = Activity, FundingRoute
 W, E = Jurisdiction.WALES, Jurisdiction.ENGLAND
@@ -77,6 +80,23 @@ ROWS = [
         A.WT4C,
         Answer.NO,
         {"assistance_applied_on": RECEIVED, "assistance_decision": AssistanceDecision.REFUSED},
+        R.PAID,
+        15000,
+        Payer.PARTY,
+        False,  # waits until the party confirms they will pay (issue 11, item 7)
+        None,
+    ),
+    (
+        "wt4c assistance refused, party confirmed they will pay",
+        W,
+        A.WT4C,
+        Answer.NO,
+        {
+            "assistance_applied_on": RECEIVED,
+            "assistance_decision": AssistanceDecision.REFUSED,
+            "pays_confirmed_on": TODAY,
+            "pays_confirmed_by": "Officer Test",
+        },
         R.PAID,
         15000,
         Payer.PARTY,
@@ -161,7 +181,7 @@ ROWS = [
         W,
         A.CONTACT_SUPPORTED,
         Answer.NO,
-        {"funding": R.FHDRA_AGREED, "both_parties_agreed": True},
+        {"funding": R.FHDRA_AGREED, **agreed()},
         R.FHDRA_AGREED,
         0,
         Payer.SERVICE,
@@ -169,11 +189,30 @@ ROWS = [
         None,
     ),
     (
-        "contact route a, not agreed",
+        "contact route a, not asked: waits for the evidence",
         W,
         A.CONTACT_SUPERVISED,
         Answer.NO,
         {"funding": R.FHDRA_AGREED},
+        R.FHDRA_AGREED,
+        0,
+        Payer.SERVICE,
+        False,
+        None,
+    ),
+    (
+        "contact route a, a parent said no",
+        W,
+        A.CONTACT_SUPERVISED,
+        Answer.NO,
+        {
+            "funding": R.FHDRA_AGREED,
+            **agreed(),
+            "agreements": (
+                PartyAgreement(party_id=APP, agreed=Agreed.YES, agreed_on=TODAY),
+                PartyAgreement(party_id=RESP, agreed=Agreed.NO, agreed_on=TODAY),
+            ),
+        },
         R.SELF_REFERRAL,
         None,
         Payer.PARTIES_DIRECT,
@@ -187,7 +226,7 @@ ROWS = [
         Answer.NO,
         {
             "funding": R.FHDRA_AGREED,
-            "both_parties_agreed": True,
+            **agreed(),
             "directed_on": TODAY + dt.timedelta(days=14),
         },
         R.SELF_REFERRAL,
@@ -197,14 +236,14 @@ ROWS = [
         None,
     ),
     (
-        "contact route a, order date missing",
+        "contact route a, order date missing: waits for it",
         W,
         A.CONTACT_SUPPORTED,
         Answer.NO,
-        {"funding": R.FHDRA_AGREED, "both_parties_agreed": True, "directed_on": None},
-        R.SELF_REFERRAL,
-        None,
-        Payer.PARTIES_DIRECT,
+        {"funding": R.FHDRA_AGREED, **agreed(), "directed_on": None},
+        R.FHDRA_AGREED,
+        0,
+        Payer.SERVICE,
         False,
         None,
     ),
@@ -215,7 +254,7 @@ ROWS = [
         Answer.NO,
         {
             "funding": R.FHDRA_AGREED,
-            "both_parties_agreed": True,
+            **agreed(),
             "status": DirectionStatus.PROPOSED,
             "directed_on": None,
         },
@@ -242,7 +281,7 @@ ROWS = [
         E,
         A.CONTACT_SUPPORTED,
         Answer.YES,
-        {"funding": R.FHDRA_AGREED, "both_parties_agreed": True},
+        {"funding": R.FHDRA_AGREED, **agreed()},
         R.SELF_REFERRAL,
         None,
         Payer.PARTIES_DIRECT,
@@ -285,7 +324,9 @@ ROWS = [
 def test_funding_table(
     name, jurisdiction, activity, legal_aid, changes, route, pays, payer, may_queue, wait_until
 ):
-    case = make_case(jurisdiction, parties=(party(legal_aid=legal_aid),))
+    # Both parents: route (a) asks each of them (Welsh Government ATISN 16942).
+    other = party(RESP, PartyRole.RESPONDENT)
+    case = make_case(jurisdiction, parties=(party(legal_aid=legal_aid), other))
     given = d(activity, **changes) if changes is not None else None
     f = funding_for(case, APP, activity, given, today=TODAY)
     assert (f.route, f.party_pays_pence, f.payer, f.may_queue, f.wait_until) == (

@@ -30,12 +30,15 @@ from records.model import (
     Jurisdiction,
     Language,
     PartyRole,
+    PersonChecks,
+    ScreeningAnswer,
     TimeConstraints,
 )
 from tests.services.factories import (
     APP,
     RESP,
     TODAY,
+    agreed,
     assessment,
     direction,
     make_case,
@@ -90,6 +93,18 @@ F2F_BS = provider("f2f-bs", areas=["BS"], delivery=["face_to_face"])
 def _f2f_only(monkeypatch):
     only = attrs.evolve(entry(A.WT4C), delivery=(Delivery.FACE_TO_FACE,))
     monkeypatch.setattr(options_module, "entry", lambda activity: only)
+
+
+def _yes():
+    return ScreeningAnswer(Answer.YES, TODAY, "Officer Test")
+
+
+def _person(person_id, **answers):
+    return PersonChecks(person_id, **answers)
+
+
+def _police_yes(person_id):
+    return _person(person_id, police_check=_yes())
 
 
 Row = tuple[str, Effect, Callable[..., tuple[list[Reason] | tuple[Reason, ...], object]], object]
@@ -319,6 +334,67 @@ ROWS: list[Row] = [
         ),
         Status.ELIGIBLE,
     ),
+    # safeguarding per person (issue 11, item 5)
+    (
+        # The respondent's own police check found concerns: the applicant's WT4C is not
+        # judged on it (group courses involve the party and the children), their contact is.
+        "PD12B-PERSON",
+        Effect.INFO,
+        lambda: v(make_case(screen=screening(people=(_police_yes(RESP),))), A.WT4C),
+        Status.ELIGIBLE,
+    ),
+    (
+        "PERSON-INVOLVED",
+        Effect.INFO,
+        lambda: v(make_case(screen=screening(people=(_police_yes(RESP),))), A.WT4C),
+        Status.ELIGIBLE,
+    ),
+    (
+        "WT4C-NO-RISK",
+        Effect.BLOCKS,
+        lambda: v(make_case(screen=screening(people=(_police_yes(APP),))), A.WT4C),
+        Status.BLOCKED,
+    ),
+    (
+        "C1A-HARM",
+        Effect.BLOCKS,
+        lambda: v(
+            make_case(screen=screening(people=(_person(RESP, harm_alleged=_yes()),))),
+            A.CONTACT_SUPPORTED,
+        ),
+        Status.BLOCKED,
+    ),
+    (
+        "PD12J-FACT-FINDING",
+        Effect.UNKNOWN,
+        lambda: v(
+            make_case(
+                screen=screening(abuse=Answer.YES, fact_finding=Answer.UNKNOWN),
+                assessments=(assessment(A.CONTACT_SUPERVISED),),
+            ),
+            A.CONTACT_SUPERVISED,
+        ),
+        Status.NEEDS_SCREENING,
+    ),
+    (
+        "S16A-RISK",
+        Effect.BLOCKS,
+        lambda: v(make_case(screen=screening(s16a=Answer.YES)), A.WT4C),
+        Status.BLOCKED,
+    ),
+    (
+        "PD12B-INTERIM-CHECKS",
+        Effect.WAITING,
+        lambda: ready(
+            make_case(
+                E,
+                screen=screening(letter=None),
+                directions=(direction(A.PTFC, provider_id="ptfc", funding="service_funded"),),
+            ),
+            [provider("ptfc", activities=[A.PTFC], jurisdiction="england", areas=["BS"])],
+        ),
+        "waiting",
+    ),
     # arrangements between the parties
     (
         "SEPARATE-GROUP",
@@ -392,6 +468,22 @@ ROWS: list[Row] = [
         None,
     ),
     (
+        "FA-REFUSED-PAYS",
+        Effect.WAITING,
+        lambda: money(
+            make_case(),
+            A.WT4C,
+            direction(A.WT4C, assistance_applied_on=TODAY, assistance_decision="refused"),
+        ),
+        None,
+    ),
+    (
+        "FA-TOLD",
+        Effect.WARNING,
+        lambda: money(make_case(), A.WT4C, direction(A.WT4C, assistance_told_on=None)),
+        None,
+    ),
+    (
         "WORKING-DAYS",
         Effect.INFO,
         lambda: money(make_case(), A.WT4C, direction(A.WT4C, assistance_applied_on=TODAY)),
@@ -403,9 +495,7 @@ ROWS: list[Row] = [
         lambda: money(
             make_case(),
             A.CONTACT_SUPPORTED,
-            direction(
-                A.CONTACT_SUPPORTED, funding=FundingRoute.FHDRA_AGREED, both_parties_agreed=True
-            ),
+            direction(A.CONTACT_SUPPORTED, funding=FundingRoute.FHDRA_AGREED, **agreed()),
         ),
         None,
     ),
@@ -434,9 +524,7 @@ ROWS: list[Row] = [
         lambda: money(
             make_case(E),
             A.CONTACT_SUPPORTED,
-            direction(
-                A.CONTACT_SUPPORTED, funding=FundingRoute.FHDRA_AGREED, both_parties_agreed=True
-            ),
+            direction(A.CONTACT_SUPPORTED, funding=FundingRoute.FHDRA_AGREED, **agreed()),
         ),
         None,
     ),

@@ -474,3 +474,31 @@ def test_config_has_no_personal_data_fields():
         "warnings",
         "path",
     }
+
+
+def test_a_persons_own_check_is_recorded_when_and_by_whom_and_goes_with_them():
+    """Issue 11, item 5: per-person safeguarding fields (keys checks.<id>.<question>.<part>)."""
+    case = sample_cases()[0]
+    key = "checks.party0001.police_check.answer"
+    assert cf.display_value(case, key) == "unknown"
+    edited = cf.apply_edit(case, key, "yes", today=TODAY, officer_name=OFFICER.name)
+    own = edited.screening.checks_of("party0001").police_check
+    assert (own.answer, own.answered_on, own.answered_by) == (Answer.YES, TODAY, OFFICER.name)
+    # A child is checked with the local authority only: no police-check field for them.
+    with pytest.raises(cf.UnknownField):
+        cf.apply_edit(case, "checks.child0000.police_check.answer", "yes", today=TODAY)
+    child = cf.apply_edit(
+        case, "checks.child0000.local_authority_check.answer", "no", today=TODAY, officer_name="X"
+    )
+    assert child.screening.checks_of("child0000").local_authority_check.answer is Answer.NO
+    with pytest.raises(RecordError, match="in the future"):
+        cf.apply_edit(
+            edited, "checks.party0001.police_check.answered_on", "01/01/2099", today=TODAY
+        )
+    # Removing the person removes their own checks with them.
+    gone = cf.remove_party(edited, "party0001")
+    assert gone.screening.checks_of("party0001") is None
+    court = cf.apply_edit(
+        case, "court.s16a_risk_assessment.answer", "no", today=TODAY, officer_name="X"
+    )
+    assert court.screening.s16a_risk_assessment.answer is Answer.NO

@@ -73,7 +73,12 @@ def cell(grid: SuitabilityGrid, party_id: str, activity: Activity) -> str:
 async def test_pick_an_option_capture_the_direction_and_queue_it(make_app, stored):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await open_case(pilot)  # ZZ26P00001 Rhiannon Ffug v Pwyll Ffug, screening all "no"
+        case_screen = await open_case(pilot)  # ZZ26P00001 Rhiannon Ffug v Pwyll Ffug, all "no"
+        # The safeguarding letter reached the court (PD12B 14.13(d): no referral without it).
+        letter = case_screen.query_one("#f-screening-safeguarding_letter_on").control
+        case_screen.set_focus(letter)
+        await pilot.press(*"13/03/2026", "enter")
+        await settle(pilot)
         grid = await to_matrix(pilot)
         assert cell(grid, "party0000", Activity.WT4C) == "✓ eligible"
         assert cell(grid, "party0000", Activity.PTFC) == "✗ blocked"  # England only
@@ -114,8 +119,15 @@ async def test_pick_an_option_capture_the_direction_and_queue_it(make_app, store
         assert isinstance(app.screen, DirectionScreen)
         assert "Eryri Family Learning" in screen_text(app)
         await pilot.press("enter", "down", "enter")  # status: directed
-        await pilot.press("tab", "tab", "tab", "enter", "down", "down", "enter")  # funding: paid
         await pilot.pause()
+        # The order's date is never assumed: blank, and said so, until the officer enters it.
+        assert app.screen.query_one("#direction-directed-on").value == ""
+        date_row = app.screen.query_one("#row-directed-on")
+        assert "enter it: never assumed" in date_row.error
+        await pilot.press("tab", *"16/03/2026")
+        await pilot.press("tab", "tab", "enter", "down", "down", "enter")  # funding: paid
+        await pilot.pause()
+        assert date_row.error == ""
         shown = screen_text(app)
         assert "Under section 11A of the Children Act 1989, Rhiannon Ffug" in shown
         # Extra terms that would require mediation itself are refused (s11A), text kept.
@@ -163,7 +175,7 @@ async def test_pick_an_option_capture_the_direction_and_queue_it(make_app, store
     assert direction.activity is Activity.WT4C
     assert direction.party_id == "party0000"
     assert direction.status is DirectionStatus.DIRECTED
-    assert direction.directed_on == TODAY  # the hearing's date, filled in
+    assert direction.directed_on == TODAY  # as the officer entered it
     assert direction.funding is FundingRoute.PAID
     assert direction.provider_id and direction.notes == ""
     (referral,) = case.referrals

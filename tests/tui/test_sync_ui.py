@@ -13,6 +13,7 @@ The app's sync worker runs for the whole session, so these tests cannot use conf
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -104,7 +105,14 @@ def queueable_cases() -> list[Case]:
         directed_on=TODAY,
         id="dir-1",
     )
-    cases[0] = attrs.evolve(first, parties=[applicant, *first.parties[1:]], directions=(direction,))
+    # The safeguarding letter is on file: no referral without it (PD12B 14.13(d)).
+    screening = attrs.evolve(first.screening, safeguarding_letter_on=TODAY - dt.timedelta(days=3))
+    cases[0] = attrs.evolve(
+        first,
+        parties=[applicant, *first.parties[1:]],
+        directions=(direction,),
+        screening=screening,
+    )
     return cases
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -612,9 +612,10 @@ class Outbox:
         )
         return len(changed)
 
-    def compact(self, *, older_than: float) -> int:
-        """Drop the payload (personal data) of entries acknowledged before ``older_than``, and
-        rewrite the journal as the current state (so the dropped payloads leave the disk too).
+    def compact(self, *, older_than: float, case_ids: Collection[str] = ()) -> int:
+        """Drop the payload (personal data) of entries acknowledged before ``older_than`` (or
+        of a case in ``case_ids``, whenever acknowledged), and rewrite the journal as the
+        current state (so the dropped payloads leave the disk too).
 
         Key, hash, state and receipt stay, so the referral's history and state are intact.
         """
@@ -625,7 +626,7 @@ class Outbox:
                 for key, doc in docs.items()
                 if doc["state"] == ACKNOWLEDGED
                 and doc["payload"] is not None
-                and (doc["acknowledged_at"] or 0) < older_than
+                and ((doc["acknowledged_at"] or 0) < older_than or doc["case_id"] in case_ids)
             ]
             if not keys:
                 return 0  # nothing to drop: no rewrite (this runs after every sync pass)
@@ -639,6 +640,11 @@ class Outbox:
             self._jid = None  # rebuilt from the new journal
             self._current()
             return len(keys)
+
+    def forget_cases(self, case_ids: Collection[str]) -> int:
+        """compact() every acknowledged entry of these cases (purged from the laptop): their
+        pending entries, if any, keep everything."""
+        return self.compact(older_than=float("-inf"), case_ids=frozenset(case_ids))
 
     def compact_retained(self, retention_s: float) -> int:
         """compact() what was acknowledged (a withdrawal included) more than ``retention_s``

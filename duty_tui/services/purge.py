@@ -105,16 +105,21 @@ UNREADABLE = "the case cannot be read (see duty-tui doctor)"
 OPEN_ON_SCREEN = "the case is open"
 
 
-def _acknowledged_referral(
+def _referral_state(
     case: Case, direction_id: str, latest: Mapping[str, OutboxEntry], *, withdrawn_too: bool
-) -> bool:
+) -> str | None:
+    """ "acknowledged" if a referral of the direction is (a withdrawal only if
+    ``withdrawn_too``), else "pending" if one waits for central, else None."""
+    found = None
     for referral in case.referrals:
         entry = latest.get(referral.id)
         if referral.direction_id != direction_id or entry is None:
             continue
         if entry.state == ACKNOWLEDGED and (withdrawn_too or entry.action != "withdraw"):
-            return True
-    return False
+            return ACKNOWLEDGED
+        if entry.state in PENDING:
+            found = "pending"
+    return found
 
 
 def keep_reasons(
@@ -145,18 +150,20 @@ def keep_reasons(
         if (
             direction.status is DirectionStatus.DIRECTED
             and direction.funding is not FundingRoute.SELF_REFERRAL
-            and not _acknowledged_referral(case, direction.id, latest, withdrawn_too=True)
+            and _referral_state(case, direction.id, latest, withdrawn_too=True) is None
         ):
+            # (One waiting for central is named above.)
             reasons.append(NOT_REFERRED)
             break
     for item in followups(case, today=today):
         if item.reason.effect is not Effect.WAITING:
             continue  # someone else's step (the PTfC trainer's call)
-        done = False  # a pending assistance decision is listed only while it is pending
-        handed = item.kind is not FollowUpKind.ASSISTANCE_DECISION and _acknowledged_referral(
-            case, item.direction_id, latest, withdrawn_too=False
-        )
-        if not (done or handed):
+        # A pending assistance decision is listed only while it is pending: never done.
+        if item.kind is FollowUpKind.ASSISTANCE_DECISION:
+            reasons.append(OPEN_FOLLOW_UP)
+            break
+        handed = _referral_state(case, item.direction_id, latest, withdrawn_too=False)
+        if handed is None:
             reasons.append(OPEN_FOLLOW_UP)
             break
     if PENDING_REFERRAL not in reasons and stale_against(case, latest):

@@ -61,6 +61,14 @@ class StoreTrouble:
 DeskEvent = CaseSaved | CaseSaveFailed | StoreTrouble
 
 
+@attrs.frozen
+class PurgeResult:
+    """What a purge did: the cases it removed, and the day each settled case left will go."""
+
+    purged: tuple[str, ...] = ()
+    later: dict[str, dt.date] = attrs.Factory(dict)
+
+
 class Desk:
     """An unlocked store and what the officer's session keeps alongside it."""
 
@@ -250,6 +258,34 @@ class Desk:
             if updated is not case:
                 self.save_case(updated)
                 self.audit("sync", updated, _referral_states(updated))
+
+    # --- keeping only what is needed (services/purge.py) -----------------------------------------
+
+    def purge_due(self, exclude: Iterable[str] = ()) -> PurgeResult:
+        """Purge the settled cases past their retention period, but none in ``exclude`` (open
+        on screen) or with text waiting in a field; and say when the others will go. Store
+        work only: safe in a thread; :meth:`apply_purge` then updates the duty list."""
+        from duty_tui.services.purge import plan_purge, purge
+
+        self.saver.flush()
+        plan = plan_purge(
+            self.store,
+            self.outbox(),
+            today=self.today(),
+            drafts={case_id for case_id, fields in self.drafts.items() if fields},
+            exclude=set(exclude),
+            load=self.repo.get,
+        )
+        purged = purge(self.store, self.outbox(), self.audit_log, plan.due)
+        later = {p.case_id: p.on for p in plan.later if p.on is not None}
+        return PurgeResult(tuple(purged), later)
+
+    def apply_purge(self, result: PurgeResult) -> None:
+        """The duty list follows a purge: purged rows go, the others are marked. Event loop."""
+        for case_id in result.purged:
+            self.index.remove(case_id)
+            self._seen.pop(case_id, None)
+        self.index.mark_purge(result.later)
 
     # --- central's settings ----------------------------------------------------------------------
 

@@ -225,8 +225,9 @@ def plan_purge(
     exclude: Collection[str] = (),
     load: Callable[[str], Case] | None = None,
 ) -> PurgePlan:
-    """Every case whose hearing has been, settled or not (a case before its hearing is never
-    due). Reads the outbox once and each such case once. ``exclude``: cases open on screen."""
+    """Every case whose hearing day is over, settled or not (a case is never due before its
+    hearing day plus at least a day). Reads the outbox once and each such case once.
+    ``exclude``: cases open on screen."""
     from records.caseformat import case_from_dict
     from store import StoreError
 
@@ -247,8 +248,8 @@ def plan_purge(
             hearing = dt.date.fromisoformat(str(summary.get("hearing_date", "")))
         except ValueError:
             continue
-        if hearing > today:
-            continue
+        if hearing >= today:
+            continue  # on the hearing day the case is being worked on: never due, not marked
         number = str(summary.get("case_number", ""))
         if case_id in unreadable:
             planned.append(Planned(case_id, number, hearing, kept=(UNREADABLE,)))

@@ -31,6 +31,7 @@ from duty_tui.services.purge import (
     load_case_retention_days,
     plan_purge,
     purge,
+    purge_on,
     save_case_retention_days,
 )
 from duty_tui.services.referrals import queue_referral, withdraw_referral
@@ -198,7 +199,7 @@ def _acknowledge(outbox: Outbox, case_id: str) -> None:
 @pytest.fixture
 def desk(tmp_path: Path):
     """A store holding four cases of the documented example: settled and past its retention
-    ("old"), settled but recent ("recent": hearing today), waiting for central ("waiting") and
+    ("old"), settled but recent ("recent": heard yesterday), waiting for central ("waiting") and
     one whose file is damaged ("damaged", settled by its summary)."""
     store = Store.create(tmp_path / "data", PASS, kdf=KdfParams.for_tests())
     # Acknowledged 60 days ago by the outbox's clock.
@@ -207,7 +208,8 @@ def desk(tmp_path: Path):
     today = dt.date.today()
     for name in ("old", "recent", "waiting", "damaged"):
         case = case_with_directions(1, case_id=name)
-        hearing = today if name == "recent" else today - dt.timedelta(days=45)
+        days = 1 if name == "recent" else 45
+        hearing = today - dt.timedelta(days=days)
         case = attrs.evolve(
             case,
             case_number=f"ZZ26P0{len(name):04d}"[:10],
@@ -229,7 +231,7 @@ def test_only_settled_cases_past_their_retention_go_and_they_go_wholly(desk):
         repo.get("damaged")  # found damaged (and moved to quarantine)
     plan = plan_purge(store, outbox, today=today)
     assert [p.case_id for p in plan.due] == ["old"]
-    assert [(p.case_id, p.on) for p in plan.later] == [("recent", today + dt.timedelta(days=30))]
+    assert [(p.case_id, p.on) for p in plan.later] == [("recent", today + dt.timedelta(days=29))]
     kept = {p.case_id: p.kept for p in plan.cases if p.kept}
     assert sorted(kept) == ["damaged", "waiting"]
     assert kept["damaged"] == (UNREADABLE,)
@@ -269,3 +271,17 @@ def test_changes_not_sent_keep_a_case(desk):
     withdraw_referral(repo, outbox, "waiting", repo.get("waiting").referrals[0].id, "court said")
     plan = plan_purge(store, outbox, today=today)
     assert {p.case_id: p.kept for p in plan.cases}["waiting"][0] == PENDING_REFERRAL
+
+
+def test_a_case_goes_the_period_after_its_hearing_or_its_last_acknowledgement():
+    hearing = dt.date(2026, 11, 2)
+
+    def acked(day: dt.date) -> OutboxEntry:
+        at = dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC).timestamp()
+        return OutboxEntry(
+            "r", 1, "c", "refer", "", None, None, "0" * 64, ACKNOWLEDGED, acknowledged_at=at
+        )
+
+    assert purge_on(hearing, [], 30) == dt.date(2026, 12, 2)
+    assert purge_on(hearing, [acked(dt.date(2026, 10, 30))], 30) == dt.date(2026, 12, 2)
+    assert purge_on(hearing, [acked(dt.date(2026, 11, 12))], 30) == dt.date(2026, 12, 12)

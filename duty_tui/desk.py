@@ -193,7 +193,8 @@ class Desk:
         if self._outbox is None:
             from store.outbox import Outbox
 
-            self._outbox = Outbox(self.store)
+            # Every referral queued here names its officer to central (services/sync_engine).
+            self._outbox = Outbox(self.store, queued_by=self.profile.officer.name)
         return self._outbox
 
     def _referral_change(self, case: Case, change: Callable[..., Case], *args: Any) -> Case:

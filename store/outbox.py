@@ -88,6 +88,10 @@ class OutboxEntry:
     sent_at: float | None = None
     acknowledged_at: float | None = None
     seq: int = 0
+    # Who queued it (the officer of the app's profile; "" before this was recorded): sent to
+    # central beside the content, with ``created_at``, for central's record of arrivals. Not
+    # part of the content or its sha256: it says who sent the referral, not what it is.
+    queued_by: str = ""
 
     @property
     def key(self) -> Key:
@@ -175,9 +179,13 @@ class NewEntry:
 class Outbox:
     """The outbox over an open Store. Thread-safe; reads are from memory."""
 
-    def __init__(self, store: Any, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, store: Any, *, clock: Callable[[], float] = time.time, queued_by: str = ""
+    ) -> None:
         self._store = store
         self._clock = clock
+        # Recorded on every entry this outbox queues (OutboxEntry.queued_by).
+        self.queued_by = queued_by
         # Critical: a lost or older outbox must stop sync until the officer decides, never
         # read as "nothing queued" (the store raises TableUnreadable until then).
         self._journal = store.journal(OUTBOX_TABLE, critical=True)
@@ -404,6 +412,7 @@ class Outbox:
                     "sent_at": None,
                     "acknowledged_at": None,
                     "seq": seq,
+                    "queued_by": self.queued_by,
                 }
                 new_docs.append(doc)
                 added[key] = doc

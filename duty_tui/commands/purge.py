@@ -34,6 +34,10 @@ def _date(day: dt.date) -> str:
     return f"{day:%d/%m/%Y}"
 
 
+def _days(days: int) -> str:
+    return f"retention {days} day{'s' if days != 1 else ''}"
+
+
 def run(args: argparse.Namespace) -> int:
     from duty_tui.saver import load_drafts
     from duty_tui.services.purge import (
@@ -74,18 +78,18 @@ def run(args: argparse.Namespace) -> int:
             print(shown(f"{verb} {planned.case_number} (hearing {_date(planned.hearing)})"))
         for planned in sorted(plan.later, key=lambda p: (p.on, p.case_number)):
             assert planned.on is not None
-            print(shown(f"purged on {_date(planned.on)}: {planned.case_number}"))
+            print(shown(f"will be purged on {_date(planned.on)}: {planned.case_number}"))
         for planned in plan.cases:
             if planned.kept:
                 print(shown(f"kept {planned.case_number}: {'; '.join(planned.kept)}"))
         if args.dry_run:
-            print(f"{len(due)} case(s) would be purged (retention {plan.retention_days} days)")
+            print(f"{len(due)} case(s) would be purged ({_days(plan.retention_days)})")
             return 0
         try:
             purged = purge(store, outbox, audit_log(store), due)
         except StoreError as exc:
             raise Refused(f"purge stopped: {exc}; run it again", 1) from None
-        print(f"{len(purged)} case(s) purged (retention {plan.retention_days} days)")
+        print(f"{len(purged)} case(s) purged ({_days(plan.retention_days)})")
         return 0
     finally:
         store.close()

@@ -35,7 +35,7 @@ def test_dry_run_lists_and_changes_nothing_then_purge_removes(env, tmp_path, cap
     assert main(["purge", "--dry-run", "--data-dir", str(env)]) == 0
     out = capsys.readouterr().out
     on = dt.date.today() + dt.timedelta(days=20)
-    assert f"purged on {on:%d/%m/%Y}: ZZ26P00001" in out  # 30 days after the hearing
+    assert f"will be purged on {on:%d/%m/%Y}: ZZ26P00001" in out  # 30 days after the hearing
     assert "0 case(s) would be purged" in out
     assert main(["purge", "--dry-run", "--retention-days", "5", "--data-dir", str(env)]) == 0
     out = capsys.readouterr().out

@@ -268,7 +268,10 @@ class Desk:
         work only: safe in a thread; :meth:`apply_purge` then updates the duty list."""
         from duty_tui.services.purge import plan_purge, purge
 
-        self.saver.flush()
+        if not self.saver.flush():
+            # An edit that has not reached the disk is newer than the case the plan would
+            # read: nothing is purged until it has (the saver keeps trying).
+            return PurgeResult()
         plan = plan_purge(
             self.store,
             self.outbox(),

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PASS = "purge crash passphrase"
 DAY = 86_400.0
 SETTLED = ["settled-1", "settled-2", "settled-3"]
-KILLS = 6  # random points, plus the first and the last disk call: bounded for the suite's time
+KILLS = 4  # random points, plus the first and the last disk call: bounded for the suite's time
 
 
 def _make(data_dir: Path) -> None:

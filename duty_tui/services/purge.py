@@ -108,8 +108,8 @@ OPEN_ON_SCREEN = "the case is open"
 def _referral_state(
     case: Case, direction_id: str, latest: Mapping[str, OutboxEntry], *, withdrawn_too: bool
 ) -> str | None:
-    """ "acknowledged" if a referral of the direction is (a withdrawal only if
-    ``withdrawn_too``), else "pending" if one waits for central, else None."""
+    """ACKNOWLEDGED if central acknowledged a referral of the direction (a withdrawal counts
+    only if ``withdrawn_too``), else "pending" if one waits for central, else None."""
     found = None
     for referral in case.referrals:
         entry = latest.get(referral.id)

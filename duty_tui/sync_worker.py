@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from duty_tui.services.central_config import (
+    VERIFY_EVERY_S,
     CentralConfig,
     SyncConfigError,
     SyncError,
@@ -55,9 +56,6 @@ PROBE_INTERVAL_S = 30.0
 # The directory changes rarely and a refresh is a conditional GET; a few minutes is current
 # enough and keeps a flapping connection from refetching it again and again.
 PROVIDERS_EVERY_S = 300.0
-# How often acknowledged referrals are checked against central (a digest per 500 keys): a
-# central database restored from an older copy has lost what it acknowledged since.
-VERIFY_EVERY_S = 3600.0
 # How often the watcher looks at the engine's reachability: an attribute read, no I/O.
 WATCH_INTERVAL_S = 0.5
 

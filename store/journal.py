@@ -30,6 +30,7 @@ import attrs
 from store import durable
 from store.crypto import NONCE_LEN, TAG_LEN, Cipher, Corrupt
 from store.durable import syscalls
+from store.jsonfast import loads
 
 MAGIC = b"DTYJ" + bytes([1])
 JID_LEN = 16
@@ -106,7 +107,7 @@ def read_records(path: Path, cipher: Cipher, name: str) -> tuple[bytes, list[Any
         try:
             sealed = view[pos + _LENGTH.size : end]
             plaintext = cipher.open_record(sealed, _aad(name, jid, len(records)))
-            records.append(json.loads(plaintext))
+            records.append(loads(plaintext))
         except (Corrupt, ValueError) as exc:
             raise JournalCorrupt(f"record {len(records)} fails authentication") from exc
         pos = end

@@ -20,6 +20,7 @@ import json
 import os
 import stat
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--batch-size", type=int, default=100, help="referrals per request")
     parser.add_argument("--providers", action="store_true", help="also refresh the providers")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="check now that central still holds every referral it acknowledged, and resend "
+        "what it lost (done anyway once an hour)",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
         "--verbose", action="store_true", help="print central's reason for each refusal"
@@ -83,7 +90,10 @@ def run(args: argparse.Namespace) -> int:
         SyncError,
         load_central_config,
         load_retention_days,
+        load_verified_at,
         save_central_config,
+        save_verified_at,
+        verification_due,
     )
     from duty_tui.services.referrals import reconcile_all_if_changed
     from duty_tui.services.sync_engine import SyncEngine
@@ -120,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
             save_central_config(store, config)
         cases = CaseRepository(store)
         retention_s = load_retention_days(store) * 86_400.0
+        verify = args.verify or verification_due(load_verified_at(store), time.time())
+        resent: list[tuple[str, int]] = []
 
         async def go() -> tuple[SyncReport, str, list[tuple[str, int]]]:
             # No ``cases=``: the engine would reconcile after every pass and the run again at the
@@ -132,6 +144,17 @@ def run(args: argparse.Namespace) -> int:
                         forgotten = await engine.forgotten_referrals()
                     except SyncError:
                         pass  # an older central without the listing: nothing to compare
+                if verify and not report.fatal and not report.remaining:
+                    # Central restored from an older copy has lost what it acknowledged since:
+                    # what it no longer holds is queued again and sent in this same run.
+                    try:
+                        resent.extend(await engine.verify_acknowledged())
+                    except SyncError as exc:
+                        report.error = report.error or f"not verified: {exc}"
+                    else:
+                        save_verified_at(store, time.time())
+                    if resent:
+                        report.add(await engine.drain(max_time_s=args.max_time))
                 providers = ""
                 if args.providers and not report.fatal:
                     try:
@@ -159,6 +182,12 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
     _print(report, counts, providers, as_json=args.json, verbose=args.verbose)
+    if resent:
+        print(
+            f"duty-tui: central records no longer held {len(resent)} referral(s) they had "
+            "acknowledged (their database was put back to an older copy): sent again",
+            file=sys.stderr,
+        )
     if forgotten:
         print(
             f"duty-tui: central records hold {len(forgotten)} referral(s) sent from this laptop "

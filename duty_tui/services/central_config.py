@@ -110,6 +110,36 @@ def save_retention_days(store: Any, days: int) -> None:
     store.table(SETTINGS_TABLE).upsert(doc, Query().key == _RETENTION_DOC)
 
 
+_VERIFIED_DOC = "verified_acknowledged"
+# How often acknowledged referrals are checked against central (a digest per 500 keys), by the
+# app's worker and by `duty-tui sync`: a central database restored from an older copy has lost
+# what it acknowledged since.
+VERIFY_EVERY_S = 3600.0
+
+
+def verification_due(last: float | None, now: float, every_s: float = VERIFY_EVERY_S) -> bool:
+    """Whether to check again: never checked, the interval is up, or the last check is in the
+    future (the clock was fast then: a wall-clock time that can never come due would stop
+    the checks for good)."""
+    return last is None or not 0.0 <= now - last < every_s
+
+
+def load_verified_at(store: Any) -> float | None:
+    """When ``duty-tui sync`` last checked central still holds what it acknowledged."""
+    for doc in store.table(SETTINGS_TABLE).all():
+        if doc.get("key") == _VERIFIED_DOC:
+            at = doc.get("at")
+            return float(at) if isinstance(at, int | float) and not isinstance(at, bool) else None
+    return None
+
+
+def save_verified_at(store: Any, at: float) -> None:
+    from tinydb import Query
+
+    doc = {"key": _VERIFIED_DOC, "at": float(at)}
+    store.table(SETTINGS_TABLE).upsert(doc, Query().key == _VERIFIED_DOC)
+
+
 def load_central_config(store: Any) -> CentralConfig | None:
     """The stored central URL and token, or None if none (or an unusable one) is stored."""
     for doc in store.table(SETTINGS_TABLE).all():

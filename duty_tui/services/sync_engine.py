@@ -633,9 +633,9 @@ class SyncEngine:
         """Read back central's status of acknowledged referrals (accepted, attended, ...).
         Returns how many changed."""
         keys = [
-            e.key
-            for e in self.outbox.entries(states=[ACKNOWLEDGED])
-            if e.central_status not in _FINAL_STATUSES
+            key
+            for key, status in await self._io(self.outbox.central_statuses)
+            if status not in _FINAL_STATUSES
         ]
         changed = 0
         for start in range(0, len(keys), 500):
@@ -665,21 +665,16 @@ class SyncEngine:
         digest per ``chunk`` keys, and queue again what it does not (a central database put
         back to an older copy): the next sync resends them. Returns the keys requeued.
         Compacted entries (payload dropped) cannot be resent and are not asked about."""
-        entries = [
-            e
-            for e in await self._io(self.outbox.entries, states=[ACKNOWLEDGED])
-            if e.payload is not None
-        ]
+        verifiable = await self._io(self.outbox.verifiable)
         lost: list[Key] = []
-        for start in range(0, len(entries), chunk):
-            part = entries[start : start + chunk]
-            keys = [(e.referral_id, e.revision, e.sha256) for e in part]
+        for start in range(0, len(verifiable), chunk):
+            keys = verifiable[start : start + chunk]
             mine = _verify_digest(keys)
             answer = await self._verify(keys, list_missing=False)
             if answer.get("digest") == mine:
                 continue
             answer = await self._verify(keys, list_missing=True)
-            asked = {e.key for e in part}
+            asked = {(r, v) for r, v, _sha in keys}
             missing = answer.get("missing")
             if not isinstance(missing, list):
                 raise SyncError("central sent an answer that is not a verification")

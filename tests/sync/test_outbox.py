@@ -225,3 +225,44 @@ def test_renumber_moves_only_the_pending_latest_after_centrals_revision(outbox):
     outbox.record([Acknowledged(moved.key, "CR-5")])
     with pytest.raises(OutboxError, match="only a pending"):
         outbox.renumber(moved.key, 7)
+
+
+def test_a_journal_written_before_payloads_were_kept_as_text_reads_the_same(store: Store, data_dir):
+    """Journals written before held each payload as objects: replayed, every entry reads
+    with its payload, verifies against its hash, and can still be compacted and sent."""
+    payload = sample_payload()
+    content = content_of("ref-old", 1, supersedes=None, action="refer", note="", payload=payload)
+    doc = {
+        "referral_id": "ref-old",
+        "revision": 1,
+        "case_id": "case-1",
+        "action": "refer",
+        "note": "",
+        "supersedes": None,
+        "payload": payload,
+        "sha256": content_sha256(content),
+        "state": "queued",
+        "receipt": "",
+        "reason": "",
+        "central_status": "",
+        "attempts": 0,
+        "next_attempt_at": 0.0,
+        "created_at": 1.0,
+        "updated_at": 1.0,
+        "sent_at": None,
+        "acknowledged_at": None,
+        "seq": 1,
+    }
+    store.journal("outbox", critical=True).append([{"op": "put", "docs": [doc]}])
+    store.close()
+    with Store.open(data_dir, PASSPHRASE) as again:
+        outbox = Outbox(again, clock=lambda: 100.0)
+        assert outbox.get("ref-old", 1).payload == payload
+        assert outbox.verify() == []
+        outbox.mark_sent([("ref-old", 1)])
+        outbox.record([Acknowledged(("ref-old", 1), "CR-old")])
+        assert outbox.compact(older_than=200.0) == 1
+        assert outbox.get("ref-old", 1).payload is None
+    with Store.open(data_dir, PASSPHRASE) as again:
+        entry = Outbox(again).get("ref-old", 1)
+        assert (entry.state, entry.receipt, entry.payload) == ("acknowledged", "CR-old", None)

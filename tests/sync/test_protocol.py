@@ -284,3 +284,58 @@ async def test_verification_trusts_nothing_central_says(central, device, proxy, 
         sync._verify = lying  # central's answer replaced: what a hostile central could send
         assert await sync.verify_acknowledged() == []
     assert outbox.counts_by_state()["acknowledged"] == 3
+
+
+def test_the_sync_command_finds_and_resends_what_central_lost(central, device, tmp_path):
+    """The officer's `duty-tui sync` checks acknowledged referrals too (once an hour, or at
+    once with --verify), and resends in the same run what central no longer holds."""
+    process, engine = central
+    name, token = device
+    data_dir = tmp_path / "app"
+    with Store.create(data_dir, PASSPHRASE, kdf=KdfParams.for_tests()) as store:
+        ids = fill(Outbox(store), 12)
+    env = {
+        **os.environ,
+        "DUTY_TUI_PASSPHRASE": PASSPHRASE,
+        "DUTY_TUI_CENTRAL_URL": f"http://127.0.0.1:{process.port}",
+        "DUTY_TUI_DEVICE_TOKEN": token,
+    }
+
+    def sync(*extra: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "duty_tui.cli", "sync", "--data-dir", str(data_dir)]
+        return subprocess.run(
+            [*command, "--max-time", "20", *extra],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    first = sync()
+    assert first.returncode == 0, first.stderr
+    assert "no longer held" not in first.stderr
+    lost = sorted(ids[2:5])
+    with Session(engine) as session, session.begin():
+        session.execute(delete(Submission).where(Submission.referral_id.in_(lost)))
+    # Checked a moment ago: a plain run within the hour does not ask again.
+    quiet = sync()
+    assert quiet.returncode == 0 and "no longer held" not in quiet.stderr
+    assert len(held_by(engine, name)) == 9
+    asked = sync("--verify")
+    assert asked.returncode == 0, asked.stderr
+    assert "no longer held 3 referral(s)" in asked.stderr
+    assert "acknowledged 3 now" in asked.stdout
+    with Store.open(data_dir, PASSPHRASE) as store:
+        assert_exactly_once(Outbox(store), engine, name, 12)
+
+
+@pytest.mark.parametrize(
+    ("last", "now", "due"),
+    [
+        (None, 1000.0, True),  # never checked
+        (1000.0, 1000.0 + 3599, False),
+        (1000.0, 1000.0 + 3600, True),
+        (1000.0 + 6 * 3600, 1000.0, True),  # checked while the clock was 6 h fast
+    ],
+)
+def test_verification_is_due_after_an_hour_or_after_a_clock_jump(last, now, due):
+    from duty_tui.services.central_config import verification_due
+
+    assert verification_due(last, now) is due

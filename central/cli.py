@@ -71,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--status", required=True, choices=["accepted", "attended", "rejected"])
     status.add_argument("--reason", default="")
     status.add_argument("--by", default="admin", help="who is making the change")
+
+    arrivals = sub.add_parser(
+        "arrivals", help="print the append-only record of what arrived from which device"
+    )
+    _add_db(arrivals)
+    arrivals.add_argument("--device", default=None, help="only this device's arrivals")
+    arrivals.add_argument(
+        "--limit", type=_positive, default=1000, help="the newest N (default 1000)"
+    )
     return parser
 
 
@@ -212,6 +221,27 @@ def _run(args: argparse.Namespace) -> int:
                 return 2
             count = service.replace_providers(engine, providers)
             print(f"loaded {count} providers", file=sys.stderr)
+        elif args.command == "arrivals":
+            from records.text import shown
+
+            # Tab-separated, oldest first: received at, device, referral, revision, outcome,
+            # code, queued by, queued at. Device and officer names are shown escaped.
+            for line in service.arrivals(engine, device=args.device, limit=args.limit):
+                print(
+                    "\t".join(
+                        shown(str(value))
+                        for value in (
+                            line.received_at,
+                            line.device,
+                            line.referral_id,
+                            line.revision,
+                            line.outcome,
+                            line.code,
+                            line.queued_by,
+                            line.queued_at,
+                        )
+                    )
+                )
         elif args.command == "set-status":
             result = service.set_status(
                 engine,

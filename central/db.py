@@ -98,6 +98,30 @@ class StatusEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Arrival(Base):
+    """What arrived from which device and what central answered, one row per item of every
+    batch (a resend, a refusal, an item too malformed to name its referral: all of them),
+    with who queued it and when as the device says. Written in the batch's own transaction.
+    Append-only: nothing in central updates or deletes a row, and the database refuses to
+    (triggers, migration 0003). No case content: keys, outcome, the officer's name."""
+
+    __tablename__ = "arrivals"
+    __table_args__ = (Index("ix_arrival_referral", "referral_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    # "" and 0 for an item that did not name a referral central could read.
+    referral_id: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(Integer)
+    # acknowledged | duplicate | rejected | retry, and the item's code (200, 409, 422, ...).
+    outcome: Mapped[str] = mapped_column(String(16))
+    code: Mapped[int] = mapped_column(Integer)
+    # The device's word (its officer, its clock), "" if it sent none.
+    queued_by: Mapped[str] = mapped_column(String(120), default="")
+    queued_at: Mapped[str] = mapped_column(String(40), default="")
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ProviderRow(Base):
     """The provider directory, one row per provider, as its case-format JSON."""
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central.db import Device, ProviderRow, StatusEvent, Submission, utcnow
+from central.db import Arrival, Device, ProviderRow, StatusEvent, Submission, utcnow
 from records import caseformat
 from records.caseformat import CaseFormatError
 from records.model import Provider, RecordError, Referral
@@ -67,6 +67,20 @@ class CentralError(Exception):
 # --- the wire format ---------------------------------------------------------------------------
 
 
+class ItemAudit(BaseModel):
+    """Who queued an item and when, as the device says: kept in central's record of arrivals,
+    outside the content and its sha256 (it says who sent the referral, not what it is)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    # An officer's name as the app's profile holds it: no control characters.
+    queued_by: str = Field(default="", max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")
+    # ISO 8601, UTC, to the second (the device's clock).
+    queued_at: str = Field(
+        default="", pattern=r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\+00:00|Z))?$"
+    )
+
+
 class SubmitItem(BaseModel):
     """One referral revision. ``payload`` is validated with the app's own records."""
 
@@ -79,6 +93,7 @@ class SubmitItem(BaseModel):
     note: str = Field(default="", max_length=4000)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     payload: dict[str, Any]
+    audit: ItemAudit | None = None
 
 
 class SubmitBatch(BaseModel):
@@ -467,8 +482,87 @@ def submit_batch(engine: Engine, device_id: int, items: list[Any]) -> list[ItemR
         for i, item in valid:
             if i not in fresh_indexes:
                 results[i] = _store(session, device_id, item)
-    assert all(r is not None for r in results)
-    return [r for r in results if r is not None]
+        assert all(r is not None for r in results)
+        done = [r for r in results if r is not None]
+        record_arrivals(session, device_id, items, done)
+    return done
+
+
+def _audit_of(raw: Any) -> ItemAudit:
+    """The item's audit, or an empty one if it sent none (or one that is not valid: the item
+    is then refused, and its arrival still recorded)."""
+    audit = raw.get("audit") if isinstance(raw, dict) else None
+    if audit is None:
+        return ItemAudit()
+    try:
+        return ItemAudit.model_validate(audit, strict=True)
+    except ValidationError:
+        return ItemAudit()
+
+
+def record_arrivals(
+    session: Session, device_id: int, items: list[Any], results: list[ItemResult]
+) -> None:
+    """Central's append-only record of this batch: one row an item, in one multi-row INSERT,
+    in the batch's transaction (what was stored and the record of it commit together)."""
+    now = utcnow()
+    rows = []
+    for raw, result in zip(items, results, strict=True):
+        audit = _audit_of(raw)
+        outcome = "duplicate" if result.duplicate else result.outcome
+        rows.append(
+            {
+                "device_id": device_id,
+                "referral_id": result.referral_id,
+                "revision": result.revision,
+                "outcome": outcome,
+                "code": result.code,
+                "queued_by": audit.queued_by,
+                "queued_at": audit.queued_at,
+                "received_at": now,
+            }
+        )
+    if rows:
+        # Core executemany: one cached statement, sent as multi-row INSERTs.
+        session.connection().execute(Arrival.__table__.insert(), rows)
+
+
+class ArrivalLine(BaseModel):
+    received_at: str
+    device: str
+    referral_id: str
+    revision: int
+    outcome: str
+    code: int
+    queued_by: str
+    queued_at: str
+
+
+def arrivals(engine: Engine, *, device: str | None = None, limit: int = 1000) -> list[ArrivalLine]:
+    """The newest ``limit`` arrivals (of one device, by name, if given), oldest first."""
+    query = (
+        select(Arrival, Device.name)
+        .join(Device, Device.id == Arrival.device_id)
+        .order_by(Arrival.id.desc())
+        .limit(limit)
+    )
+    if device is not None:
+        query = query.where(Device.name == device)
+    with Session(engine) as session:
+        found = session.execute(query).all()
+    return [
+        ArrivalLine(
+            received_at=_iso(row.received_at),
+            device=name,
+            referral_id=row.referral_id,
+            revision=row.revision,
+            outcome=row.outcome,
+            code=row.code,
+            queued_by=row.queued_by,
+            queued_at=row.queued_at,
+        )
+        for row, name in reversed(found)
+    ]
 
 
 def _store_first_revisions(

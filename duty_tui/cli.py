@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "list": "print the stored cases' numbers and hearing dates",
     "export": "print stored cases in the case format on standard output (never a file)",
     "audit": "print the audit trail (who did what, when), of all cases or one",
+    "purge": "remove settled cases past their retention period (--dry-run: list them)",
     "doctor": "list damaged, missing or quarantined files; accept a loss",
     "passphrase": "change the passphrase (--rotate: and encrypt everything under a new key)",
     "assess": "print suitability, funding and follow-ups for one case file (no store)",

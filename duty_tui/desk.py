@@ -61,6 +61,14 @@ class StoreTrouble:
 DeskEvent = CaseSaved | CaseSaveFailed | StoreTrouble
 
 
+@attrs.frozen
+class PurgeResult:
+    """What a purge did: the cases it removed, and the day each settled case left will go."""
+
+    purged: tuple[str, ...] = ()
+    later: dict[str, dt.date] = attrs.Factory(dict)
+
+
 class Desk:
     """An unlocked store and what the officer's session keeps alongside it."""
 
@@ -185,7 +193,8 @@ class Desk:
         if self._outbox is None:
             from store.outbox import Outbox
 
-            self._outbox = Outbox(self.store)
+            # Every referral queued here names its officer to central (services/sync_engine).
+            self._outbox = Outbox(self.store, queued_by=self.profile.officer.name)
         return self._outbox
 
     def _referral_change(self, case: Case, change: Callable[..., Case], *args: Any) -> Case:
@@ -250,6 +259,37 @@ class Desk:
             if updated is not case:
                 self.save_case(updated)
                 self.audit("sync", updated, _referral_states(updated))
+
+    # --- keeping only what is needed (services/purge.py) -----------------------------------------
+
+    def purge_due(self, exclude: Iterable[str] = ()) -> PurgeResult:
+        """Purge the settled cases past their retention period, but none in ``exclude`` (open
+        on screen) or with text waiting in a field; and say when the others will go. Store
+        work only: safe in a thread; :meth:`apply_purge` then updates the duty list."""
+        from duty_tui.services.purge import plan_purge, purge
+
+        if not self.saver.flush():
+            # An edit that has not reached the disk is newer than the case the plan would
+            # read: nothing is purged until it has (the saver keeps trying).
+            return PurgeResult()
+        plan = plan_purge(
+            self.store,
+            self.outbox(),
+            today=self.today(),
+            drafts={case_id for case_id, fields in self.drafts.items() if fields},
+            exclude=set(exclude),
+            load=self.repo.get,
+        )
+        purged = purge(self.store, self.outbox(), self.audit_log, plan.due)
+        later = {p.case_id: p.on for p in plan.later if p.on is not None}
+        return PurgeResult(tuple(purged), later)
+
+    def apply_purge(self, result: PurgeResult) -> None:
+        """The duty list follows a purge: purged rows go, the others are marked. Event loop."""
+        for case_id in result.purged:
+            self.index.remove(case_id)
+            self._seen.pop(case_id, None)
+        self.index.mark_purge(result.later)
 
     # --- central's settings ----------------------------------------------------------------------
 

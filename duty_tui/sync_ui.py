@@ -62,6 +62,7 @@ class SyncUI:
             on_state=self._state_changed,
             on_report=self._report,
             on_directory_changed=self.desk.forget_directory,
+            on_verified=self.purge,
             probe_interval_s=self.probe_interval_s,
         )
         if previous is not None and previous.pending is not None:
@@ -208,6 +209,43 @@ class SyncUI:
 
     def _case_number(self, rejection: Rejection) -> str:
         return self.desk.index.case_number(rejection.case_id) or "a case"
+
+    # --- keeping only what is needed ---------------------------------------------------------
+
+    def purge(self) -> None:
+        """Central has confirmed what it acknowledged: purge the settled cases past their
+        retention period (services/purge.py), in a thread, never a case open on screen."""
+        from duty_tui.screens.case import CaseScreen
+
+        if self.closed:
+            return
+        open_ids = {s.case.id for s in self.app.screen_stack if isinstance(s, CaseScreen)}
+        self.app.run_worker(
+            self._purge(open_ids), group="purge", exclusive=True, exit_on_error=False
+        )
+
+    async def _purge(self, open_ids: set[str]) -> None:
+        import asyncio
+
+        try:
+            result = await asyncio.to_thread(self.desk.purge_due, open_ids)
+        except Exception as exc:  # what was done is done; the next verification goes on
+            log.warning("purge not completed (%s)", type(exc).__name__)
+            return
+        if self.closed:
+            return
+        self.desk.apply_purge(result)
+        if result.purged:
+            count = len(result.purged)
+            self.app.notify(
+                f"{count} settled case{'s' if count != 1 else ''} past the retention period "
+                "removed from this laptop (central records holds the referrals; see duty-tui "
+                "audit).",
+                title="Purged",
+                timeout=10,
+                markup=False,
+            )
+        self.app.screen.post_message(ReferralsChanged(None))  # the duty list redraws
 
     # --- what the officer asks ---------------------------------------------------------------
 

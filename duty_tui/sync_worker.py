@@ -89,7 +89,8 @@ class SyncWorker:
 
     ``on_state`` is called with a new :class:`SyncState` whenever what the status line shows
     changes; ``on_report`` with every sync report and whether the officer asked for it;
-    ``on_directory_changed`` after a provider refresh stored a different directory. All are
+    ``on_directory_changed`` after a provider refresh stored a different directory;
+    ``on_verified`` after central confirmed the acknowledged referrals (hourly). All are
     called on the event loop the worker runs on.
     """
 
@@ -101,6 +102,7 @@ class SyncWorker:
         on_state: StateCallback,
         on_report: ReportCallback,
         on_directory_changed: Callable[[], None],
+        on_verified: Callable[[], None] = lambda: None,
         probe_interval_s: float = PROBE_INTERVAL_S,
         providers_every_s: float = PROVIDERS_EVERY_S,
         watch_interval_s: float = WATCH_INTERVAL_S,
@@ -123,6 +125,7 @@ class SyncWorker:
         self._on_state = on_state
         self._on_report = on_report
         self._on_directory_changed = on_directory_changed
+        self._on_verified = on_verified
         self.probe_interval_s = probe_interval_s
         self.providers_every_s = providers_every_s
         self.watch_interval_s = watch_interval_s
@@ -246,6 +249,10 @@ class SyncWorker:
                 log.info("acknowledged referrals not verified (%s)", type(exc).__name__)
             except Exception as exc:
                 log.warning("acknowledged referrals not verified (%s)", type(exc).__name__)
+            else:
+                # Central has just confirmed what it acknowledged (what it lost is pending
+                # again): the moment to purge what is settled (services/purge.py).
+                self._on_verified()
         if self._status_due:
             self._status_due = False
             try:

@@ -31,7 +31,7 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -90,6 +90,10 @@ class OutboxEntry:
     sent_at: float | None = None
     acknowledged_at: float | None = None
     seq: int = 0
+    # Who queued it (the officer of the app's profile; "" before this was recorded): sent to
+    # central beside the content, with ``created_at``, for central's record of arrivals. Not
+    # part of the content or its sha256: it says who sent the referral, not what it is.
+    queued_by: str = ""
 
     @property
     def key(self) -> Key:
@@ -196,9 +200,13 @@ class NewEntry:
 class Outbox:
     """The outbox over an open Store. Thread-safe; reads are from memory."""
 
-    def __init__(self, store: Any, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, store: Any, *, clock: Callable[[], float] = time.time, queued_by: str = ""
+    ) -> None:
         self._store = store
         self._clock = clock
+        # Recorded on every entry this outbox queues (OutboxEntry.queued_by).
+        self.queued_by = queued_by
         # Critical: a lost or older outbox must stop sync until the officer decides, never
         # read as "nothing queued" (the store raises TableUnreadable until then).
         self._journal = store.journal(OUTBOX_TABLE, critical=True)
@@ -447,6 +455,7 @@ class Outbox:
                     "sent_at": None,
                     "acknowledged_at": None,
                     "seq": seq,
+                    "queued_by": self.queued_by,
                 }
                 new_docs.append(doc)
                 added[key] = doc
@@ -657,9 +666,10 @@ class Outbox:
         )
         return len(changed)
 
-    def compact(self, *, older_than: float) -> int:
-        """Drop the payload (personal data) of entries acknowledged before ``older_than``, and
-        rewrite the journal as the current state (so the dropped payloads leave the disk too).
+    def compact(self, *, older_than: float, case_ids: Collection[str] = ()) -> int:
+        """Drop the payload (personal data) of entries acknowledged before ``older_than`` (or
+        of a case in ``case_ids``, whenever acknowledged), and rewrite the journal as the
+        current state (so the dropped payloads leave the disk too).
 
         Key, hash, state and receipt stay, so the referral's history and state are intact.
         """
@@ -670,7 +680,7 @@ class Outbox:
                 for key, doc in docs.items()
                 if doc["state"] == ACKNOWLEDGED
                 and doc["payload_json"] is not None
-                and (doc["acknowledged_at"] or 0) < older_than
+                and ((doc["acknowledged_at"] or 0) < older_than or doc["case_id"] in case_ids)
             ]
             if not keys:
                 return 0  # nothing to drop: no rewrite (this runs after every sync pass)
@@ -684,6 +694,11 @@ class Outbox:
             self._jid = None  # rebuilt from the new journal
             self._current()
             return len(keys)
+
+    def forget_cases(self, case_ids: Collection[str]) -> int:
+        """compact() every acknowledged entry of these cases (purged from the laptop): their
+        pending entries, if any, keep everything."""
+        return self.compact(older_than=float("-inf"), case_ids=frozenset(case_ids))
 
     def compact_retained(self, retention_s: float) -> int:
         """compact() what was acknowledged (a withdrawal included) more than ``retention_s``

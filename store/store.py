@@ -992,6 +992,17 @@ class Store:
             except OSError as exc:
                 raise StoreIOError("deleting a case", exc) from exc
 
+    def compact_manifest(self) -> None:
+        """Rewrite the manifest as the current state: the records of deleted cases' earlier
+        versions (their summaries name the parties) leave the disk with it. A purge calls it
+        after deleting; atomic, so a crash leaves the old manifest or the new one."""
+        with self._lock:
+            self._check_open()
+            try:
+                self._log.rewrite(self._state)
+            except OSError as exc:
+                raise StoreIOError("compacting the store manifest", exc) from exc
+
     def _restore_case(
         self,
         case_id: str,

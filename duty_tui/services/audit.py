@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -140,6 +141,9 @@ class AuditLog:
         self._journal = store.journal(AUDIT_JOURNAL)
         self.who = who
         self._clock = clock
+        # Reading the last entry and appending the next is one step: the app's purge records
+        # from a thread while the officer's actions record on the event loop.
+        self._lock = threading.Lock()
 
     def record(
         self,
@@ -154,18 +158,19 @@ class AuditLog:
         on disk for certain with the next fsync."""
         if action not in ACTIONS:
             raise ValueError(f"unknown audit action {action!r}")
-        records = self._journal.read()
-        prev = digest(records[-1]) if records else GENESIS
-        entry = AuditEntry(
-            at=self._clock(),
-            who=self.who,
-            action=action,
-            case_id=case_id,
-            case_number=case_number,
-            detail=tuple(detail),
-            prev=prev,
-        )
-        self._journal.append([entry.to_record()], durable=durable)
+        with self._lock:
+            records = self._journal.read()
+            prev = digest(records[-1]) if records else GENESIS
+            entry = AuditEntry(
+                at=self._clock(),
+                who=self.who,
+                action=action,
+                case_id=case_id,
+                case_number=case_number,
+                detail=tuple(detail),
+                prev=prev,
+            )
+            self._journal.append([entry.to_record()], durable=durable)
 
     def entries(self, case_id: str | None = None) -> list[AuditEntry]:
         entries = [AuditEntry.from_record(r) for r in self._journal.read()]

@@ -33,6 +33,8 @@ class DutyRow:
     directions: int
     referrals_queued: int
     haystack: str
+    # Settled: the day the purge takes the case off the laptop (services/purge.py), if known.
+    purge_on: dt.date | None = None
 
     @property
     def badges(self) -> tuple[str, ...]:
@@ -44,6 +46,8 @@ class DutyRow:
             badges.append(f"{self.referrals_queued} referral{plural} queued")
         if not self.children:
             badges.append("no child recorded")
+        if self.purge_on is not None:
+            badges.append(f"purge {self.purge_on:%d/%m/%Y}")
         return tuple(badges)
 
     @property
@@ -115,6 +119,22 @@ class DutyIndex:
         self._by_day = self._ordered = None  # rebuilt on next use
         self._last_search = None
         return row
+
+    def remove(self, case_id: str) -> None:
+        """The case left the store (purged)."""
+        if self._rows.pop(case_id, None) is not None:
+            self._by_day = self._ordered = None
+            self._last_search = None
+
+    def mark_purge(self, days: Mapping[str, dt.date]) -> None:
+        """The days settled cases will be purged (every other mark goes): a saved case's row
+        is built again from its summary, unmarked until the next plan says otherwise."""
+        for case_id, row in list(self._rows.items()):
+            on = days.get(case_id)
+            if row.purge_on != on:
+                self._rows[case_id] = attrs.evolve(row, purge_on=on)
+                self._by_day = self._ordered = None
+                self._last_search = None
 
     def _ensure(self) -> None:
         if self._ordered is None:

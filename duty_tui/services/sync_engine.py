@@ -282,7 +282,9 @@ class SyncEngine:
         current: list[tuple[OutboxEntry, bytes]] = []
         size = 0
         for entry in entries:
-            item = canonical_json({**entry.content(), "sha256": entry.sha256})
+            item = canonical_json(
+                {**entry.content(), "sha256": entry.sha256, "audit": submission_audit(entry)}
+            )
             if current and (
                 len(current) >= self.config.batch_size or size + len(item) > self._max_request_bytes
             ):
@@ -840,3 +842,12 @@ def _local_problem(entry: OutboxEntry) -> str:
 
 def _rejection(entry: OutboxEntry, reason: str) -> Rejection:
     return Rejection(entry.referral_id, entry.revision, entry.case_id, reason)
+
+
+def submission_audit(entry: OutboxEntry) -> dict[str, str]:
+    """Who queued the referral and when (UTC, to the second), sent beside its content for
+    central's record of arrivals (central/service.py, ItemAudit); no case content."""
+    import datetime as dt
+
+    at = dt.datetime.fromtimestamp(entry.created_at, dt.UTC).replace(microsecond=0)
+    return {"queued_by": entry.queued_by[:120], "queued_at": at.isoformat()}

@@ -17,6 +17,7 @@ from pathlib import Path
 SUITES = [
     "bench_store",
     "bench_tui",
+    "bench_tui_sync",
     "bench_sync",
     "bench_sync_cli",
     "bench_outbox",
@@ -67,6 +68,7 @@ TARGETS: list[Target] = [
     _le("tui.filter_keystroke_ms.10000", 50, " ms"),
     _le("tui.rss_mb.10000", 150, " MB"),
     _le("tui.focus_move_ms", 16, " ms"),
+    _le("tui.sync_max_stall_ms", 50, " ms"),
     _le("reliability.keystroke_mismatches", 0),
     _ratio("reliability.rollbacks_tried", "reliability.rollbacks_detected", 1),
     _le("security.hostile_inputs_mishandled", 0),

@@ -69,6 +69,17 @@ class PurgeResult:
     later: dict[str, dt.date] = attrs.Factory(dict)
 
 
+@attrs.frozen
+class Reconciled:
+    """A stored case with its Referral records brought in line with the outbox, not saved
+    yet: its summary for the duty list, and the desk's count of loads and saves of the case
+    when it was read (:meth:`Desk.commit_reconcile` saves it only if that has not moved)."""
+
+    case: Case
+    summary: dict[str, Any]
+    touched: int
+
+
 class Desk:
     """An unlocked store and what the officer's session keeps alongside it."""
 
@@ -107,6 +118,10 @@ class Desk:
         self._told: list[Any] = []
         # The version of each case last seen, so an edit's audit entry can name what changed.
         self._seen: dict[str, Case] = {}
+        # Counts every load and save of a case by the app: a sync's reconcile, worked out in a
+        # thread from the case as stored, is saved only if the count has not moved since it
+        # read the case (otherwise the officer has it, or saved a newer version meanwhile).
+        self._touched: dict[str, int] = {}
         from duty_tui.services.audit import AuditLog
 
         self.audit_log = AuditLog(store, profile.officer.name)
@@ -115,19 +130,23 @@ class Desk:
     # --- cases -------------------------------------------------------------------------------
 
     def load_case(self, case_id: str) -> Case:
-        # A version of this case may still be on its way to disk (left a moment ago): wait for
-        # it, or the case would open as it was before and the next edit would undo it. Cheap
-        # when nothing is waiting.
-        self.saver.flush()
-        case = self.repo.get(case_id)
+        # A version of this case may still be on its way to disk (left a moment ago, or a
+        # sync's result): open that one, or the case would open as it was before and the next
+        # edit would undo it. Not a flush: behind the one case may wait a thousand others.
+        self._touch(case_id)
+        case = self.saver.latest(case_id) or self.repo.get(case_id)
         self._seen[case_id] = case
         return case
+
+    def _touch(self, case_id: str) -> None:
+        self._touched[case_id] = self._touched.get(case_id, 0) + 1
 
     def save_case(self, case: Case) -> None:
         """Hand the case to the saver and update the duty list's row at once."""
         from duty_tui.services.audit import changed_fields
         from records.summary import case_summary
 
+        self._touch(case.id)
         created = case.id not in self.index
         fields = changed_fields(self._seen.get(case.id), case)
         self._seen[case.id] = case
@@ -244,21 +263,67 @@ class Desk:
         return reconcile_case(case, self.outbox())
 
     def reconcile_stored(self, case_ids: Iterable[str]) -> None:
-        """Bring the stored cases' Referral records in line with the outbox (cases not open
-        on screen; an open one goes through :meth:`reconcile` and the screen)."""
+        """Bring the stored cases' Referral records in line with the outbox, here and now
+        (cases not open on screen). The app does it in two steps that keep its screen
+        responsive: :meth:`prepare_reconcile` in a thread, :meth:`commit_reconcile` on its
+        loop."""
+        prepared = self.prepare_reconcile(case_ids)
+        self.audit_sync(self.commit_reconcile(prepared, lambda case_id: False)[0])
+
+    def prepare_reconcile(self, case_ids: Iterable[str]) -> list[Reconciled]:
+        """The stored cases whose Referral records differ from the outbox, brought in line but
+        not saved, each with the desk's count of its loads and saves when this began. From
+        any thread (it only reads: the outbox once, then each case)."""
+        from duty_tui.services.referrals import latest_by_case, reconciled_against
         from records.caseformat import CaseFormatError
+        from records.summary import case_summary
         from store import StoreError
 
-        self.saver.flush()
-        for case_id in sorted(case_ids):
+        wanted = sorted(set(case_ids))
+        # Counted before the outbox is read: a referral queued after that read comes with a
+        # save of its case, which moves the count, and the case is left to the next round
+        # (otherwise the new referral, unknown to this read, would be put back to a draft).
+        touched = {case_id: self._touched.get(case_id, 0) for case_id in wanted}
+        index = latest_by_case(self.outbox())
+        prepared: list[Reconciled] = []
+        for case_id in wanted:
             try:
-                case = self.repo.get(case_id)
+                case = self.saver.latest(case_id) or self.repo.get(case_id)
             except (StoreError, CaseFormatError):
                 continue  # an unreadable case has no view to fix (it is reported at unlock)
-            updated = self.reconcile(case)
+            updated = reconciled_against(case, index.get(case_id, {}))
             if updated is not case:
-                self.save_case(updated)
-                self.audit("sync", updated, _referral_states(updated))
+                prepared.append(Reconciled(updated, case_summary(updated), touched[case_id]))
+        return prepared
+
+    def commit_reconcile(
+        self, prepared: Iterable[Reconciled], is_open: Callable[[str], bool]
+    ) -> tuple[list[Case], set[str]]:
+        """On the thread that edits cases: hand to the saver every prepared case the app has
+        not loaded or saved since it was read, and is not open (``is_open``). Returns those
+        saved and the ids left out (to be reconciled again from what the officer has)."""
+        saved: list[Case] = []
+        stale: set[str] = set()
+        for item in prepared:
+            case = item.case
+            if self._touched.get(case.id, 0) != item.touched or is_open(case.id):
+                stale.add(case.id)
+                continue
+            self._touch(case.id)
+            self._seen[case.id] = case
+            self.index.update(case.id, item.summary)
+            saved.append(case)
+        if saved:
+            self.saver.save_cases(saved)
+        return saved, stale
+
+    def audit_sync(self, cases: Iterable[Case]) -> None:
+        """One "sync" entry a case (ids and states, no content), in one write. Any thread."""
+        items = [("sync", c.id, c.case_number, _referral_states(c)) for c in cases]
+        try:
+            self.audit_log.record_many(items)
+        except Exception as exc:
+            log.warning("the audit trail could not be written (%s)", type(exc).__name__)
 
     # --- keeping only what is needed (services/purge.py) -----------------------------------------
 

@@ -27,6 +27,11 @@ DRAFTS_TABLE = "drafts"
 # A failed save is tried again after this long (a full disk may be cleared meanwhile).
 RETRY_S = 5.0
 
+# Cases written together in one durable step (Store.save_cases) when many wait: a sync can
+# hand over a thousand. Bounded, because the store's lock is held for the whole step and the
+# app's own reads wait behind it: 50 cases is tens of ms.
+BATCH = 50
+
 # What of a case may be left unsaved, as the officer is told.
 CHANGES = "its changes"
 DRAFTS = "text kept for fields"
@@ -51,6 +56,8 @@ class Saver:
         # What failed to save, tried again after RETRY_S, on the next save or on flush.
         self._retry_cases: dict[str, Case] = {}
         self._retry_drafts: dict[str, dict[str, str]] = {}
+        # Taken from the queue and being written now (what ``latest`` still has to answer).
+        self._writing: dict[str, Case] = {}
         # What is not on disk after a failed write: case id -> what ("its changes", "text kept
         # for fields") -> the reason. Emptied as each is written.
         self._failed: dict[str, dict[str, str]] = {}
@@ -67,6 +74,22 @@ class Saver:
         with self._cv:
             self._cases[case.id] = case
             self._cv.notify()
+
+    def save_cases(self, cases: list[Case]) -> None:
+        """Many cases at once (a sync's results): one hand-over, written in batches."""
+        with self._cv:
+            for case in cases:
+                self._cases[case.id] = case
+            self._cv.notify()
+
+    def latest(self, case_id: str) -> Case | None:
+        """The newest version of the case not known to be on disk (waiting, being written, or
+        to be tried again); None if there is none. What a case opened now must show."""
+        with self._cv:
+            for waiting in (self._cases, self._writing, self._retry_cases):
+                if case_id in waiting:
+                    return waiting[case_id]
+            return None
 
     def save_drafts(self, case_id: str, fields: dict[str, str]) -> None:
         with self._cv:
@@ -132,6 +155,7 @@ class Saver:
             drafts = {**self._retry_drafts, **self._drafts}
             self._cases, self._drafts = {}, {}
             self._retry_cases, self._retry_drafts = {}, {}
+            self._writing = dict(cases)
             return cases, drafts
 
     def _run(self) -> None:
@@ -153,21 +177,15 @@ class Saver:
         from store import StoreError
 
         ok = True
-        for case_id, case in cases.items():
-            try:
-                self._repo.save(case)
-            except (StoreError, OSError) as exc:
-                ok = False
-                with self._cv:
-                    # A later edit that arrived meanwhile supersedes this version.
-                    if case_id not in self._cases:
-                        self._retry_cases[case_id] = case
-                self._fail(case_id, CHANGES, disk_reason(exc))
-                log.warning("saving case %s failed: %s", case_id, exc)
-                self._on_failed(case_id, disk_reason(exc))
-            else:
-                if self._succeed(case_id, CHANGES):
-                    self._on_saved(case_id)
+        try:
+            waiting = list(cases.values())
+            while waiting:
+                # One case alone: its own save. Several: one durable step per BATCH.
+                batch, waiting = waiting[:BATCH], waiting[BATCH:]
+                ok = self._write_cases(batch) and ok
+        finally:
+            with self._cv:
+                self._writing = {}
         for case_id, fields in drafts.items():
             try:
                 self._write_drafts(case_id, fields)
@@ -183,6 +201,41 @@ class Saver:
                 if self._succeed(case_id, DRAFTS):
                     self._on_saved(case_id)
         return ok
+
+    def _write_cases(self, cases: list[Case]) -> bool:
+        from store import StoreError
+
+        if len(cases) > 1:
+            try:
+                self._repo.save_many(cases)
+            except (StoreError, OSError):
+                pass  # each is its old or new version: written again one by one, to say which
+            else:
+                for case in cases:
+                    self._saved(case.id)
+                return True
+        ok = True
+        for case in cases:
+            try:
+                self._repo.save(case)
+            except (StoreError, OSError) as exc:
+                ok = False
+                with self._cv:
+                    # A later edit that arrived meanwhile supersedes this version.
+                    if case.id not in self._cases:
+                        self._retry_cases[case.id] = case
+                self._fail(case.id, CHANGES, disk_reason(exc))
+                log.warning("saving case %s failed: %s", case.id, exc)
+                self._on_failed(case.id, disk_reason(exc))
+            else:
+                self._saved(case.id)
+        return ok
+
+    def _saved(self, case_id: str) -> None:
+        with self._cv:
+            self._writing.pop(case_id, None)
+        if self._succeed(case_id, CHANGES):
+            self._on_saved(case_id)
 
     def _write_drafts(self, case_id: str, fields: dict[str, str]) -> None:
         from tinydb import Query

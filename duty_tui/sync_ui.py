@@ -8,7 +8,9 @@ shown; nothing about a case is ever logged.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -20,11 +22,19 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from duty_tui.desk import Desk
+    from duty_tui.screens.case import CaseScreen
     from duty_tui.services.central_config import CentralConfig
     from duty_tui.services.sync_engine import Rejection, SyncEngine, SyncReport
     from duty_tui.sync_worker import SyncState, SyncWorker
+    from records.model import Case
 
 log = logging.getLogger(__name__)
+
+# Rounds of reconciling a sync's results: a case the officer opened or saved meanwhile is done
+# again (bounded: it is also reconciled by the next sync that touches its referrals).
+ROUNDS = 3
+# Prepared cases handed to the saver between two turns of the app's loop.
+COMMIT_SLICE = 100
 
 
 class SyncUI:
@@ -141,7 +151,7 @@ class SyncUI:
             return
         if report.case_ids:
             try:
-                self.apply_results(report.case_ids)
+                await self.apply_results(report.case_ids)
             except Exception as exc:  # the outbox has it; the cases catch up next time
                 log.warning("sync results not applied to cases (%s)", type(exc).__name__)
         for rejection in report.rejected:
@@ -188,24 +198,62 @@ class SyncUI:
         if stale:
             self.app._refresh_notifications()
 
-    def apply_results(self, case_ids: Iterable[str]) -> None:
+    async def apply_results(self, case_ids: Iterable[str]) -> None:
         """Central changed the state of referrals of these cases: bring each case's Referral
         records in line with the outbox. An open case is updated through its screen (so it
-        never races the officer's typing); the others are saved directly."""
-        from duty_tui.screens.case import CaseScreen
+        never races the officer's typing); the others are read and reconciled in a thread
+        and saved by the saver: a sync can bring back a thousand cases, and reading each
+        from disk on the app's loop froze the screen for seconds.
 
+        A case the officer opens or saves while its reconcile is worked out is left out of
+        that round and done again from the officer's version (or through its screen)."""
         wanted = set(case_ids)
-        for screen in self.app.screen_stack:
-            if isinstance(screen, CaseScreen) and screen.case.id in wanted:
-                wanted.discard(screen.case.id)
-                updated = self.desk.reconcile(screen.case)
-                if updated is not screen.case:
-                    self.desk.save_case(updated)
-                    screen.post_message(ReferralsChanged(updated))
-        if wanted:
-            self.desk.reconcile_stored(wanted)
+        saved: list[Case] = []
+        for _round in range(ROUNDS):
+            for screen in self._case_screens():
+                if screen.case.id in wanted:
+                    wanted.discard(screen.case.id)
+                    self._reconcile_open(screen)
+            if not wanted:
+                break
+            prepared = await asyncio.to_thread(self.desk.prepare_reconcile, wanted)
+            if self.closed:
+                return  # the session ended meanwhile: the cases catch up next time
+            wanted = set()
+            for start in range(0, len(prepared), COMMIT_SLICE):
+                done, stale = self.desk.commit_reconcile(
+                    prepared[start : start + COMMIT_SLICE], self._is_open
+                )
+                saved.extend(done)
+                wanted |= stale
+                await asyncio.sleep(0)  # the officer's keys between slices
+            if not wanted:
+                break
+        if saved:
+            await asyncio.to_thread(self.desk.audit_sync, saved)
         # The duty list's "referrals queued" badges follow the index: redraw them now.
         self.app.screen.post_message(ReferralsChanged(None))
+
+    def _case_screens(self) -> list[CaseScreen]:
+        # Not imported here: a first import is a tenth of a second of the app's loop, and a
+        # case screen can only be open if its module has been imported already.
+        module = sys.modules.get("duty_tui.screens.case")
+        if module is None:
+            return []
+        return [s for s in self.app.screen_stack if isinstance(s, module.CaseScreen)]
+
+    def _is_open(self, case_id: str) -> bool:
+        return any(screen.case.id == case_id for screen in self._case_screens())
+
+    def _reconcile_open(self, screen: CaseScreen) -> None:
+        """On the loop, from the outbox as it is now (one case: cheap). The screen's case is
+        replaced at once, before anything else runs, so a commit of the officer's typing that
+        follows builds on it and neither the typing nor the reconcile is lost."""
+        updated = self.desk.reconcile(screen.case)
+        if updated is not screen.case:
+            screen.case = updated
+            self.desk.save_case(updated)
+            screen.post_message(ReferralsChanged(updated))
 
     def _case_number(self, rejection: Rejection) -> str:
         return self.desk.index.case_number(rejection.case_id) or "a case"

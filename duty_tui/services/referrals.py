@@ -77,10 +77,12 @@ def referral_view(referral: Referral, latest: OutboxEntry | None) -> Referral:
 
 
 def reconcile_case(case: Case, outbox: Outbox) -> Case:
-    return _reconciled(case, outbox.latest_by_referral(case.id))
+    return reconciled_against(case, outbox.latest_by_referral(case.id))
 
 
-def _reconciled(case: Case, latest: Mapping[str, OutboxEntry]) -> Case:
+def reconciled_against(case: Case, latest: Mapping[str, OutboxEntry]) -> Case:
+    """``case`` with its Referral records as ``latest`` (referral id -> the outbox's latest
+    entry) has them; the same object if nothing differs. Pure: safe in any thread."""
     referrals = tuple(referral_view(r, latest.get(r.id)) for r in case.referrals)
     return case if referrals == case.referrals else attrs.evolve(case, referrals=referrals)
 
@@ -110,7 +112,7 @@ def reconciled_cases(
             case = cases.get(case_id)
         except (StoreError, caseformat.CaseFormatError):
             continue  # a deleted or unreadable case has no view to fix
-        updated = _reconciled(case, index.get(case_id, {}))
+        updated = reconciled_against(case, index.get(case_id, {}))
         if updated is not case:
             changed.append(updated)
     return changed

@@ -12,12 +12,14 @@ and the benchmark can run the backoff in virtual or scaled time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import inspect
 import json
 import logging
 import random
 import re
+import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -197,6 +199,7 @@ class SyncEngine:
         self._failures_before_giving_up = failures_before_giving_up
         self._retention_s = retention_s
         self._client: httpx.AsyncClient | None = None
+        self._client_lock = threading.Lock()
         self._lock = asyncio.Lock()
         self._kicked = asyncio.Event()
         # Entries central refused with 409 "key used for other content", and central's latest
@@ -208,7 +211,16 @@ class SyncEngine:
     # --- plumbing ----------------------------------------------------------------------------
 
     def _http(self) -> httpx.AsyncClient:
+        with self._client_lock:  # made in a thread (``_request``): one client, not two
+            return self._make_client()
+
+    def _make_client(self) -> httpx.AsyncClient:
         if self._client is None:
+            with contextlib.suppress(ImportError):
+                # httpcore imports anyio's asyncio backend at its first request, on the event
+                # loop (tens of ms of the officer's screen): imported here, in the thread.
+                import anyio._backends._asyncio  # noqa: F401
+
             timeout = httpx.Timeout(self.config.timeout_s, connect=min(self.config.timeout_s, 5))
             self._client = httpx.AsyncClient(
                 base_url=self.config.url,
@@ -242,6 +254,9 @@ class SyncEngine:
         headers: dict[str, str] | None = None,
     ) -> tuple[int, httpx.Headers, bytes]:
         """One request; the response body is read with a size cap (central is not trusted)."""
+        if self._client is None:
+            # Off the loop: a new client loads the system's CA certificates (tens of ms).
+            await asyncio.to_thread(self._http)
         request_headers = dict(headers or {})
         if body is not None:
             request_headers["Content-Type"] = "application/json"
@@ -330,7 +345,14 @@ class SyncEngine:
     def next_wait(self) -> float | None:
         """Seconds until the earliest pending entry is due (0 if one is now), never more than
         the backoff maximum; None if nothing is pending."""
-        entries = self.outbox.pending()
+        return self._next_wait_of(self.outbox.pending())
+
+    async def _next_wait(self) -> float | None:
+        """As ``next_wait``, the outbox read off the event loop (the app's background loop
+        asks twice a pass, and a read waits for any outbox write in progress)."""
+        return self._next_wait_of(await self._io(self.outbox.pending))
+
+    def _next_wait_of(self, entries: list[OutboxEntry]) -> float | None:
         if not entries:
             return None
         wall_now, mono_now = self._clock(), self._monotonic()
@@ -347,7 +369,7 @@ class SyncEngine:
             await self._compact()
         self.last_report = report
         if self._cases is not None and report.case_ids:
-            reconcile_cases(self._cases, self.outbox, report.case_ids)
+            await self._io(reconcile_cases, self._cases, self.outbox, report.case_ids)
         return report
 
     async def _compact(self) -> None:
@@ -367,22 +389,16 @@ class SyncEngine:
         entries = await self._io(self.outbox.pending)
         if not force:
             entries = self._due_now(entries)
-        local: list[Outcome] = []
-        sendable: list[OutboxEntry] = []
-        for entry in entries:
-            problem = _local_problem(entry)
-            if problem:
-                local.append(Rejected(entry.key, problem))
-                report.rejected.append(_rejection(entry, problem))
-            else:
-                sendable.append(entry)
+        # Hashing and serialising every entry is tens of ms at a thousand: off the loop too.
+        local, rejections, batches = await asyncio.to_thread(self._prepare, entries)
+        report.rejected.extend(rejections)
         # Local refusals (never sent) are states like any other: the outbox learns first.
         if local:
             await self._io(self.outbox.record, local)
         total = len(entries)
         done = len(local)
         await _call(progress, self._progress(report, total, done, "sending"))
-        queue = deque(self._batches(sendable))
+        queue = deque(batches)
         failures_in_a_row = 0
         report.case_ids.update(e.case_id for e in entries)
         while queue:
@@ -431,6 +447,22 @@ class SyncEngine:
             )
         await _call(progress, self._progress(report, total, done, "done"))
         return report
+
+    def _prepare(
+        self, entries: list[OutboxEntry]
+    ) -> tuple[list[Outcome], list[Rejection], list[list[tuple[OutboxEntry, bytes]]]]:
+        """Entries refused here (never sent), with their rejections, and the rest in batches."""
+        local: list[Outcome] = []
+        rejections: list[Rejection] = []
+        sendable: list[OutboxEntry] = []
+        for entry in entries:
+            problem = _local_problem(entry)
+            if problem:
+                local.append(Rejected(entry.key, problem))
+                rejections.append(_rejection(entry, problem))
+            else:
+                sendable.append(entry)
+        return local, rejections, self._batches(sendable)
 
     @staticmethod
     def _progress(report: SyncReport, total: int, done: int, message: str) -> SyncProgress:
@@ -582,15 +614,23 @@ class SyncEngine:
             was_reachable = self.reachable
             kicked = self._kicked.is_set()
             self._kicked.clear()
+            fatal = False
             if await self.probe():
-                next_wait = self.next_wait()
+                next_wait = await self._next_wait()
                 # Back after an outage, or asked: don't make the officer wait out backoffs.
                 force = kicked or was_reachable is False
                 if next_wait is not None and (force or next_wait <= 0):
                     report = await self.sync_once(progress, force=force)
+                    fatal = report.fatal
                     await _call(on_report, report)
+            if fatal:
+                # Refused (token, address): sending again at once changes nothing and only
+                # hammers central (which then answers 429). Again at the next probe, or when
+                # the officer asks (new settings start a new engine).
+                await _wait_any(stop, self._kicked, probe_interval_s)
+                continue
             wait = probe_interval_s
-            next_wait = self.next_wait()
+            next_wait = await self._next_wait()
             if self.reachable and next_wait is not None:
                 wait = min(wait, max(0.05, next_wait))
             await _wait_any(stop, self._kicked, wait)
@@ -603,8 +643,8 @@ class SyncEngine:
         Raises SyncError if central cannot be reached or sends something that is not a valid
         directory; the cached directory is then left as it was.
         """
-        table = self.outbox.store.table(PROVIDERS_TABLE)
-        cached = directory_doc(table)
+        table = await self._io(self.outbox.store.table, PROVIDERS_TABLE)
+        cached = await self._io(directory_doc, table)
         headers = {"If-None-Match": cached["etag"]} if cached and cached.get("etag") else {}
         try:
             status, response_headers, raw = await self._request("GET", "/providers", None, headers)
@@ -620,7 +660,8 @@ class SyncEngine:
             providers = caseformat.load_providers(raw)
         except caseformat.CaseFormatError as exc:
             raise SyncError(f"central sent an invalid provider directory: {exc}") from None
-        count = store_providers(
+        count = await self._io(
+            store_providers,
             self.outbox.store,
             providers,
             source="central",
@@ -649,15 +690,11 @@ class SyncEngine:
                 raise SyncConfigError("central refused this device's token")
             if status != 200:
                 continue
-            statuses: dict[Key, str] = {}
-            try:
-                for item in json.loads(raw).get("statuses", []):
-                    key = (item["referral_id"], item["revision"])
-                    if key in set(chunk):
-                        statuses[key] = _safe_text(item["status"], 24)
-            except (ValueError, KeyError, TypeError, AttributeError):
+            # Parsed and cleaned off the loop: 500 statuses at a time.
+            statuses = await asyncio.to_thread(_statuses, raw, set(chunk))
+            if statuses is None:
                 continue
-            changed += self.outbox.set_central_status(statuses)
+            changed += await self._io(self.outbox.set_central_status, statuses)
         return changed
 
     async def verify_acknowledged(self, *, chunk: int = 500) -> list[Key]:
@@ -729,7 +766,7 @@ class SyncEngine:
         laptop alone cannot see. Keys only; central sends no content here."""
         known: dict[str, int] = {}
         acknowledged: dict[str, int] = {}
-        for referral_id, revision, state in self.outbox.key_states():
+        for referral_id, revision, state in await self._io(self.outbox.key_states):
             known[referral_id] = max(revision, known.get(referral_id, 0))
             if state == ACKNOWLEDGED:
                 acknowledged[referral_id] = max(revision, acknowledged.get(referral_id, 0))
@@ -809,6 +846,20 @@ def _verify_digest(keys: list[tuple[str, int, str]]) -> str:
     """As central's ``verify_digest``: sha256 of sorted "id:revision:sha256" lines."""
     lines = "".join(f"{r}:{v}:{s}\n" for r, v, s in sorted(keys))
     return hashlib.sha256(lines.encode("ascii")).hexdigest()
+
+
+def _statuses(raw: bytes, asked: set[Key]) -> dict[Key, str] | None:
+    """Central's status of each key asked about, from its answer (only keys we asked about:
+    central's word is checked); None if the answer is not a list of statuses."""
+    statuses: dict[Key, str] = {}
+    try:
+        for item in json.loads(raw).get("statuses", []):
+            key = (item["referral_id"], item["revision"])
+            if key in asked:
+                statuses[key] = _safe_text(item["status"], 24)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return statuses
 
 
 def _moved_after(entry: OutboxEntry, item: dict[str, Any]) -> int | None:

@@ -465,3 +465,143 @@ async def test_an_error_toast_goes_when_central_answers(make_app, data_dir, cent
         )
         await pilot.press("ctrl+q")
         await settle(pilot)
+
+
+# --- many referrals while the officer types ---------------------------------------------------
+
+MANY = 50
+
+
+def make_store_with_queued_referrals(data_dir: Path, count: int) -> list[str]:
+    """``count`` cases heard today, each with one referral queued (on the case and in the
+    outbox), as bench/bench_sync_cli.py builds its thousand. Returns their ids."""
+    from records.caseformat import load_cases
+    from records.model import Referral
+    from records.payload import build_payload, payload_to_dict
+    from store.outbox import NewEntry
+
+    template = load_cases((ROOT / "docs" / "examples" / "case.json").read_bytes())[0]
+    direction = template.directions[0]
+    cases: list[Case] = []
+    items: list[NewEntry] = []
+    for n in range(count):
+        referral = Referral(
+            direction_id=direction.id,
+            party_id=direction.party_id,
+            activity=direction.activity,
+            provider_id=direction.provider_id,
+            state=ReferralState.QUEUED,
+        )
+        case = attrs.evolve(
+            template,
+            id=f"many{n:04d}",
+            case_number=f"ZZ26P{n + 1:05d}",
+            hearing=attrs.evolve(template.hearing, date=TODAY),
+            referrals=(referral,),
+        )
+        cases.append(case)
+        payload = payload_to_dict(build_payload(case, direction, referral))
+        items.append(NewEntry(referral.id, 1, case.id, payload))
+    make_store(data_dir, cases)
+    with_store(data_dir, lambda store: Outbox(store).enqueue_many(items))
+    return [case.id for case in cases]
+
+
+async def test_a_big_sync_reconciles_every_case_and_keeps_the_officers_typing(
+    make_app, data_dir, central, token
+):
+    """Issue 14: a sync's results are worked out off the app's loop. Every case still ends
+    reconciled on disk and on screen, and no edit is lost either way: text typed into the
+    open case during the sync is kept, and a case the officer saves while its reconcile is
+    being worked out in the thread keeps both the edit and the reconcile."""
+    from duty_tui.screens.case import CaseScreen
+    from duty_tui.widgets.field import FieldInput
+
+    ids = make_store_with_queued_referrals(data_dir, MANY)
+    opened, edited = ids[0], ids[1]
+    await asyncio.to_thread(central.start)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        desk, sync_ui = app.desk, app.sync_ui
+        assert desk is not None and sync_ui is not None
+        app.open_case(opened)
+        await wait_until(pilot, lambda: isinstance(app.screen, CaseScreen), "the case to open")
+        screen = app.screen
+        assert isinstance(screen, CaseScreen)
+        # A free-text field: the applicant's work times.
+        [field] = [f for f in screen.query(FieldInput) if f.key.endswith(".constraints.work")][:1]
+        field.focus()
+        await pilot.pause()
+        await pilot.press("end", *" one")
+
+        # While the first round is worked out in its thread, the officer saves another case
+        # (as leaving its screen does): the thread read the case before that edit.
+        prepare = desk.prepare_reconcile
+        rounds: list[set[str]] = []
+
+        def officer_saves_meanwhile() -> None:
+            case = desk.load_case(edited)
+            desk.save_case(attrs.evolve(case, court="Example Family Court annex"))
+
+        def prepare_then_edit(case_ids: Any) -> Any:
+            wanted = set(case_ids)
+            prepared = prepare(wanted)
+            rounds.append(wanted)
+            if len(rounds) == 1:
+                app.call_from_thread(officer_saves_meanwhile)
+            return prepared
+
+        desk.prepare_reconcile = prepare_then_edit  # type: ignore[method-assign]
+
+        # Central set up as the settings dialog saves it: the sync starts by itself.
+        desk.save_central_config(CentralConfig(central.url, token))
+        sync_ui.start()
+        typed = ""
+        for letter in " two three":
+            await pilot.press(letter)  # one key at a time, each with the app running between
+            typed += letter
+
+        def all_on_disk() -> bool:
+            summaries = desk.store.summaries()
+            return (
+                sync_ui.state is not None
+                and sync_ui.state.pending == 0
+                and not desk.saver.pending
+                and all(not s["referrals_queued"] for s in summaries.values())
+            )
+
+        await wait_until(pilot, all_on_disk, "every referral acknowledged and reconciled on disk")
+        assert rounds and opened not in rounds[0]  # the open case goes through its screen
+        await wait_until(
+            pilot,
+            lambda: all(r.state is ReferralState.ACKNOWLEDGED for r in screen.case.referrals),
+            "the open case's referral to be acknowledged on screen",
+        )
+        [referral] = screen.case.referrals
+        card = f"#referral-text-{referral.id}"
+
+        def card_text() -> str:
+            found = screen.query(card)
+            return found.first().render().plain if found else ""
+
+        await wait_until(
+            pilot, lambda: "receipt CR-" in card_text(), "the receipt on the open case's card"
+        )
+        assert field.value.endswith(" one" + typed)
+        expected = field.value
+        await pilot.press("escape")  # back to the list: what was typed is committed
+        await settle(pilot)
+        assert isinstance(app.screen, DutyListScreen)
+        assert "referral queued" not in screen_text(app)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+
+    stored = read_cases(data_dir)
+    assert len(stored) == MANY
+    for case_id in ids:
+        [referral] = stored[case_id].referrals
+        assert referral.state is ReferralState.ACKNOWLEDGED, case_id
+        assert referral.receipt.startswith("CR-"), case_id
+    assert stored[edited].court == "Example Family Court annex"
+    assert stored[opened].parties[0].constraints.work == expected

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import attrs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -515,20 +515,25 @@ def _store_first_revisions(
                 "status_at": now,
             }
         )
-    # Core executemany: SQLAlchemy sends it as multi-row INSERTs from one cached statement.
-    table = Submission.__table__
-    insert = _insert_for(session)(table).on_conflict_do_nothing().returning(table.c.referral_id)
     # In key order: two batches holding the same keys in other orders then wait on each other
     # row by row instead of deadlocking.
     ordered = sorted(rows, key=lambda row: row["referral_id"])
-    inserted = set(session.connection().execute(insert, ordered).scalars())
-    existing: dict[str, Submission] = {}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        inserted = _insert_postgresql(connection, ordered)
+    else:
+        # Core executemany: SQLAlchemy sends it as multi-row INSERTs from one cached statement.
+        table = Submission.__table__
+        insert = _insert_for(session)(table).on_conflict_do_nothing()
+        inserted = set(connection.execute(insert.returning(table.c.referral_id), ordered).scalars())
+    existing: dict[str, Any] = {}
     missing = [rid for rid in ids if rid not in inserted]
     if missing:
+        # Core rows, not ORM objects: a resent batch is answered from these columns alone.
         existing = {
             row.referral_id: row
-            for row in session.scalars(
-                select(Submission)
+            for row in connection.execute(
+                select(*_ANSWER_COLUMNS)
                 .where(Submission.referral_id.in_(missing))
                 .where(Submission.revision == 1)
             )
@@ -559,6 +564,54 @@ def _store_first_revisions(
             # revision while the referral is open (a store restored from an old backup).
             results.append(_store(session, device_id, item))
     return results
+
+
+# What a resend is answered from (see _acknowledged), and compared by.
+_ANSWER_COLUMNS = (
+    Submission.referral_id,
+    Submission.revision,
+    Submission.receipt,
+    Submission.status,
+    Submission.status_reason,
+    Submission.sha256,
+)
+
+# The whole batch as one array per column: the statement's text is the same for every batch,
+# so psycopg parses it once and PostgreSQL prepares it once per connection. SQLAlchemy's
+# multi-row INSERT spells out 13 placeholders a row, a new text for each batch size, which
+# psycopg re-parsed for every request: a fifth of a worker's CPU under load (py-spy). The
+# arrays go in binary (%(...)b): as text, psycopg escapes every quote of every content in
+# Python, 9 ms a 50-item batch where binary takes 0.3 ms.
+# ORDER BY keeps the key order the rows are passed in (Python's code-point order, "C").
+_INSERT_UNNEST = """
+    INSERT INTO submissions (device_id, referral_id, revision, supersedes, action, note,
+                             sha256, content, receipt, status, status_reason, received_at,
+                             status_at)
+    SELECT r.device_id, r.referral_id, r.revision, r.supersedes, r.action, r.note, r.sha256,
+           r.content, r.receipt, r.status, r.status_reason, r.received_at, r.received_at
+    FROM unnest(CAST(%(device_id)b AS integer[]), CAST(%(referral_id)b AS text[]),
+                CAST(%(revision)b AS integer[]), CAST(%(supersedes)b AS integer[]),
+                CAST(%(action)b AS text[]), CAST(%(note)b AS text[]),
+                CAST(%(sha256)b AS text[]), CAST(%(content)b AS text[]),
+                CAST(%(receipt)b AS text[]), CAST(%(status)b AS text[]),
+                CAST(%(status_reason)b AS text[]), CAST(%(received_at)b AS timestamptz[]))
+         AS r(device_id, referral_id, revision, supersedes, action, note, sha256, content,
+              receipt, status, status_reason, received_at)
+    ORDER BY r.referral_id COLLATE "C"
+    ON CONFLICT DO NOTHING
+    RETURNING referral_id
+"""
+_UNNEST_COLUMNS = (
+    "device_id", "referral_id", "revision", "supersedes", "action", "note", "sha256", "content",
+    "receipt", "status", "status_reason", "received_at",
+)  # fmt: skip
+
+
+def _insert_postgresql(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """INSERT ... ON CONFLICT DO NOTHING of ``rows`` in one constant statement; the referral
+    ids it inserted (the others are keys already stored, by this or another transaction)."""
+    columns = {name: [row[name] for row in rows] for name in _UNNEST_COLUMNS}
+    return set(connection.exec_driver_sql(_INSERT_UNNEST, columns).scalars())
 
 
 def _insert_for(session: Session) -> Any:

@@ -60,11 +60,15 @@ class _StrictJSONError(ValueError):
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise _StrictJSONError(f"duplicate key {key[:40]!r}")
-        data[key] = value
+    # dict() in C, and a key count to compare: called for every object of every body, a
+    # Python loop over the pairs was a tenth of a worker's CPU under load.
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _StrictJSONError(f"duplicate key {key[:40]!r}")
+            seen.add(key)
     return data
 
 

@@ -31,7 +31,6 @@ from records.payload import (
     MAX_ITEM_BYTES,
     canonical_json,
     content_of,
-    content_sha256,
     payload_from_dict,
     payload_to_dict,
 )
@@ -312,7 +311,9 @@ def prepare(raw: Any) -> _Prepared | ItemResult:
         note=note,
         payload=payload_to_dict(payload),
     )
-    sha = content_sha256(content)
+    # The bytes stored are the bytes hashed: serialised once (content_sha256 would do it again).
+    encoded = canonical_json(content)
+    sha = hashlib.sha256(encoded).hexdigest()
     if sha != item.sha256:
         # What we would store is not what the device hashed (normalisation or corruption):
         # refusing is the only way a receipt can vouch for the device's own bytes.
@@ -324,7 +325,7 @@ def prepare(raw: Any) -> _Prepared | ItemResult:
         item.action,
         note,
         sha,
-        canonical_json(content).decode("utf-8"),
+        encoded.decode("utf-8"),
     )
 
 

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from records.text import TextError, clean_text
 
@@ -35,3 +37,20 @@ def test_too_long_is_refused_with_the_length():
 def test_not_text_is_refused():
     with pytest.raises(TextError, match="name must be text"):
         clean_text(42, field="name", max_length=10)
+
+
+@given(
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40),
+    st.integers(min_value=1, max_value=40),
+    st.booleans(),
+)
+def test_printable_ascii_comes_out_as_the_general_path_makes_it(raw, limit, multiline):
+    # A zero-width space (a format character, always dropped) sends the same text down the
+    # char-by-char path, which printable ASCII alone skips.
+    def cleaned(value: str) -> str:
+        try:
+            return clean_text(value, field="name", max_length=limit, multiline=multiline)
+        except TextError as exc:
+            return f"refused: {exc}"
+
+    assert cleaned(raw) == cleaned(raw + "\u200b")

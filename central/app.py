@@ -60,11 +60,15 @@ class _StrictJSONError(ValueError):
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise _StrictJSONError(f"duplicate key {key[:40]!r}")
-        data[key] = value
+    # dict() in C, and a key count to compare: called for every object of every body, a
+    # Python loop over the pairs was a tenth of a worker's CPU under load.
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _StrictJSONError(f"duplicate key {key[:40]!r}")
+            seen.add(key)
     return data
 
 
@@ -240,7 +244,7 @@ def create_app(db: str | Engine, *, throttle: FailureThrottle | None = None) -> 
         return {"status": "ok", "protocol": PROTOCOL}
 
     @app.post("/referrals/batch", response_model=BatchResult, openapi_extra=_body(SubmitBatch))
-    async def submit(request: Request, device_id: int = Depends(device)) -> BatchResult:
+    async def submit(request: Request, device_id: int = Depends(device)) -> Response:
         """Store each referral revision once. Per-item results; one bad item fails only itself.
 
         The same key with the same content answers with the same receipt (resends are safe);
@@ -249,7 +253,10 @@ def create_app(db: str | Engine, *, throttle: FailureThrottle | None = None) -> 
         """
         envelope: Envelope = _validated(Envelope, await read_json(request))
         results = await run_in_threadpool(service.submit_batch, engine, device_id, envelope.items)
-        return BatchResult(results=results)
+        # Serialised here: returned as a model, FastAPI would validate every result again
+        # against response_model (which still documents the answer) before serialising it.
+        body = BatchResult(results=results).model_dump_json()
+        return Response(body, media_type="application/json")
 
     @app.post("/referrals/status", response_model=StatusResult, openapi_extra=_body(StatusQuery))
     async def status(request: Request, device_id: int = Depends(device)) -> StatusResult:

@@ -43,18 +43,18 @@ def clean_text(value: object, *, field: str, max_length: int, multiline: bool = 
         return ""
     if not isinstance(value, str):
         raise TextError(f"{field} must be text")
-    if (
-        value.isascii()
-        and value.isprintable()
-        and "  " not in value
-        and value[:1] != " "
-        and value[-1:] != " "
-        and len(value) <= max_length
-    ):
-        # Already clean: printable ASCII (no control character, so no escape sequence, and
-        # nothing to normalise) with single spaces. Most names and numbers are; checking them
-        # letter by letter was most of the time it takes to read a thousand cases.
-        return value
+    if value.isascii() and value.isprintable():
+        # Most text: printable ASCII holds no escape sequence (ESC is a control), no bidi,
+        # format or control character and is already NFC, so only the whitespace is left to
+        # collapse (and no newline to keep). The general path below gives the same text,
+        # char by char, about ten times slower: central validates every name of every
+        # referral it receives with this.
+        text = " ".join(value.split())
+        if len(text) > max_length:
+            raise TextError(
+                f"{field} is {len(text)} characters long; the most allowed is {max_length}"
+            )
+        return text
     text = _ESCAPE_SEQUENCE.sub("", value)
     text = unicodedata.normalize("NFC", text.translate(_BIDI))
     kept: list[str] = []

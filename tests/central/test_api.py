@@ -100,6 +100,34 @@ async def test_amendment_supersedes_and_a_late_revision_is_history(client, auth,
     assert (late["outcome"], late["status"]) == ("acknowledged", "superseded")
 
 
+async def test_a_batch_of_first_revisions_stores_each_as_one_by_one_would(client, auth, engine):
+    # The batch path (one INSERT for every first revision) gives each item what it would get
+    # alone: a refer is received, a first revision that withdraws is withdrawn with its note
+    # as the reason, one whose later revision is already stored is superseded; a resend of
+    # the batch, the same receipts and statuses, as duplicates.
+    await submit(client, auth, sample_item("ref-late", 2))
+    batch = [
+        sample_item("ref-new"),
+        sample_item("ref-off", action="withdraw", note="Case settled"),
+        sample_item("ref-late", 1),
+    ]
+    first = (await submit(client, auth, *batch)).json()["results"]
+    assert [(r["referral_id"], r["status"], r["reason"], r["duplicate"]) for r in first] == [
+        ("ref-new", "received", "", False),
+        ("ref-off", "withdrawn", "Case settled", False),
+        ("ref-late", "superseded", "", False),
+    ]
+    again = (await submit(client, auth, *reversed(batch))).json()["results"]
+    assert [(r["receipt"], r["status"], r["reason"], r["duplicate"]) for r in again] == [
+        (r["receipt"], r["status"], r["reason"], True) for r in reversed(first)
+    ]
+    stored = {(r.referral_id, r.revision): r for r in rows(engine)}
+    assert len(stored) == 4
+    assert stored[("ref-off", 1)].status_reason == "Case settled"
+    assert stored[("ref-new", 1)].receipt == first[0]["receipt"]
+    assert stored[("ref-new", 1)].received_at == stored[("ref-new", 1)].status_at
+
+
 async def test_a_withdrawn_referral_takes_no_new_revision(client, auth, engine):
     await submit(client, auth, sample_item("ref-1", 1))
     withdrawal = sample_item("ref-1", 2, action="withdraw", note="Parties reconciled")

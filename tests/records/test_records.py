@@ -87,6 +87,10 @@ def test_postcode_parts():
 def test_dates_read_in_both_forms():
     assert parse_date("23/11/2026") == dt.date(2026, 11, 23)
     assert parse_date("2026-11-23") == dt.date(2026, 11, 23)
+    assert parse_date("2026-1-5") == dt.date(2026, 1, 5)  # strptime's ISO, unpadded
+    assert parse_date("30-11-2026") == dt.date(2026, 11, 30)
+    with pytest.raises(RecordError):
+        parse_date("2026-02-30")  # ISO-shaped is not enough: a real date
     with pytest.raises(RecordError, match="is not a date: use DD/MM/YYYY"):
         parse_date("31/02/2026")
 

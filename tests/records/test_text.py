@@ -56,3 +56,20 @@ def test_the_already_clean_shortcut_answers_as_the_full_cleaning_does(text):
 def test_an_iso_date_reads_as_strptime_reads_it(day):
     text = day.isoformat()
     assert parse_date(text) == dt.datetime.strptime(text, "%Y-%m-%d").date() == day
+
+
+@given(
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40),
+    st.integers(min_value=1, max_value=40),
+    st.booleans(),
+)
+def test_printable_ascii_comes_out_as_the_general_path_makes_it(raw, limit, multiline):
+    # A zero-width space (a format character, always dropped) sends the same text down the
+    # char-by-char path, which printable ASCII alone skips.
+    def cleaned(value: str) -> str:
+        try:
+            return clean_text(value, field="name", max_length=limit, multiline=multiline)
+        except TextError as exc:
+            return f"refused: {exc}"
+
+    assert cleaned(raw) == cleaned(raw + "\u200b")

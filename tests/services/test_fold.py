@@ -25,8 +25,19 @@ def test_folding_does_not_make_everything_match() -> None:
 
 @pytest.mark.parametrize(
     ("accented", "plain"),
-    [("â", "a"), ("ê", "e"), ("î", "i"), ("ô", "o"), ("û", "u"), ("ŵ", "w"), ("ŷ", "y"),
-     ("ï", "i"), ("ë", "e"), ("Ŵ", "w"), ("Ŷ", "y")],
+    [
+        ("â", "a"),
+        ("ê", "e"),
+        ("î", "i"),
+        ("ô", "o"),
+        ("û", "u"),
+        ("ŵ", "w"),
+        ("ŷ", "y"),
+        ("ï", "i"),
+        ("ë", "e"),
+        ("Ŵ", "w"),
+        ("Ŷ", "y"),
+    ],
 )
 def test_every_welsh_accent_folds_to_its_letter(accented: str, plain: str) -> None:
     assert fold(accented) == plain

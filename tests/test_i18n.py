@@ -29,14 +29,6 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 NOT_YET_CONVERTED: frozenset[str] = frozenset(
     {
         "duty_tui/app.py",
-        "duty_tui/commands/audit.py",
-        "duty_tui/commands/demo.py",
-        "duty_tui/commands/doctor.py",
-        "duty_tui/commands/export.py",
-        "duty_tui/commands/import_cases.py",
-        "duty_tui/commands/passphrase.py",
-        "duty_tui/commands/providers.py",
-        "duty_tui/commands/sync.py",
         "duty_tui/config.py",
         "duty_tui/keymap.py",
         "duty_tui/navigation.py",

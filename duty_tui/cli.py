@@ -136,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", *argv]
     args = parser.parse_args(argv)
+    args.lang = lang
     module = importlib.import_module(f"duty_tui.commands.{_module(args.command)}")
     from duty_tui.commands.common import Refused, fail
 

@@ -68,6 +68,12 @@ def run(args: argparse.Namespace) -> int:
         return fail(
             _("{path} is not a valid case file:\n  {problems}").format(path=path, problems=lines)
         )
+    if not cases:
+        return fail(
+            _("{path} holds no case; assess reads a document with exactly one case").format(
+                path=path
+            )
+        )
     if len(cases) != 1:
         return fail(
             ngettext(

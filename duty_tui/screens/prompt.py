@@ -15,12 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from duty_tui.i18n import N_, _
-from duty_tui.screens.translated import translate_bindings
+from duty_tui.screens.translated import Relabel, translate_bindings
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(Relabel, ModalScreen[str | None]):
     CSS_PATH = "dialog.tcss"
     AUTO_FOCUS = "#prompt-answer"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -32,10 +32,20 @@ class PromptScreen(ModalScreen[str | None]):
         super().__init__()
         self.question = question
         self.label = label
+        self._default_ok = ok is None
         self.ok = ok if ok is not None else _("OK")
 
     def on_mount(self) -> None:
         translate_bindings(self)
+
+    def relabel(self) -> None:
+        """The question and the field's label are the caller's (translated when asked); the
+        rest is this dialog's own."""
+        if self._default_ok:
+            self.ok = _("OK")
+            self.query_one("#ok", Button).label = self.ok
+        self.query_one("#cancel", Button).label = _("Cancel")
+        self.query_one("#prompt-keys", Static).update(_("Enter confirms · Escape cancels"))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box", classes="dialog"):
@@ -44,7 +54,7 @@ class PromptScreen(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button(plain(self.ok), id="ok", variant="primary", compact=True)
                 yield Button(_("Cancel"), id="cancel", compact=True)
-            yield Static(_("Enter confirms · Escape cancels"), classes="explain")
+            yield Static(_("Enter confirms · Escape cancels"), classes="explain", id="prompt-keys")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 
@@ -35,3 +36,21 @@ def translate_bindings(node: DOMNode) -> None:
             )
             if msgid:
                 bindings[index] = dataclasses.replace(binding, description=_(msgid))
+
+
+class Relabel:
+    """A screen that can say its own words again in the current language without being built
+    again: what is typed, the focus and the scroll position stay."""
+
+    def relabel(self) -> None:
+        raise NotImplementedError
+
+
+def relabel_all(app: App[object]) -> None:
+    """After a change of language: every screen of the stack translates its bindings and, if
+    it knows how, its words; the footer is drawn again."""
+    for screen in app.screen_stack:
+        translate_bindings(screen)
+        if isinstance(screen, Relabel):
+            screen.relabel()
+    app.refresh_bindings()

@@ -369,3 +369,21 @@ def test_command_line_follows_duty_tui_lang(
         assert "ni ellir darllen" in capsys.readouterr().err
     finally:
         i18n.set_language("en")
+
+
+# --- the officer's profile keeps the language ---------------------------------------------
+
+
+def test_profile_keeps_the_language_and_reads_an_older_profile() -> None:
+    from duty_tui.config import OfficerProfile
+
+    older = {"name": "Ffug Officer", "role": "FCA", "court": "Cardiff", "jurisdiction": "wales"}
+    profile = OfficerProfile.from_dict(older)
+    assert profile.language is None
+    assert "language" not in profile.to_dict()
+    welsh = OfficerProfile.from_dict({**older, "language": "Cymraeg"})
+    assert welsh.language == "cy"
+    assert OfficerProfile.from_dict(welsh.to_dict()) == welsh
+    # A value the app does not know is no choice: the system's language is used instead.
+    assert OfficerProfile.from_dict({**older, "language": "fr"}).language is None
+    assert OfficerProfile.from_dict({**older, "language": 7}).language is None

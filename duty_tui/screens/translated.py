@@ -17,23 +17,25 @@ from duty_tui.i18n import _
 
 
 def translate_bindings(node: DOMNode) -> None:
-    """Replace the descriptions of ``node``'s bindings by their translation. The msgid is kept
-    (``tooltip`` is not it: the English description is found again from the class)."""
-    english: dict[tuple[str, str], str] = {}
+    """Replace the descriptions of ``node``'s bindings by their translation.
+
+    The English msgid is found again in the class's BINDINGS each time, so a second switch
+    translates from English, not from the previous translation. Textual keeps the live bindings
+    in ``_bindings`` (no public setter for a description); Binding is frozen, so each is
+    replaced."""
+    by_id: dict[str, str] = {}
+    by_key: dict[tuple[str, str], str] = {}
     for cls in type(node).__mro__:
         for binding in getattr(cls, "BINDINGS", ()):
             if isinstance(binding, Binding) and binding.description:
-                english.setdefault((binding.key, binding.action), binding.description)
+                if binding.id:
+                    by_id.setdefault(binding.id, binding.description)
+                for key in binding.key.split(","):
+                    by_key.setdefault((key.strip(), binding.action), binding.description)
     for key, bindings in node._bindings.key_to_bindings.items():
         for index, binding in enumerate(bindings):
-            msgid = next(
-                (
-                    text
-                    for (keys, action), text in english.items()
-                    if action == binding.action and key in keys.split(",")
-                ),
-                None,
-            )
+            # By id first: a keymap (config.toml) may have moved the binding to other keys.
+            msgid = by_id.get(binding.id or "") or by_key.get((key, binding.action))
             if msgid:
                 bindings[index] = dataclasses.replace(binding, description=_(msgid))
 

@@ -6,7 +6,7 @@ DEMO_DIR := $(CURDIR)/demo-data
 # Two, as on CI's two cores; most tests wait on a pseudo-terminal, a subprocess or a disk.
 TEST_WORKERS ?= 2
 
-.PHONY: run test bench lint fmt clean central
+.PHONY: run test bench lint fmt clean central messages
 
 # Python keeps compiled modules unless told not to; some machines (CI's among them) tell it
 # not to, and then every app and CLI the tests start compiles hundreds of modules again.
@@ -60,6 +60,23 @@ lint: $(VENV)/.installed
 fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The message catalogs (duty_tui/i18n.py): find every marked string, add the new ones to the
+# English and Welsh .po files (a translator then fills in msgstr), compile the .mo files the app
+# reads. The .mo files are committed, so make run needs no Babel.
+LOCALE := duty_tui/locale
+messages: $(VENV)/.installed
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --sort-output \
+		--project duty-tui --msgid-bugs-address "" -o $(LOCALE)/duty_tui.pot .
+	for lang in en cy; do \
+		if [ -f $(LOCALE)/$$lang/LC_MESSAGES/duty_tui.po ]; then \
+			$(BIN)/pybabel --quiet update --no-fuzzy-matching --ignore-obsolete \
+				-i $(LOCALE)/duty_tui.pot -d $(LOCALE) -D duty_tui -l $$lang; \
+		else \
+			$(BIN)/pybabel --quiet init -i $(LOCALE)/duty_tui.pot -d $(LOCALE) -D duty_tui -l $$lang; \
+		fi; \
+	done
+	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D duty_tui
 
 central: $(VENV)/.installed
 	$(BIN)/duty-central serve

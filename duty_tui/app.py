@@ -77,6 +77,7 @@ class DutyApp(NavigatingApp):
         kdf: Any = None,
         demo_passphrase: str | None = None,
         handle_signals: bool = True,
+        lang: str | None = None,
     ) -> None:
         super().__init__(clock=clock, handle_signals=handle_signals)
         self.data_dir = Path(data_dir)
@@ -88,6 +89,8 @@ class DutyApp(NavigatingApp):
         # Argon2 cost for a new store; None is the store's own (secure) default. Tests only.
         self.kdf = kdf
         self.demo_passphrase = demo_passphrase
+        # --lang: the language whatever the profile says (duty_tui/i18n.py).
+        self.lang = lang
         self.desk = None
         self.sync_ui = None
         if "TEXTUAL_ANIMATIONS" not in os.environ:
@@ -137,6 +140,10 @@ class DutyApp(NavigatingApp):
             # and start nothing on screens that are being taken down.
             message.store.close()
             return
+        from duty_tui.i18n import resolve_language, set_language
+
+        # The profile is readable only now; --lang and $DUTY_TUI_LANG still come first.
+        set_language(resolve_language(cli=self.lang, profile=message.profile.language))
         desk = Desk(message.store, message.profile, today=self.today, on_event=self._desk_event)
         self.desk = desk
         desk.audit("unlocked")
@@ -204,6 +211,18 @@ class DutyApp(NavigatingApp):
         if action in ("lock", "new_case", "command_palette", "go_today"):
             return self.unlocked
         return True
+
+    def action_switch_language(self) -> None:
+        """Cymraeg / English: switch at once, keep it in the profile, and draw the screens
+        again in the new language. Screens that know how (``relabel``) change their words in
+        place, so what is typed and where the focus is stay as they are."""
+        from duty_tui.i18n import ENGLISH, WELSH, current_language, set_language
+        from duty_tui.screens.translated import relabel_all
+
+        lang = set_language(WELSH if current_language() == ENGLISH else ENGLISH)
+        if self.desk is not None:
+            self.desk.save_language(lang)
+        relabel_all(self)
 
     def action_change_passphrase(self) -> None:
         from duty_tui.screens.change_passphrase import ChangePassphraseScreen

@@ -169,9 +169,14 @@ class OfficerProfile:
     officer: Officer
     court: str
     jurisdiction: Jurisdiction
+    # The officer's language, "cy" or "en" (duty_tui/i18n.py); None: not chosen, so the
+    # system's. A profile saved before there was a choice has none.
+    language: str | None = None
 
     @classmethod
-    def parse(cls, name: str, role: str, court: str, jurisdiction: str) -> OfficerProfile:
+    def parse(
+        cls, name: str, role: str, court: str, jurisdiction: str, language: str | None = None
+    ) -> OfficerProfile:
         """From what the officer typed; RecordError (field, reason) for the first bad value."""
         from records.model import (
             NAME_MAX,
@@ -196,19 +201,36 @@ class OfficerProfile:
             where = Jurisdiction(jurisdiction)
         except ValueError:
             raise RecordError("jurisdiction", "jurisdiction must be Wales or England") from None
-        return cls(officer=Officer(name=name, role=officer_role), court=court, jurisdiction=where)
+        from duty_tui.i18n import normalise
+
+        return cls(
+            officer=Officer(name=name, role=officer_role),
+            court=court,
+            jurisdiction=where,
+            language=normalise(language),
+        )
 
     def to_dict(self) -> dict[str, str]:
-        return {
+        data = {
             "name": self.officer.name,
             "role": self.officer.role.value,
             "court": self.court,
             "jurisdiction": self.jurisdiction.value,
         }
+        if self.language:
+            data["language"] = self.language
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OfficerProfile:
-        return cls.parse(data["name"], data["role"], data["court"], data["jurisdiction"])
+        language = data.get("language")
+        return cls.parse(
+            data["name"],
+            data["role"],
+            data["court"],
+            data["jurisdiction"],
+            language if isinstance(language, str) else None,
+        )
 
 
 def load_profile(store: Store) -> OfficerProfile | None:

@@ -384,6 +384,15 @@ class Desk:
         self._told.extend(problems)
         return describe_all(problems, self.store.summaries()) if problems else []
 
+    def save_language(self, language: str) -> None:
+        """Keep the officer's language in the profile (the encrypted settings)."""
+        import dataclasses
+
+        from duty_tui.config import save_profile
+
+        self.profile = dataclasses.replace(self.profile, language=language)
+        save_profile(self.store, self.profile)
+
     def verify_passphrase(self, passphrase: str) -> bool:
         """Does ``passphrase`` unlock the open store? Runs Argon2: call from a thread."""
         return self.store.verify_passphrase(passphrase)

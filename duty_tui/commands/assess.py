@@ -14,13 +14,16 @@ import sys
 from pathlib import Path
 
 from duty_tui.commands.common import fail, read_input_file
+from duty_tui.i18n import _, ngettext
 
 
 def _iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a date: use YYYY-MM-DD").format(text=repr(text))
+        ) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,22 +31,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "file",
         type=Path,
         metavar="CASE.json",
-        help="a case-format JSON document holding exactly one case",
+        help=_("a case-format JSON document holding exactly one case"),
     )
     parser.add_argument(
         "--today",
         type=_iso_date,
         default=None,
         metavar="YYYY-MM-DD",
-        help="assess as on this date (default: today)",
+        help=_("assess as on this date (default: today)"),
     )
     parser.add_argument(
         "--providers",
         type=Path,
         default=None,
         metavar="FILE",
-        help="provider directory, JSON or .csv (default: the sample directory "
-        "of fictional providers)",
+        help=_(
+            "provider directory, JSON or .csv (default: the sample directory "
+            "of fictional providers)"
+        ),
     )
 
 
@@ -60,10 +65,23 @@ def run(args: argparse.Namespace) -> int:
         cases = load_cases(raw, today=today)
     except CaseFormatError as exc:
         lines = "\n  ".join(exc.problems)
-        return fail(f"{path} is not a valid case file:\n  {lines}")
+        return fail(
+            _("{path} is not a valid case file:\n  {problems}").format(path=path, problems=lines)
+        )
+    if not cases:
+        return fail(
+            _("{path} holds no case; assess reads a document with exactly one case").format(
+                path=path
+            )
+        )
     if len(cases) != 1:
-        held = "no case" if not cases else f"{len(cases)} cases"
-        return fail(f"{path} holds {held}; assess reads a document with exactly one case")
+        return fail(
+            ngettext(
+                "{path} holds {count} case; assess reads a document with exactly one case",
+                "{path} holds {count} cases; assess reads a document with exactly one case",
+                len(cases),
+            ).format(path=path, count=len(cases))
+        )
 
     if args.providers is None:
         directory = sample_directory()
@@ -71,10 +89,18 @@ def run(args: argparse.Namespace) -> int:
         try:
             directory = load_directory(args.providers)
         except OSError as exc:
-            return fail(f"cannot read {args.providers}: {exc.strerror or exc}")
+            return fail(
+                _("cannot read {path}: {problem}").format(
+                    path=args.providers, problem=exc.strerror or exc
+                )
+            )
         except CaseFormatError as exc:
             lines = "\n  ".join(exc.problems)
-            return fail(f"{args.providers} refused, no provider loaded:\n  {lines}")
+            return fail(
+                _("{path} refused, no provider loaded:\n  {problems}").format(
+                    path=args.providers, problems=lines
+                )
+            )
 
     case = cases[0]
     result = to_json(case, assess_case(case, directory, today=today))

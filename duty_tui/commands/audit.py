@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from duty_tui.commands.common import Refused, add_data_dir_argument, audit_log, open_store
+from duty_tui.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,9 +48,12 @@ def run(args: argparse.Namespace) -> int:
     for entry in entries:
         print(shown(entry.line(), limit=2000))
     for line in damage:
-        print(f"duty-tui: {shown(line)}", flush=True)
+        print(_("duty-tui: {problem}").format(problem=shown(line)), flush=True)
     if breaks:
         where = ", ".join(str(b) for b in breaks)
-        print(f"duty-tui: the audit trail is broken at entry {where}", flush=True)
+        print(
+            _("duty-tui: the audit trail is broken at entry {where}").format(where=where),
+            flush=True,
+        )
         return 1
     return 1 if damage else 0

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from duty_tui.i18n import _
+
 if TYPE_CHECKING:
     from duty_tui.services.audit import AuditLog
     from records.model import Case
@@ -24,7 +26,9 @@ def add_data_dir_argument(parser: argparse.ArgumentParser) -> None:
         "--data-dir",
         type=Path,
         default=None,
-        help=f"where the encrypted store lives (default: ${DATA_DIR_ENV} or the user data dir)",
+        help=_("where the encrypted store lives (default: ${env} or the user data dir)").format(
+            env=DATA_DIR_ENV
+        ),
     )
 
 
@@ -48,9 +52,9 @@ def read_passphrase(*, confirm: bool = False) -> str | None:
         return from_env
     if not sys.stdin.isatty():
         return None
-    first = getpass.getpass("Passphrase: ")
-    if confirm and getpass.getpass("Passphrase again: ") != first:
-        print("the two passphrases differ", file=sys.stderr)
+    first = getpass.getpass(_("Passphrase: "))
+    if confirm and getpass.getpass(_("Passphrase again: ")) != first:
+        print(_("the two passphrases differ"), file=sys.stderr)
         return None
     return first
 
@@ -74,11 +78,19 @@ def read_input_file(path: Path, limit: int) -> bytes:
     try:
         return read_bounded(path, limit)
     except TooLarge as exc:
-        raise Refused(f"{path}: {exc}, not a case file; nothing was read into the store") from None
+        raise Refused(
+            _("{path}: {problem}, not a case file; nothing was read into the store").format(
+                path=path, problem=exc
+            )
+        ) from None
     except IsADirectoryError:
-        raise Refused(f"{path} is a folder, not a file") from None
+        raise Refused(_("{path} is a folder, not a file").format(path=path)) from None
     except OSError as exc:
-        raise Refused(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+        raise Refused(
+            _("cannot read {path}: {problem}").format(
+                path=path, problem=exc.strerror or type(exc).__name__
+            )
+        ) from None
 
 
 class Refused(Exception):
@@ -95,16 +107,26 @@ def open_store(args: argparse.Namespace) -> Store:
 
     data_dir = resolve_data_dir(args)
     if not Store.exists(data_dir):
-        raise Refused(f"no store at {data_dir}: import a case file or run the app first")
+        raise Refused(
+            _("no store at {data_dir}: import a case file or run the app first").format(
+                data_dir=data_dir
+            )
+        )
     passphrase = read_passphrase()
     if not passphrase:
-        raise Refused("a passphrase is needed: set DUTY_TUI_PASSPHRASE or run in a terminal")
+        raise Refused(
+            _("a passphrase is needed: set {env} or run in a terminal").format(env=PASSPHRASE_ENV)
+        )
     try:
         return Store.open(data_dir, passphrase)
     except StoreError as exc:
         raise Refused(str(exc)) from None
     except OSError as exc:
-        raise Refused(f"the store in {data_dir} cannot be opened: {exc.strerror}") from None
+        raise Refused(
+            _("the store in {data_dir} cannot be opened: {problem}").format(
+                data_dir=data_dir, problem=exc.strerror
+            )
+        ) from None
 
 
 def audit_log(store: Store) -> AuditLog:

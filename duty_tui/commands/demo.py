@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from duty_tui.commands.common import add_data_dir_argument, fail, resolve_data_dir
+from duty_tui.i18n import _
 
 DEMO_MARKER = "demo"
 
@@ -19,7 +20,7 @@ DEMO_MARKER = "demo"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_dir_argument(parser)
     parser.add_argument(
-        "--no-open", action="store_true", help="only make the demo data dir, do not open the app"
+        "--no-open", action="store_true", help=_("only make the demo data dir, do not open the app")
     )
 
 
@@ -31,10 +32,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         made = ensure_demo(data_dir)
     except StoreError as exc:
-        return fail(f"cannot prepare the demo data in {data_dir}: {exc}")
-    print(f"Demo data ({'made' if made else 'already there'}): {data_dir}")
-    print(f"Demo passphrase: {DEMO_PASSPHRASE}")
-    print("Every family in it is fictional.")
+        return fail(
+            _("cannot prepare the demo data in {data_dir}: {problem}").format(
+                data_dir=data_dir, problem=exc
+            )
+        )
+    made_line = (
+        _("Demo data (made): {data_dir}") if made else _("Demo data (already there): {data_dir}")
+    )
+    print(made_line.format(data_dir=data_dir))
+    print(_("Demo passphrase: {passphrase}").format(passphrase=DEMO_PASSPHRASE))
+    print(_("Every family in it is fictional."))
     if args.no_open:
         return 0
     from duty_tui.commands.run import open_app
@@ -66,7 +74,11 @@ def ensure_demo(data_dir: Path, today: dt.date | None = None, *, kdf: Any = None
         settings = store.table("settings")
         marker = settings.get(Query().key == DEMO_MARKER)
         if not made and marker is None:
-            raise StoreError(f"{data_dir} is not a demo data dir; it is left as it is")
+            raise StoreError(
+                _("{data_dir} is not a demo data dir; it is left as it is").format(
+                    data_dir=data_dir
+                )
+            )
         if made or (marker and marker["value"].get("made_on") != today.isoformat()):
             repo = CaseRepository(store)
             for case_id in (marker or {}).get("value", {}).get("case_ids", []):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from duty_tui.commands.common import Refused, add_data_dir_argument, open_store
+from duty_tui.i18n import _, ngettext
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,8 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="WHAT",
-        help="accept the loss (or the older version) of WHAT: a case number, a part of the app "
-        "(outbox, drafts, providers, settings, sync_log) or 'manifest'; may be repeated",
+        help=_(
+            "accept the loss (or the older version) of WHAT: a case number, a part of the app "
+            "(outbox, drafts, providers, settings, sync_log) or 'manifest'; may be repeated"
+        ),
     )
 
 
@@ -36,9 +39,11 @@ def run(args: argparse.Namespace) -> int:
         for wanted in args.accept:
             finding = find_subject(findings, wanted)
             if finding is None:
-                raise Refused(f"nothing to accept for {wanted!r}: it has no problem")
+                raise Refused(
+                    _("nothing to accept for {what}: it has no problem").format(what=repr(wanted))
+                )
             store.accept(finding.subject)
-            print(f"accepted: {finding.what}")
+            print(_("accepted: {what}").format(what=finding.what))
         summaries = store.summaries()
         findings = describe_all(store.problems(), summaries)
         told = describe_all(store.told(), summaries)
@@ -51,15 +56,27 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     for finding in told:
-        print(f"started again empty: {finding.line()}")
+        print(_("started again empty: {problem}").format(problem=finding.line()))
     for finding in findings:
         print(finding.line())
-        print(f"  to accept it: duty-tui doctor --accept {finding.accept_as}")
+        print(_("  to accept it: duty-tui doctor --accept {what}").format(what=finding.accept_as))
     if quarantined:
-        print(f"{len(quarantined)} file(s) kept in quarantine (still encrypted):")
+        print(
+            ngettext(
+                "{count} file kept in quarantine (still encrypted):",
+                "{count} files kept in quarantine (still encrypted):",
+                len(quarantined),
+            ).format(count=len(quarantined))
+        )
         for name in quarantined:
-            print(f"  quarantine/{name}")
+            print(f"  {store.quarantine_dir.name}/{name}")
     if not findings and not told:
-        print(f"no problems: {cases} case(s), every file as last saved")
+        print(
+            ngettext(
+                "no problems: {count} case, every file as last saved",
+                "no problems: {count} cases, every file as last saved",
+                cases,
+            ).format(count=cases)
+        )
         return 0
     return 1

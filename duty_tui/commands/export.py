@@ -11,10 +11,11 @@ import argparse
 import sys
 
 from duty_tui.commands.common import Refused, add_data_dir_argument, audit_cases, open_store
+from duty_tui.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
+    parser.description = _(
         "Print stored cases in the case format (docs/case-format.md) on standard output; "
         "all of them, or those with the case numbers given. It never writes a file."
     )
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         by_number = {str(s.get("case_number", "")): case_id for case_id, s in summaries.items()}
         unknown = [number for number in wanted if number not in by_number]
         if unknown:
-            raise Refused(f"no stored case numbered {', '.join(unknown)}")
+            raise Refused(_("no stored case numbered {numbers}").format(numbers=", ".join(unknown)))
         ids = (
             [by_number[n] for n in wanted]
             if wanted
@@ -59,12 +60,12 @@ def run(args: argparse.Namespace) -> int:
                 failed.append(
                     describe(problem, summaries).line()
                     if problem is not None
-                    else f"case {number}: it cannot be read"
+                    else _("case {number}: it cannot be read").format(number=number)
                 )
         audit_cases(store, cases, "exported")
     finally:
         store.close()
     sys.stdout.write(dumps_cases(cases) + "\n")
     for line in failed:
-        print(f"duty-tui: not exported: {line}", file=sys.stderr)
+        print(_("duty-tui: not exported: {problem}").format(problem=line), file=sys.stderr)
     return 1 if failed else 0

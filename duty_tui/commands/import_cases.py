@@ -19,10 +19,11 @@ from duty_tui.commands.common import (
     read_passphrase,
     resolve_data_dir,
 )
+from duty_tui.i18n import _, ngettext
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, help="a case-format JSON file (docs/case-format.md)")
+    parser.add_argument("file", type=Path, help=_("a case-format JSON file (docs/case-format.md)"))
     add_data_dir_argument(parser)
 
 
@@ -37,13 +38,21 @@ def run(args: argparse.Namespace) -> int:
         cases = load_cases(raw, today=dt.date.today())
     except CaseFormatError as exc:
         lines = "\n  ".join(exc.problems)
-        return fail(f"{args.file} refused, nothing imported:\n  {lines}")
+        return fail(
+            _("{path} refused, nothing imported:\n  {problems}").format(
+                path=args.file, problems=lines
+            )
+        )
 
     data_dir = resolve_data_dir(args)
     first_run = not Store.exists(data_dir)
     passphrase = read_passphrase(confirm=first_run)
     if not passphrase:
-        return fail("a passphrase is needed: set DUTY_TUI_PASSPHRASE or run in a terminal")
+        return fail(
+            _("a passphrase is needed: set {env} or run in a terminal").format(
+                env="DUTY_TUI_PASSPHRASE"
+            )
+        )
     try:
         store = (
             Store.create(data_dir, passphrase) if first_run else Store.open(data_dir, passphrase)
@@ -51,23 +60,42 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as exc:
         return fail(str(exc))
     except OSError as exc:
-        return fail(f"the store in {data_dir} cannot be opened: {exc.strerror}")
+        return fail(
+            _("the store in {data_dir} cannot be opened: {problem}").format(
+                data_dir=data_dir, problem=exc.strerror
+            )
+        )
     try:
         repo = CaseRepository(store)
         clashes = _clashes(repo.summaries(), cases)
         if clashes:
             lines = "\n  ".join(clashes)
-            return fail(f"{args.file} refused, nothing imported:\n  {lines}")
+            return fail(
+                _("{path} refused, nothing imported:\n  {problems}").format(
+                    path=args.file, problems=lines
+                )
+            )
         try:
             with store.batch():
                 for case in cases:
                     repo.save(case)
         except (OSError, StoreError) as exc:
-            return fail(f"import stopped by a storage error, nothing imported: {exc}", 1)
+            return fail(
+                _("import stopped by a storage error, nothing imported: {problem}").format(
+                    problem=exc
+                ),
+                1,
+            )
         audit_cases(store, cases, "imported")
     finally:
         store.close()
-    print(f"imported {len(cases)} case(s) into {data_dir}")
+    print(
+        ngettext(
+            "imported {count} case into {data_dir}",
+            "imported {count} cases into {data_dir}",
+            len(cases),
+        ).format(count=len(cases), data_dir=data_dir)
+    )
     return 0
 
 
@@ -78,8 +106,14 @@ def _clashes(existing: dict[str, dict], cases: list) -> list[str]:
     for index, case in enumerate(cases):
         if case.id in existing:
             problems.append(
-                f"$.cases[{index}]: case {case.case_number} is already stored (same id)"
+                _("$.cases[{index}]: case {number} is already stored (same id)").format(
+                    index=index, number=case.case_number
+                )
             )
         elif case.case_number.casefold() in numbers:
-            problems.append(f"$.cases[{index}]: case {case.case_number} is already stored")
+            problems.append(
+                _("$.cases[{index}]: case {number} is already stored").format(
+                    index=index, number=case.case_number
+                )
+            )
     return problems

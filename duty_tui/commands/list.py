@@ -11,11 +11,12 @@ import argparse
 import json
 
 from duty_tui.commands.common import add_data_dir_argument, open_store
+from duty_tui.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_dir_argument(parser)
-    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--json", action="store_true", help=_("one JSON object per line"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,5 +43,5 @@ def run(args: argparse.Namespace) -> int:
     for finding in findings:
         print(f"duty-tui: {finding.line()}", file=sys.stderr)
     if findings:
-        print("duty-tui: run `duty-tui doctor` for what to do", file=sys.stderr)
+        print(_("duty-tui: run `duty-tui doctor` for what to do"), file=sys.stderr)
     return 1 if findings else 0

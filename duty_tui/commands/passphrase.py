@@ -18,6 +18,7 @@ import os
 import sys
 
 from duty_tui.commands.common import Refused, add_data_dir_argument, open_store
+from duty_tui.i18n import _
 
 NEW_PASSPHRASE_ENV = "DUTY_TUI_NEW_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
 
@@ -27,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rotate",
         action="store_true",
-        help="also make a new data key and encrypt every file again under it",
+        help=_("also make a new data key and encrypt every file again under it"),
     )
 
 
@@ -36,10 +37,14 @@ def _new_passphrase() -> str:
     if from_env:
         return from_env
     if not sys.stdin.isatty():
-        raise Refused(f"a new passphrase is needed: set {NEW_PASSPHRASE_ENV} or run in a terminal")
-    first = getpass.getpass("New passphrase: ")
-    if getpass.getpass("New passphrase again: ") != first:
-        raise Refused("the two new passphrases differ; nothing was changed")
+        raise Refused(
+            _("a new passphrase is needed: set {env} or run in a terminal").format(
+                env=NEW_PASSPHRASE_ENV
+            )
+        )
+    first = getpass.getpass(_("New passphrase: "))
+    if getpass.getpass(_("New passphrase again: ")) != first:
+        raise Refused(_("the two new passphrases differ; nothing was changed"))
     return first
 
 
@@ -52,22 +57,30 @@ def run(args: argparse.Namespace) -> int:
         current = read_passphrase()
         new = _new_passphrase()
         if new == current:
-            raise Refused("the new passphrase is the same as the current one; nothing was changed")
+            raise Refused(
+                _("the new passphrase is the same as the current one; nothing was changed")
+            )
 
         def progress(done: int, total: int) -> None:
             if done == total or done % 100 == 0:
-                print(f"re-encrypted {done} of {total} files", file=sys.stderr)
+                print(
+                    _("re-encrypted {done} of {total} files").format(done=done, total=total),
+                    file=sys.stderr,
+                )
 
         try:
             store.change_passphrase(
                 current or "", new, rotate=args.rotate, progress=progress if args.rotate else None
             )
         except WeakPassphrase as exc:
-            raise Refused(f"{exc}; nothing was changed") from None
+            raise Refused(_("{problem}; nothing was changed").format(problem=exc)) from None
         except StoreError as exc:
             raise Refused(str(exc)) from None
     finally:
         store.close()
-    done = "changed, and every file encrypted again under a new key" if args.rotate else "changed"
-    print(f"passphrase {done}")
+    print(
+        _("passphrase changed, and every file encrypted again under a new key")
+        if args.rotate
+        else _("passphrase changed")
+    )
     return 0

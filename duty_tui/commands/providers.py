@@ -13,15 +13,18 @@ import json
 from pathlib import Path
 
 from duty_tui.commands.common import Refused, add_data_dir_argument, open_store
+from duty_tui.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    importing = actions.add_parser("import", help="replace the directory with a JSON or CSV file")
-    importing.add_argument("file", type=Path, help="providers JSON (duty-tui/providers) or .csv")
+    importing = actions.add_parser(
+        "import", help=_("replace the directory with a JSON or CSV file")
+    )
+    importing.add_argument("file", type=Path, help=_("providers JSON (duty-tui/providers) or .csv"))
     add_data_dir_argument(importing)
-    listing = actions.add_parser("list", help="print the directory the app uses")
-    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing = actions.add_parser("list", help=_("print the directory the app uses"))
+    listing.add_argument("--json", action="store_true", help=_("one JSON object per line"))
     add_data_dir_argument(listing)
 
 
@@ -41,18 +44,28 @@ def _import(args: argparse.Namespace) -> int:
         directory = load_directory(path)
     except DirectoryError as exc:
         problems = "\n".join(f"  {p}" for p in exc.problems)
-        raise Refused(f"{path} refused, nothing imported:\n{problems}") from None
+        raise Refused(
+            _("{path} refused, nothing imported:\n{problems}").format(path=path, problems=problems)
+        ) from None
     except OSError as exc:
-        raise Refused(f"{path}: {exc.strerror or exc}") from None
+        raise Refused(
+            _("{path}: {problem}").format(path=path, problem=exc.strerror or exc)
+        ) from None
     if not directory.providers:
-        raise Refused(f"{path} lists no providers; the directory kept is unchanged")
+        raise Refused(
+            _("{path} lists no providers; the directory kept is unchanged").format(path=path)
+        )
     store = open_store(args)
     try:
         count = store_providers(store, directory.providers, source=path.name)
     finally:
         store.close()
-    sample = " (all marked sample: fictional)" if directory.sample else ""
-    print(f"imported {count} providers from {path.name}{sample}")
+    line = (
+        _("imported {count} providers from {file} (all marked sample: fictional)")
+        if directory.sample
+        else _("imported {count} providers from {file}")
+    )
+    print(line.format(count=count, file=path.name))
     return 0
 
 
@@ -69,7 +82,7 @@ def _list(args: argparse.Namespace) -> int:
 
         providers = list(sample_directory().providers)
         if not args.json:
-            print("# no directory imported or fetched: the app uses the sample directory")
+            print(_("# no directory imported or fetched: the app uses the sample directory"))
     for p in providers:
         activities = ",".join(a.value for a in p.activities)
         if args.json:

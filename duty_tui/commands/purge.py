@@ -15,27 +15,24 @@ import argparse
 import datetime as dt
 
 from duty_tui.commands.common import Refused, add_data_dir_argument, audit_log, open_store
+from duty_tui.i18n import _, ngettext
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--dry-run", action="store_true", help="list what would be purged; change nothing"
+        "--dry-run", action="store_true", help=_("list what would be purged; change nothing")
     )
     parser.add_argument(
         "--retention-days",
         type=int,
         metavar="DAYS",
-        help="keep settled cases this many days after the hearing (1-365) from now on",
+        help=_("keep settled cases this many days after the hearing (1-365) from now on"),
     )
     add_data_dir_argument(parser)
 
 
 def _date(day: dt.date) -> str:
     return f"{day:%d/%m/%Y}"
-
-
-def _days(days: int) -> str:
-    return f"retention {days} day{'s' if days != 1 else ''}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,25 +68,56 @@ def run(args: argparse.Namespace) -> int:
             )
         except StoreError as exc:
             # The outbox (or settings) cannot be read: nobody can tell what central holds.
-            raise Refused(f"nothing purged: {exc}", 1) from None
+            raise Refused(_("nothing purged: {problem}").format(problem=exc), 1) from None
         due = plan.due
-        verb = "would purge" if args.dry_run else "purging"
+        line = (
+            _("would purge {case} (hearing {date})")
+            if args.dry_run
+            else _("purging {case} (hearing {date})")
+        )
         for planned in due:
-            print(shown(f"{verb} {planned.case_number} (hearing {_date(planned.hearing)})"))
+            print(shown(line.format(case=planned.case_number, date=_date(planned.hearing))))
         for planned in sorted(plan.later, key=lambda p: (p.on, p.case_number)):
             assert planned.on is not None
-            print(shown(f"will be purged on {_date(planned.on)}: {planned.case_number}"))
+            print(
+                shown(
+                    _("will be purged on {date}: {case}").format(
+                        date=_date(planned.on), case=planned.case_number
+                    )
+                )
+            )
         for planned in plan.cases:
             if planned.kept:
-                print(shown(f"kept {planned.case_number}: {'; '.join(planned.kept)}"))
+                reasons = "; ".join(planned.kept)
+                print(
+                    shown(
+                        _("kept {case}: {reasons}").format(
+                            case=planned.case_number, reasons=reasons
+                        )
+                    )
+                )
         if args.dry_run:
-            print(f"{len(due)} case(s) would be purged ({_days(plan.retention_days)})")
+            print(
+                ngettext(
+                    "{count} case would be purged (retention period in days: {days})",
+                    "{count} cases would be purged (retention period in days: {days})",
+                    len(due),
+                ).format(count=len(due), days=plan.retention_days)
+            )
             return 0
         try:
             purged = purge(store, outbox, audit_log(store), due)
         except StoreError as exc:
-            raise Refused(f"purge stopped: {exc}; run it again", 1) from None
-        print(f"{len(purged)} case(s) purged ({_days(plan.retention_days)})")
+            raise Refused(
+                _("purge stopped: {problem}; run it again").format(problem=exc), 1
+            ) from None
+        print(
+            ngettext(
+                "{count} case purged (retention period in days: {days})",
+                "{count} cases purged (retention period in days: {days})",
+                len(purged),
+            ).format(count=len(purged), days=plan.retention_days)
+        )
         return 0
     finally:
         store.close()

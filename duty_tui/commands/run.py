@@ -20,7 +20,12 @@ def open_app(args: argparse.Namespace, *, demo_passphrase: str | None = None) ->
     from duty_tui.app import DutyApp
     from duty_tui.config import load_config
 
-    app = DutyApp(resolve_data_dir(args), config=load_config(), demo_passphrase=demo_passphrase)
+    app = DutyApp(
+        resolve_data_dir(args),
+        config=load_config(),
+        demo_passphrase=demo_passphrase,
+        lang=getattr(args, "lang", None),
+    )
     try:
         app.run()
     finally:

@@ -25,19 +25,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from duty_tui.commands.common import Refused, add_data_dir_argument, fail, open_store
+from duty_tui.i18n import _, ngettext
 
 CENTRAL_URL_ENV = "DUTY_TUI_CENTRAL_URL"
 DEVICE_TOKEN_ENV = "DUTY_TUI_DEVICE_TOKEN"  # noqa: S105 - the variable name, not a secret
 TOKEN_FILE_MAX_BYTES = 4096  # a token is 43 characters; anything this big is the wrong file
-SAFE_WAYS = (
-    f"put it in ${DEVICE_TOKEN_ENV}, in a file only you can read (--token-file PATH, "
-    "chmod 600), type it at the prompt (run in a terminal), or keep it in the encrypted "
-    "settings (--save)"
-)
-NO_TOKEN_ON_THE_COMMAND_LINE = (
-    "--token is not accepted: a token on the command line can be read by every user of this "
-    "computer (ps). Instead, " + SAFE_WAYS
-)
+
+
+def no_token_on_the_command_line() -> str:
+    return _(
+        "--token is not accepted: a token on the command line can be read by every user of "
+        "this computer (ps). Instead, put it in ${env}, in a file only you can read "
+        "(--token-file PATH, chmod 600), type it at the prompt (run in a terminal), or keep it "
+        "in the encrypted settings (--save)"
+    ).format(env=DEVICE_TOKEN_ENV)
+
+
+def no_token() -> str:
+    return _(
+        "no device token: put it in ${env}, in a file only you can read (--token-file PATH, "
+        "chmod 600), type it at the prompt (run in a terminal), or keep it in the encrypted "
+        "settings (--save)"
+    ).format(env=DEVICE_TOKEN_ENV)
+
 
 if TYPE_CHECKING:  # the command line stays light: nothing heavy at import time
     from duty_tui.services.sync_engine import SyncReport
@@ -46,15 +56,19 @@ if TYPE_CHECKING:  # the command line stays light: nothing heavy at import time
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_dir_argument(parser)
     parser.add_argument(
-        "--central", default=None, help=f"central URL (default: ${CENTRAL_URL_ENV} or settings)"
+        "--central",
+        default=None,
+        help=_("central URL (default: ${env} or settings)").format(env=CENTRAL_URL_ENV),
     )
     parser.add_argument(
         "--token-file",
         type=Path,
         default=None,
         metavar="PATH",
-        help=f"read the device token from PATH, a file only you can read (default: "
-        f"${DEVICE_TOKEN_ENV}, the saved settings, or a prompt on the terminal)",
+        help=_(
+            "read the device token from PATH, a file only you can read (default: "
+            "${env}, the saved settings, or a prompt on the terminal)"
+        ).format(env=DEVICE_TOKEN_ENV),
     )
     # Refused, not just gone: without it argparse would take `--token T` as an abbreviation
     # of --token-file, and T for a file name to read and name in its error.
@@ -62,22 +76,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--token", dest="token_argument", nargs="?", const="", default=None, help=argparse.SUPPRESS
     )
     parser.add_argument(
-        "--save", action="store_true", help="keep this URL and token in the encrypted settings"
+        "--save", action="store_true", help=_("keep this URL and token in the encrypted settings")
     )
     parser.add_argument(
-        "--max-time", type=float, default=60.0, help="seconds to keep retrying (default 60)"
+        "--max-time", type=float, default=60.0, help=_("seconds to keep retrying (default 60)")
     )
-    parser.add_argument("--batch-size", type=int, default=100, help="referrals per request")
-    parser.add_argument("--providers", action="store_true", help="also refresh the providers")
+    parser.add_argument("--batch-size", type=int, default=100, help=_("referrals per request"))
+    parser.add_argument("--providers", action="store_true", help=_("also refresh the providers"))
     parser.add_argument(
         "--verify",
         action="store_true",
-        help="check now that central still holds every referral it acknowledged, and resend "
-        "what it lost (done anyway once an hour)",
+        help=_(
+            "check now that central still holds every referral it acknowledged, and resend "
+            "what it lost (done anyway once an hour)"
+        ),
     )
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--json", action="store_true", help=_("print the report as JSON"))
     parser.add_argument(
-        "--verbose", action="store_true", help="print central's reason for each refusal"
+        "--verbose", action="store_true", help=_("print central's reason for each refusal")
     )
 
 
@@ -103,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.token_argument is not None:
         args.token_argument = None  # never used, never printed
-        return fail(NO_TOKEN_ON_THE_COMMAND_LINE)
+        return fail(no_token_on_the_command_line())
     # Checked before the passphrase is asked for: a bad file is the first thing to fix.
     token = read_token_file(args.token_file) if args.token_file else ""
     token = token or os.environ.get(DEVICE_TOKEN_ENV, "")
@@ -116,12 +132,13 @@ def run(args: argparse.Namespace) -> int:
         url = args.central or os.environ.get(CENTRAL_URL_ENV) or (stored.url if stored else "")
         if not url:
             return fail(
-                f"no central URL: pass --central URL, set {CENTRAL_URL_ENV}, "
-                "or save one with --save"
+                _("no central URL: pass --central URL, set {env}, or save one with --save").format(
+                    env=CENTRAL_URL_ENV
+                )
             )
         token = token or (stored.token if stored else "") or prompt_for_token()
         if not token:
-            return fail("no device token: " + SAFE_WAYS)
+            return fail(no_token())
         try:
             config = CentralConfig(url=url, token=token, batch_size=args.batch_size)
         except SyncConfigError as exc:
@@ -150,7 +167,9 @@ def run(args: argparse.Namespace) -> int:
                     try:
                         resent.extend(await engine.verify_acknowledged())
                     except SyncError as exc:
-                        report.error = report.error or f"not verified: {exc}"
+                        report.error = report.error or _("not verified: {problem}").format(
+                            problem=exc
+                        )
                     else:
                         save_verified_at(store, time.time())
                     if resent:
@@ -159,11 +178,17 @@ def run(args: argparse.Namespace) -> int:
                 if args.providers and not report.fatal:
                     try:
                         refreshed = await engine.refresh_providers()
-                        providers = f"{refreshed.count} providers" + (
-                            "" if refreshed.changed else " (unchanged)"
-                        )
+                        providers = (
+                            ngettext("{count} provider", "{count} providers", refreshed.count)
+                            if refreshed.changed
+                            else ngettext(
+                                "{count} provider (unchanged)",
+                                "{count} providers (unchanged)",
+                                refreshed.count,
+                            )
+                        ).format(count=refreshed.count)
                     except SyncError as exc:
-                        providers = f"providers not refreshed: {exc}"
+                        providers = _("providers not refreshed: {problem}").format(problem=exc)
                 return report, providers, forgotten
 
         report, providers, forgotten = asyncio.run(go())
@@ -173,8 +198,10 @@ def run(args: argparse.Namespace) -> int:
         counts = outbox.counts_by_state()
     except TableUnreadable as exc:
         return fail(
-            f"referrals cannot be sent: {exc}. Run `duty-tui doctor` to see what happened and "
-            "decide; nothing is sent until then"
+            _(
+                "referrals cannot be sent: {problem}. Run `duty-tui doctor` to see what "
+                "happened and decide; nothing is sent until then"
+            ).format(problem=exc)
         )
     except StoreError as exc:
         return fail(str(exc))
@@ -184,18 +211,29 @@ def run(args: argparse.Namespace) -> int:
     _print(report, counts, providers, as_json=args.json, verbose=args.verbose)
     if resent:
         print(
-            f"duty-tui: central records no longer held {len(resent)} referral(s) they had "
-            "acknowledged (their database was put back to an older copy): sent again",
+            ngettext(
+                "duty-tui: central records no longer held {count} referral they had "
+                "acknowledged (their database was put back to an older copy): sent again",
+                "duty-tui: central records no longer held {count} referrals they had "
+                "acknowledged (their database was put back to an older copy): sent again",
+                len(resent),
+            ).format(count=len(resent)),
             file=sys.stderr,
         )
     if forgotten:
+        ids = ", ".join(f"{r} r{v}" for r, v in forgotten[:20]) + (
+            " …" if len(forgotten) > 20 else ""
+        )
         print(
-            f"duty-tui: central records hold {len(forgotten)} referral(s) sent from this laptop "
-            "that its outbox does not know: the outbox was lost or put back to an older copy. "
-            "Check them with central (referral ids: "
-            + ", ".join(f"{r} r{v}" for r, v in forgotten[:20])
-            + (" …" if len(forgotten) > 20 else "")
-            + ")",
+            ngettext(
+                "duty-tui: central records hold {count} referral sent from this laptop that "
+                "its outbox does not know: the outbox was lost or put back to an older copy. "
+                "Check it with central (referral id: {ids})",
+                "duty-tui: central records hold {count} referrals sent from this laptop that "
+                "its outbox does not know: the outbox was lost or put back to an older copy. "
+                "Check them with central (referral ids: {ids})",
+                len(forgotten),
+            ).format(count=len(forgotten), ids=ids),
             file=sys.stderr,
         )
     if report.fatal:
@@ -218,18 +256,22 @@ def read_token_file(path: Path) -> str:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise Refused(
-            f"cannot read --token-file {path}: {exc.strerror or type(exc).__name__}"
+            _("cannot read --token-file {path}: {problem}").format(
+                path=path, problem=exc.strerror or type(exc).__name__
+            )
         ) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise Refused(f"--token-file {path} is not a regular file")
+            raise Refused(_("--token-file {path} is not a regular file").format(path=path))
         mode = stat.S_IMODE(info.st_mode)
         if mode & 0o077:
             raise Refused(
-                f"--token-file {path} is open to other users (mode {mode:04o}): a device "
-                f"token must be readable by you only; chmod 600 {path}, and ask for a new "
-                "token if others may have read it"
+                _(
+                    "--token-file {path} is open to other users (mode {mode}): a device token "
+                    "must be readable by you only; chmod 600 {path}, and ask for a new token "
+                    "if others may have read it"
+                ).format(path=path, mode=f"{mode:04o}")
             )
         raw = b""
         while len(raw) <= TOKEN_FILE_MAX_BYTES:
@@ -239,15 +281,19 @@ def read_token_file(path: Path) -> str:
             raw += chunk
     except OSError as exc:
         raise Refused(
-            f"cannot read --token-file {path}: {exc.strerror or type(exc).__name__}"
+            _("cannot read --token-file {path}: {problem}").format(
+                path=path, problem=exc.strerror or type(exc).__name__
+            )
         ) from None
     finally:
         os.close(fd)
     if len(raw) > TOKEN_FILE_MAX_BYTES:
-        raise Refused(f"--token-file {path} is too large to be a device token")
+        raise Refused(_("--token-file {path} is too large to be a device token").format(path=path))
     lines = raw.decode("utf-8", errors="replace").strip().splitlines()
     if len(lines) != 1:
-        raise Refused(f"--token-file {path} must hold the device token alone, on one line")
+        raise Refused(
+            _("--token-file {path} must hold the device token alone, on one line").format(path=path)
+        )
     return lines[0].strip()
 
 
@@ -256,7 +302,7 @@ def prompt_for_token() -> str:
     if not sys.stdin.isatty():
         return ""
     try:
-        return getpass.getpass("Device token: ").strip()
+        return getpass.getpass(_("Device token: ")).strip()
     except EOFError:
         return ""
 
@@ -283,15 +329,28 @@ def _print(
         )
         return
     print(
-        f"acknowledged {report.acknowledged} now; outbox: "
-        f"{counts['acknowledged']} acknowledged, {counts['queued'] + counts['sent']} waiting, "
-        f"{counts['rejected']} rejected"
+        _(
+            "acknowledged {now} now; outbox: {acknowledged} acknowledged, {waiting} waiting, "
+            "{rejected} rejected"
+        ).format(
+            now=report.acknowledged,
+            acknowledged=counts["acknowledged"],
+            waiting=counts["queued"] + counts["sent"],
+            rejected=counts["rejected"],
+        )
     )
     for item in rejected:
         # Central's reason can quote a field's value (a postcode, a name): only on request.
-        why = f": {item.reason}" if verbose else " (--verbose for the reason)"
-        print(f"rejected {item.referral_id} r{item.revision}{why}", file=sys.stderr)
+        line = (
+            _("rejected {referral} r{revision}: {reason}")
+            if verbose
+            else _("rejected {referral} r{revision} (--verbose for the reason)")
+        )
+        print(
+            line.format(referral=item.referral_id, revision=item.revision, reason=item.reason),
+            file=sys.stderr,
+        )
     if report.error:
-        print(f"duty-tui: {report.error}", file=sys.stderr)
+        print(_("duty-tui: {problem}").format(problem=report.error), file=sys.stderr)
     if providers:
         print(providers)

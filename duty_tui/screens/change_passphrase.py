@@ -19,6 +19,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
+from duty_tui.i18n import N_, _
+from duty_tui.screens.translated import translate_bindings
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
 from store import StoreError, WeakPassphrase, WrongPassphrase
@@ -33,9 +35,9 @@ class ChangePassphraseScreen(ModalScreen[bool | None]):
 
     AUTO_FOCUS = "#current-passphrase"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="change_passphrase.cancel")
+        Binding("escape", "cancel", N_("Cancel"), id="change_passphrase.cancel")
     ]
-    help_title = "Change the passphrase"
+    help_title = N_("Change the passphrase")
 
     def __init__(self, desk: Desk, *, kdf: Any = None) -> None:
         super().__init__()
@@ -44,39 +46,54 @@ class ChangePassphraseScreen(ModalScreen[bool | None]):
         self._kdf = kdf
         self._busy = False
 
+    def on_mount(self) -> None:
+        translate_bindings(self)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="passphrase-box", classes="dialog"):
-            yield Static("Change the passphrase", classes="dialog-title")
+            yield Static(_("Change the passphrase"), classes="dialog-title")
             yield Static(
-                "The new passphrase protects every case on this laptop from now on. Nobody can "
-                "recover it: if it is forgotten, so are the cases.",
+                _(
+                    "The new passphrase protects every case on this laptop from now on. Nobody "
+                    "can recover it: if it is forgotten, so are the cases."
+                ),
                 classes="explain",
             )
             for label, field_id in (
-                ("Current passphrase", "current-passphrase"),
-                ("New passphrase", "new-passphrase"),
-                ("New passphrase again", "new-again"),
+                (_("Current passphrase"), "current-passphrase"),
+                (_("New passphrase"), "new-passphrase"),
+                (_("New passphrase again"), "new-again"),
             ):
                 yield FieldRow(
                     label, Input(password=True, compact=True, id=field_id), id=f"row-{field_id}"
                 )
             yield Static("", id="new-strength", classes="explain")
-            yield Checkbox("Also re-encrypt everything under a new key", id="rotate", compact=True)
+            yield Checkbox(
+                _("Also re-encrypt everything under a new key"), id="rotate", compact=True
+            )
             yield Static(
-                "Slower, but afterwards a copy of the old keyfile opens nothing, even with the "
-                "old passphrase.",
+                _(
+                    "Slower, but afterwards a copy of the old keyfile opens nothing, even with "
+                    "the old passphrase."
+                ),
                 classes="explain",
             )
             yield Static("", id="passphrase-message")
             with Horizontal(classes="buttons"):
-                yield Button("Change", id="passphrase-change", variant="primary", compact=True)
-                yield Button("Cancel", id="passphrase-cancel", compact=True)
+                yield Button(_("Change"), id="passphrase-change", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="passphrase-cancel", compact=True)
 
     @on(Input.Changed, "#new-passphrase")
     def _strength(self, event: Input.Changed) -> None:
         strength = passphrase_strength(event.value)
         self.query_one("#new-strength", Static).update(
-            plain(f"Strength: {strength.label}: {strength.advice}") if event.value else ""
+            plain(
+                _("Strength: {label}: {advice}").format(
+                    label=strength.label, advice=strength.advice
+                )
+            )
+            if event.value
+            else ""
         )
 
     @on(Input.Submitted)
@@ -116,26 +133,27 @@ class ChangePassphraseScreen(ModalScreen[bool | None]):
         strength = passphrase_strength(new)
         if not strength.acceptable:
             row = self.query_one("#row-new-passphrase", FieldRow)
-            row.show_error(f"{strength.label}: {strength.advice}")
+            row.show_error(
+                _("{label}: {advice}").format(label=strength.label, advice=strength.advice)
+            )
             self.set_focus(row.control)
             return
         if again != new:
             row = self.query_one("#row-new-again", FieldRow)
-            row.show_error("the two new passphrases differ")
+            row.show_error(_("the two new passphrases differ"))
             self.set_focus(row.control)
             return
         rotate = self.query_one("#rotate", Checkbox).value
         self._busy = True
-        self._say("Changing… (Argon2 makes this take a moment)", error=False)
+        self._say(_("Changing… (Argon2 makes this take a moment)"), error=False)
         self.run_worker(self._run(current, new, rotate), exclusive=True, group="passphrase")
 
     async def _run(self, current: str, new: str, rotate: bool) -> None:
         loop = asyncio.get_running_loop()
 
         def progress(done: int, total: int) -> None:
-            loop.call_soon_threadsafe(
-                partial(self._say, f"Encrypting again: {done} of {total} files…", error=False)
-            )
+            text = _("Encrypting again: {done} of {total} files…").format(done=done, total=total)
+            loop.call_soon_threadsafe(partial(self._say, text, error=False))
 
         try:
             await asyncio.to_thread(
@@ -152,17 +170,17 @@ class ChangePassphraseScreen(ModalScreen[bool | None]):
             self._busy = False
             self._say("")
             row = self.query_one("#row-current-passphrase", FieldRow)
-            row.show_error("that is not the current passphrase; nothing was changed")
+            row.show_error(_("that is not the current passphrase; nothing was changed"))
             self.set_focus(row.control)
             return
         except (WeakPassphrase, StoreError, OSError) as exc:
             self._busy = False
-            self._say(f"Not changed: {exc}")
+            self._say(_("Not changed: {problem}").format(problem=exc))
             return
         self._clear()
         self.app.notify(
-            "The passphrase is changed: use the new one from now on.",
-            title="Passphrase",
+            _("The passphrase is changed: use the new one from now on."),
+            title=_("Passphrase"),
             markup=False,
         )
         self.dismiss(True)

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from duty_tui.desk_access import DeskAccess
+from duty_tui.i18n import _, ngettext
 from duty_tui.screens.unlock import retry_delay
 from duty_tui.widgets.plain import plain
 
@@ -31,13 +32,17 @@ class LockScreen(DeskAccess, Screen[bool]):
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="lock-box"):
-            yield Static("duty-tui is locked", id="lock-title")
+            yield Static(_("duty-tui is locked"), id="lock-title")
             yield Static(
-                "Type the passphrase and press Enter to carry on where you were. "
-                "Nothing typed has been lost.",
+                _(
+                    "Type the passphrase and press Enter to carry on where you were. "
+                    "Nothing typed has been lost."
+                ),
                 classes="explain",
             )
-            yield Input(compact=True, password=True, id="lock-passphrase", placeholder="passphrase")
+            yield Input(
+                compact=True, password=True, id="lock-passphrase", placeholder=_("passphrase")
+            )
             yield Static("", id="lock-message")
 
     def _message(self, text: str, *, error: bool = True) -> None:
@@ -54,12 +59,12 @@ class LockScreen(DeskAccess, Screen[bool]):
     async def _verify(self, passphrase: str) -> None:
         field = self.query_one("#lock-passphrase", Input)
         field.disabled = True
-        self._message("Checking…", error=False)
+        self._message(_("Checking…"), error=False)
         try:
             ok = await asyncio.to_thread(self.desk.verify_passphrase, passphrase)
         except Exception as exc:
             ok = False
-            self._message(f"The passphrase cannot be checked: {exc}")
+            self._message(_("The passphrase cannot be checked: {problem}").format(problem=exc))
         field.value = ""
         if ok:
             self.dismiss(True)
@@ -79,7 +84,7 @@ class LockScreen(DeskAccess, Screen[bool]):
                 self._wait_timer = None
                 field.disabled = False
                 field.focus()
-                self._message("That passphrase is not right. Try again.")
+                self._message(_("That passphrase is not right. Try again."))
             else:
                 self._show_wait(remaining[0])
 
@@ -87,4 +92,10 @@ class LockScreen(DeskAccess, Screen[bool]):
         self._wait_timer = self.set_interval(1, tick)
 
     def _show_wait(self, seconds: int) -> None:
-        self._message(f"That passphrase is not right. Try again in {seconds} s.")
+        self._message(
+            ngettext(
+                "That passphrase is not right. Try again in {seconds} second.",
+                "That passphrase is not right. Try again in {seconds} seconds.",
+                seconds,
+            ).format(seconds=seconds)
+        )

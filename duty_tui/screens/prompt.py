@@ -14,23 +14,38 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from duty_tui.i18n import N_, _
+from duty_tui.screens.translated import Relabel, translate_bindings
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(Relabel, ModalScreen[str | None]):
     CSS_PATH = "dialog.tcss"
     AUTO_FOCUS = "#prompt-answer"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="prompt.cancel"),
     ]
-    help_title = "Question"
+    help_title = N_("Question")
 
-    def __init__(self, question: str, label: str, *, ok: str = "OK") -> None:
+    def __init__(self, question: str, label: str, *, ok: str | None = None) -> None:
         super().__init__()
         self.question = question
         self.label = label
-        self.ok = ok
+        self._default_ok = ok is None
+        self.ok = ok if ok is not None else _("OK")
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
+
+    def relabel(self) -> None:
+        """The question and the field's label are the caller's (translated when asked); the
+        rest is this dialog's own."""
+        if self._default_ok:
+            self.ok = _("OK")
+            self.query_one("#ok", Button).label = self.ok
+        self.query_one("#cancel", Button).label = _("Cancel")
+        self.query_one("#prompt-keys", Static).update(_("Enter confirms · Escape cancels"))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box", classes="dialog"):
@@ -38,15 +53,15 @@ class PromptScreen(ModalScreen[str | None]):
             yield FieldRow(self.label, Input(compact=True, id="prompt-answer"), id="row-answer")
             with Horizontal(classes="buttons"):
                 yield Button(plain(self.ok), id="ok", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-            yield Static("Enter confirms · Escape cancels", classes="explain")
+                yield Button(_("Cancel"), id="cancel", compact=True)
+            yield Static(_("Enter confirms · Escape cancels"), classes="explain", id="prompt-keys")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def answer(self) -> None:
         text = self.query_one("#prompt-answer", Input).value.strip()
         if not text:
-            self.query_one("#row-answer", FieldRow).show_error("needed: say why")
+            self.query_one("#row-answer", FieldRow).show_error(_("needed: say why"))
             return
         self.dismiss(text)
 

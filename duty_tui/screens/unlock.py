@@ -25,7 +25,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from duty_tui.i18n import N_, _, ngettext
 from duty_tui.messages import Unlocked
+from duty_tui.screens.translated import translate_bindings
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
 
@@ -60,10 +62,10 @@ class UnlockSettings:
 
 
 class UnlockScreen(Screen[None]):
-    help_title = "Unlock"
+    help_title = N_("Unlock")
     AUTO_FOCUS = "#passphrase"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear", "Clear the passphrase", show=False, id="unlock.clear"),
+        Binding("escape", "clear", N_("Clear the passphrase"), show=False, id="unlock.clear"),
     ]
 
     def __init__(self, where: UnlockSettings) -> None:
@@ -79,19 +81,26 @@ class UnlockScreen(Screen[None]):
         # Few widgets: this is the first frame, and start-up time is measured.
         with Vertical(id="unlock-box"):
             yield Static(
-                Text.assemble(("duty-tui", "bold"), "\nCourt duty at the first hearing"),
+                Text.assemble(("duty-tui", "bold"), "\n", _("Court duty at the first hearing")),
                 id="unlock-title",
             )
-            yield Static("Type the passphrase, then Enter.", classes="explain", id="unlock-explain")
-            yield Input(password=True, id="passphrase", placeholder="passphrase", compact=True)
+            yield Static(
+                _("Type the passphrase, then Enter."), classes="explain", id="unlock-explain"
+            )
+            yield Input(password=True, id="passphrase", placeholder=_("passphrase"), compact=True)
             yield Static("", id="unlock-message")
             if self.where.demo_passphrase:
                 yield Static(
-                    plain(f"Demo data: the passphrase is {self.where.demo_passphrase}"),
+                    plain(
+                        _("Demo data: the passphrase is {passphrase}").format(
+                            passphrase=self.where.demo_passphrase
+                        )
+                    ),
                     id="demo-hint",
                 )
 
     def on_mount(self) -> None:
+        translate_bindings(self)
         # Focus now rather than on the first resume: an officer who starts typing as soon as
         # the app opens must not lose the first letter of the passphrase (keys typed before
         # this wait for the screen, see duty_tui/keyorder.py).
@@ -104,8 +113,10 @@ class UnlockScreen(Screen[None]):
         self.mode = UNLOCK if exists else FIRST_RUN
         if self.mode == FIRST_RUN:
             self.query_one("#unlock-explain", Static).update(
-                "Set up this laptop. The passphrase protects every case kept here. "
-                "Nobody can recover it: if it is forgotten, so are the cases."
+                _(
+                    "Set up this laptop. The passphrase protects every case kept here. "
+                    "Nobody can recover it: if it is forgotten, so are the cases."
+                )
             )
             await self._mount_setup(self._first_run_widgets())
         if self._submit_when_ready:
@@ -122,12 +133,12 @@ class UnlockScreen(Screen[None]):
         return [
             Static("", id="strength"),
             FieldRow(
-                "Passphrase again",
-                Input(password=True, id="confirm", placeholder="the same again", compact=True),
+                _("Passphrase again"),
+                Input(password=True, id="confirm", placeholder=_("the same again"), compact=True),
                 id="row-confirm",
             ),
             *self._profile_widgets(),
-            Button("Create", id="go", variant="primary", compact=True),
+            Button(_("Create"), id="go", variant="primary", compact=True),
         ]
 
     def _profile_widgets(self) -> list[Widget]:
@@ -136,13 +147,13 @@ class UnlockScreen(Screen[None]):
         from records.model import Jurisdiction, OfficerRole
 
         return [
-            FieldRow("Your name", Input(id="officer-name", compact=True), id="row-officer-name"),
+            FieldRow(_("Your name"), Input(id="officer-name", compact=True), id="row-officer-name"),
             FieldRow(
-                "Role",
+                _("Role"),
                 Select(
                     [
-                        ("FCA: Family Court Adviser", OfficerRole.FCA.value),
-                        ("FCSW: Family Court Social Worker", OfficerRole.FCSW.value),
+                        (_("FCA: Family Court Adviser"), OfficerRole.FCA.value),
+                        (_("FCSW: Family Court Social Worker"), OfficerRole.FCSW.value),
                     ],
                     value=OfficerRole.FCA.value,
                     allow_blank=False,
@@ -151,13 +162,13 @@ class UnlockScreen(Screen[None]):
                 ),
                 id="row-officer-role",
             ),
-            FieldRow("Home court", Input(id="court", compact=True), id="row-court"),
+            FieldRow(_("Home court"), Input(id="court", compact=True), id="row-court"),
             FieldRow(
-                "Jurisdiction",
+                _("Jurisdiction"),
                 Select(
                     [
-                        ("Wales (Cafcass Cymru)", Jurisdiction.WALES.value),
-                        ("England (Cafcass)", Jurisdiction.ENGLAND.value),
+                        (_("Wales (Cafcass Cymru)"), Jurisdiction.WALES.value),
+                        (_("England (Cafcass)"), Jurisdiction.ENGLAND.value),
                     ],
                     value=Jurisdiction.WALES.value,
                     allow_blank=False,
@@ -179,7 +190,14 @@ class UnlockScreen(Screen[None]):
         strength = passphrase_strength(event.value)
         meter = "■" * (strength.score + 1) + "□" * (4 - strength.score)
         widget = self.query_one("#strength", Static)
-        widget.update(plain(f"Strength: {meter} {strength.label}: {strength.advice}"))
+        # The label and advice are the store's passphrase policy's own words (store/policy.py).
+        widget.update(
+            plain(
+                _("Strength: {meter} {label}: {advice}").format(
+                    meter=meter, label=strength.label, advice=strength.advice
+                )
+            )
+        )
         widget.set_classes(f"strength-{strength.score}")
 
     @on(Input.Submitted)
@@ -225,7 +243,7 @@ class UnlockScreen(Screen[None]):
         else:
             passphrase = self.query_one("#passphrase", Input).value
             if not passphrase:
-                self._message("Type the passphrase, then Enter.")
+                self._message(_("Type the passphrase, then Enter."))
                 return
             self.run_worker(self._open(passphrase), exclusive=True, group="unlock")
 
@@ -236,7 +254,7 @@ class UnlockScreen(Screen[None]):
         from store import Store, StoreError, StoreInUse, StoreNotFound, WrongPassphrase
 
         self._busy(True)
-        self._message("Unlocking…", error=False)
+        self._message(_("Unlocking…"), error=False)
         try:
             store = await asyncio.to_thread(Store.open, self.where.data_dir, passphrase)
         except WrongPassphrase:
@@ -247,17 +265,19 @@ class UnlockScreen(Screen[None]):
         except StoreInUse:
             self._busy(False)
             self._message(
-                "This data is already open in another duty-tui window. Close it there "
-                "(ctrl+q), then unlock here."
+                _(
+                    "This data is already open in another duty-tui window. Close it there "
+                    "(ctrl+q), then unlock here."
+                )
             )
             return
         except StoreNotFound:
             self._busy(False)
-            self._message("The store has gone from this laptop. Restart duty-tui to set up.")
+            self._message(_("The store has gone from this laptop. Restart duty-tui to set up."))
             return
         except (StoreError, OSError) as exc:
             self._busy(False)
-            self._message(f"The store cannot be opened: {exc}")
+            self._message(_("The store cannot be opened: {problem}").format(problem=exc))
             return
         try:
             profile = await asyncio.to_thread(load_profile, store)
@@ -280,10 +300,13 @@ class UnlockScreen(Screen[None]):
         self._store = store
         self.query_one("#passphrase").add_class("-hidden")
         self.query_one("#unlock-explain", Static).update(
-            "Unlocked. Who is on duty, and where? New cases take these details."
+            _("Unlocked. Who is on duty, and where? New cases take these details.")
         )
         await self._mount_setup(
-            [*self._profile_widgets(), Button("Continue", id="go", variant="primary", compact=True)]
+            [
+                *self._profile_widgets(),
+                Button(_("Continue"), id="go", variant="primary", compact=True),
+            ]
         )
         self._busy(False)
         self._message("")
@@ -299,7 +322,7 @@ class UnlockScreen(Screen[None]):
                     self._wait_timer.stop()
                 self._wait_timer = None
                 self._busy(False)
-                self._message("That passphrase did not unlock the store. Try again.")
+                self._message(_("That passphrase did not unlock the store. Try again."))
             else:
                 self._show_wait(remaining[0])
 
@@ -308,8 +331,13 @@ class UnlockScreen(Screen[None]):
 
     def _show_wait(self, seconds: int) -> None:
         self._message(
-            f"That passphrase did not unlock the store. Try again in {seconds} s "
-            f"(wrong {self.failures} time{'s' if self.failures != 1 else ''})."
+            ngettext(
+                "That passphrase did not unlock the store. Try again in {seconds} s "
+                "(wrong {failures} time).",
+                "That passphrase did not unlock the store. Try again in {seconds} s "
+                "(wrong {failures} times).",
+                self.failures,
+            ).format(seconds=seconds, failures=self.failures)
         )
 
     # --- first run ---------------------------------------------------------------------------
@@ -352,11 +380,15 @@ class UnlockScreen(Screen[None]):
         self._message("")
         strength = passphrase_strength(passphrase)
         if not strength.acceptable:
-            self._message(f"Passphrase {strength.label}: {strength.advice}")
+            self._message(
+                _("Passphrase {label}: {advice}").format(
+                    label=strength.label, advice=strength.advice
+                )
+            )
             self.set_focus(self.query_one("#passphrase", Input))
             return
         if confirm != passphrase:
-            self.query_one("#row-confirm", FieldRow).show_error("the two passphrases differ")
+            self.query_one("#row-confirm", FieldRow).show_error(_("the two passphrases differ"))
             self.set_focus(self.query_one("#confirm", Input))
             return
         profile = self._profile()
@@ -369,7 +401,7 @@ class UnlockScreen(Screen[None]):
         from store import Store, StoreError
 
         self._busy(True)
-        self._message("Setting up…", error=False)
+        self._message(_("Setting up…"), error=False)
 
         def create() -> Store:
             store = Store.create(self.where.data_dir, passphrase, kdf=self.where.kdf)
@@ -384,7 +416,7 @@ class UnlockScreen(Screen[None]):
             store = await asyncio.to_thread(create)
         except (StoreError, OSError) as exc:
             self._busy(False)
-            self._message(f"The store cannot be created: {exc}")
+            self._message(_("The store cannot be created: {problem}").format(problem=exc))
             return
         self._start(store, profile)
 
@@ -400,7 +432,7 @@ class UnlockScreen(Screen[None]):
             try:
                 await asyncio.to_thread(save_profile, store, profile)
             except (StoreError, OSError) as exc:
-                self._message(f"The profile cannot be saved: {exc}")
+                self._message(_("The profile cannot be saved: {problem}").format(problem=exc))
                 return
             self._store = None
             self._start(store, profile)

@@ -16,6 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from duty_tui.i18n import N_, _, ngettext
+from duty_tui.screens.translated import translate_bindings
 from duty_tui.widgets.plain import plain
 
 Choice = Literal["retry", "stay", "leave"]
@@ -27,12 +29,19 @@ MOST_SHOWN = 6
 def describe_unsaved(unsaved: dict[str, dict[str, str]], numbers: dict[str, str]) -> list[str]:
     """One line per case and kind: "ZZ26P00001: its changes (No space left on device)"."""
     lines = [
-        f"{numbers.get(case_id) or 'a case'}: {what} ({reason})"
+        _("{case}: {what} ({reason})").format(
+            case=numbers.get(case_id) or _("a case"), what=what, reason=reason
+        )
         for case_id, failures in sorted(unsaved.items(), key=lambda item: numbers.get(item[0], ""))
         for what, reason in failures.items()
     ]
     if len(lines) > MOST_SHOWN:
-        lines = [*lines[:MOST_SHOWN], f"… and {len(lines) - MOST_SHOWN} more"]
+        lines = [
+            *lines[:MOST_SHOWN],
+            ngettext("… and {count} more", "… and {count} more", len(lines) - MOST_SHOWN).format(
+                count=len(lines) - MOST_SHOWN
+            ),
+        ]
     return lines
 
 
@@ -41,31 +50,36 @@ class UnsavedScreen(ModalScreen[Choice]):
 
     AUTO_FOCUS = "#unsaved-retry"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "choose('retry')", "Try again", id="unsaved.retry"),
-        Binding("s,escape", "choose('stay')", "Stay", id="unsaved.stay"),
+        Binding("t", "choose('retry')", N_("Try again"), id="unsaved.retry"),
+        Binding("s,escape", "choose('stay')", N_("Stay"), id="unsaved.stay"),
         Binding("left,right", "app.focus_next", show=False),
     ]
-    help_title = "Not saved"
+    help_title = N_("Not saved")
 
     def __init__(self, lines: list[str], *, leaving: Literal["quit", "lock"]) -> None:
         super().__init__()
         self.lines = lines
         self.leaving = leaving
 
+    def on_mount(self) -> None:
+        translate_bindings(self)
+
     def compose(self) -> ComposeResult:
-        leave = "Quit and lose these changes" if self.leaving == "quit" else "Lock; keep trying"
+        leave = (
+            _("Quit and lose these changes") if self.leaving == "quit" else _("Lock; keep trying")
+        )
         with Vertical(id="unsaved-box", classes="dialog"):
-            yield Static("Not saved", classes="dialog-title")
+            yield Static(_("Not saved"), classes="dialog-title")
             yield Static(
-                "These could not be written to the disk, and are only in this window:",
+                _("These could not be written to the disk, and are only in this window:"),
                 classes="explain",
             )
             yield Static(plain("\n".join(self.lines), multiline=True), id="unsaved-list")
             with Horizontal(classes="buttons"):
-                yield Button("Try again", id="unsaved-retry", variant="primary", compact=True)
-                yield Button("Stay", id="unsaved-stay", compact=True)
+                yield Button(_("Try again"), id="unsaved-retry", variant="primary", compact=True)
+                yield Button(_("Stay"), id="unsaved-stay", compact=True)
                 yield Button(leave, id="unsaved-leave", variant="error", compact=True)
-            yield Static("t try again · s or Escape stay", classes="explain")
+            yield Static(_("t try again · s or Escape stay"), classes="explain")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         choice: Choice = {"unsaved-retry": "retry", "unsaved-leave": "leave"}.get(

@@ -64,6 +64,8 @@ APP_COMMANDS: list[tuple[str, str, str]] = [
         "change_passphrase",
     ),
     ("Help: keys", "The keys that work here", "help"),
+    # Named in both languages: whichever is shown, the officer finds it.
+    ("Cymraeg / English", "Newid iaith · Switch language", "switch_language"),
     ("Quit", "Save everything and close duty-tui", "quit"),
 ]
 

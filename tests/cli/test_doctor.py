@@ -31,7 +31,7 @@ def _case_path(env: Path, number: str) -> Path:
 def test_a_healthy_store(env, tmp_path, capsys):
     _imported(env, tmp_path, capsys)
     assert main(["doctor", "--data-dir", str(env)]) == 0
-    assert "no problems: 2 case(s)" in capsys.readouterr().out
+    assert "no problems: 2 cases" in capsys.readouterr().out
 
 
 def test_a_deleted_case_file_is_named_by_list_and_doctor(env, tmp_path, capsys):
@@ -75,7 +75,7 @@ def test_a_damaged_case_file_is_quarantined(env, tmp_path, capsys):
     assert main(["doctor", "--data-dir", str(env)]) == 1
     out = capsys.readouterr().out
     assert "case ZZ26P00001: its file is damaged" in out
-    assert "1 file(s) kept in quarantine" in out
+    assert "1 file kept in quarantine" in out
     [kept] = list((env / "quarantine").iterdir())
     assert kept.read_bytes() == bytes(data)
 

@@ -14,7 +14,7 @@ from .conftest import EXAMPLE, PASS, two_case_doc
 
 def test_first_import_creates_the_store_and_list_prints_it(env, tmp_path, capsys):
     assert main(["import", str(two_case_doc(tmp_path)), "--data-dir", str(env)]) == 0
-    assert "imported 2 case(s)" in capsys.readouterr().out
+    assert "imported 2 cases" in capsys.readouterr().out
     assert main(["list", "--data-dir", str(env)]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "ZZ26P00001\t2026-11-23",

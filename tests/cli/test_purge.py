@@ -36,17 +36,17 @@ def test_dry_run_lists_and_changes_nothing_then_purge_removes(env, tmp_path, cap
     out = capsys.readouterr().out
     on = dt.date.today() + dt.timedelta(days=20)
     assert f"will be purged on {on:%d/%m/%Y}: ZZ26P00001" in out  # 30 days after the hearing
-    assert "0 case(s) would be purged" in out
+    assert "0 cases would be purged" in out
     assert main(["purge", "--dry-run", "--retention-days", "5", "--data-dir", str(env)]) == 0
     out = capsys.readouterr().out
-    assert "would purge ZZ26P00001" in out and "1 case(s) would be purged" in out
+    assert "would purge ZZ26P00001" in out and "1 case would be purged" in out
     assert main(["list", "--data-dir", str(env)]) == 0
     assert "ZZ26P00001" in capsys.readouterr().out  # a dry run changes nothing
     with Store.open(env, PASS) as store:
         assert load_case_retention_days(store) == 30  # nor the setting
 
     assert main(["purge", "--retention-days", "5", "--data-dir", str(env)]) == 0
-    assert "1 case(s) purged" in capsys.readouterr().out
+    assert "1 case purged" in capsys.readouterr().out
     assert main(["list", "--data-dir", str(env)]) == 0
     assert capsys.readouterr().out == ""
     assert main(["audit", "--data-dir", str(env)]) == 0

@@ -320,7 +320,7 @@ def test_the_sync_command_finds_and_resends_what_central_lost(central, device, t
     assert len(held_by(engine, name)) == 9
     asked = sync("--verify")
     assert asked.returncode == 0, asked.stderr
-    assert "no longer held 3 referral(s)" in asked.stderr
+    assert "no longer held 3 referrals" in asked.stderr
     assert "acknowledged 3 now" in asked.stdout
     with Store.open(data_dir, PASSPHRASE) as store:
         assert_exactly_once(Outbox(store), engine, name, 12)

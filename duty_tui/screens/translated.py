@@ -1,0 +1,58 @@
+"""Binding descriptions in the officer's language.
+
+A screen's BINDINGS are made once, when its class is defined, so their descriptions are marked
+with ``N_`` (English msgids) and looked up here when the screen is mounted: the footer and the
+help then show them in the language of that moment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+from duty_tui.i18n import _
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Replace the descriptions of ``node``'s bindings by their translation.
+
+    The English msgid is found again in the class's BINDINGS each time, so a second switch
+    translates from English, not from the previous translation. Textual keeps the live bindings
+    in ``_bindings`` (no public setter for a description); Binding is frozen, so each is
+    replaced."""
+    by_id: dict[str, str] = {}
+    by_key: dict[tuple[str, str], str] = {}
+    for cls in type(node).__mro__:
+        for binding in getattr(cls, "BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.description:
+                if binding.id:
+                    by_id.setdefault(binding.id, binding.description)
+                for key in binding.key.split(","):
+                    by_key.setdefault((key.strip(), binding.action), binding.description)
+    for key, bindings in node._bindings.key_to_bindings.items():
+        for index, binding in enumerate(bindings):
+            # By id first: a keymap (config.toml) may have moved the binding to other keys.
+            msgid = by_id.get(binding.id or "") or by_key.get((key, binding.action))
+            if msgid:
+                bindings[index] = dataclasses.replace(binding, description=_(msgid))
+
+
+class Relabel:
+    """A screen that can say its own words again in the current language without being built
+    again: what is typed, the focus and the scroll position stay."""
+
+    def relabel(self) -> None:
+        raise NotImplementedError
+
+
+def relabel_all(app: App[object]) -> None:
+    """After a change of language: every screen of the stack translates its bindings and, if
+    it knows how, its words; the footer is drawn again."""
+    for screen in app.screen_stack:
+        translate_bindings(screen)
+        if isinstance(screen, Relabel):
+            screen.relabel()
+    app.refresh_bindings()

@@ -21,7 +21,8 @@ else
 	$(PYTHON) -m venv $(VENV)
 endif
 
-# make run needs only the app's own dependencies: test tools wait for make test.
+# make run needs only the app's own dependencies: test tools and central's service
+# (FastAPI, uvicorn, SQLAlchemy, Alembic) wait for make test or make central.
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 ifneq ($(UV),)
 	$(UV) pip install --quiet --python $(BIN)/python -e .
@@ -32,9 +33,9 @@ endif
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 ifneq ($(UV),)
-	$(UV) pip install --quiet --python $(BIN)/python -e '.[test,postgres]'
+	$(UV) pip install --quiet --python $(BIN)/python -e '.[central,test,postgres]'
 else
-	$(PIP) -e '.[test,postgres]'
+	$(PIP) -e '.[central,test,postgres]'
 endif
 	touch $@ $(VENV)/.run-installed
 

@@ -245,7 +245,8 @@ class DutyListScreen(DeskAccess, Screen[None]):
         self.apply_filter(event.value)
 
     def apply_filter(self, text: str) -> None:
-        """What one keystroke in the filter costs: search every case, rebuild the table."""
+        """What one keystroke in the filter costs: search every case (within the last
+        keystroke's matches when typing on), and rebuild the table unless its rows are the same."""
         self.query_text = text
         self.refresh_rows()
 

@@ -16,34 +16,47 @@ unexport PYTHONDONTWRITEBYTECODE
 UV := $(shell command -v uv 2>/dev/null)
 # pip's own checks and bytecode compiling are most of a first install's time that is not
 # download; Python compiles on first import instead.
-PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile
+PIP_FLAGS := --quiet --disable-pip-version-check --no-compile
+# A venv's own pip costs ~3 s of CPU to install (ensurepip) before anything useful happens: when
+# the machine's pip can install into another interpreter (--python, pip >= 22.3) the venv is made
+# without one. Evaluated when a recipe runs, after the venv exists.
+PIP = $(if $(wildcard $(VENV)/.host-pip),$(PYTHON) -m pip --python $(BIN)/python,$(BIN)/python -m pip) install $(PIP_FLAGS)
+# The app's run dependencies, read from pyproject.toml (tomllib: Python 3.11+).
+RUN_DEPS = $(shell $(BIN)/python -c "import tomllib; print(' '.join(repr(d) for d in tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))")
 
 $(BIN)/python:
 ifneq ($(UV),)
 	$(UV) venv --quiet --python $(PYTHON) $(VENV)
 else
-	$(PYTHON) -m venv $(VENV)
+	if $(PYTHON) -m pip install --help 2>/dev/null | grep -q -- '--python <python>'; then \
+		$(PYTHON) -m venv --without-pip $(VENV) && touch $(VENV)/.host-pip; \
+	else \
+		$(PYTHON) -m venv $(VENV); \
+	fi
 endif
 
-# make run needs only the app's own dependencies: test tools wait for make test.
+# make run needs only the app's own dependencies: test tools and central's service
+# (FastAPI, uvicorn, SQLAlchemy, Alembic) wait for make test or make central. Nor is the app
+# itself built and installed (an isolated build of setuptools is a third of a first run's
+# install): make run runs it from this checkout with `python -m`.
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 ifneq ($(UV),)
-	$(UV) pip install --quiet --python $(BIN)/python -e .
+	$(UV) pip install --quiet --python $(BIN)/python $(RUN_DEPS)
 else
-	$(PIP) -e .
+	$(PIP) $(RUN_DEPS)
 endif
 	touch $@
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 ifneq ($(UV),)
-	$(UV) pip install --quiet --python $(BIN)/python -e '.[test,postgres]'
+	$(UV) pip install --quiet --python $(BIN)/python -e '.[central,test,postgres]'
 else
-	$(PIP) -e '.[test,postgres]'
+	$(PIP) -e '.[central,test,postgres]'
 endif
 	touch $@ $(VENV)/.run-installed
 
 run: $(VENV)/.run-installed
-	$(BIN)/duty-tui demo --data-dir "$(DEMO_DIR)"
+	$(BIN)/python -m duty_tui.cli demo --data-dir "$(DEMO_DIR)"
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .

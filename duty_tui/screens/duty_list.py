@@ -77,6 +77,9 @@ class DutyListScreen(DeskAccess, Screen[None]):
         self.all_courts = False
         self.query_text = ""
         self._columns: tuple[str, ...] = ()
+        # What the table shows now (columns, home court, rows): a keystroke whose result is
+        # the same rows leaves the table alone, rebuilding it being most of a keystroke's cost.
+        self._shown: tuple[object, ...] | None = None
         self._collect_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -138,6 +141,13 @@ class DutyListScreen(DeskAccess, Screen[None]):
             *(("Court",) if self.all_courts or searching else ()),
             "Notes",
         )
+        home = self.desk.profile.court
+        # DutyRow is a frozen record: equal rows show equal cells (a changed case is a new row).
+        shown = (columns, home, tuple(rows))
+        if shown == self._shown:
+            self._show_heading(rows, total, searching)
+            return
+        self._shown = shown
         with self.app.batch_update():
             # Columns are rebuilt only when they change: clearing them twice before the table
             # has measured its rows leaves every column as narrow as its heading.
@@ -155,7 +165,6 @@ class DutyListScreen(DeskAccess, Screen[None]):
                 cells += [plain(row.case_number), plain(row.parties), Text(str(row.children))]
                 if self.all_courts or searching:
                     # Only a court other than the officer's own is worth the width.
-                    home = self.desk.profile.court
                     cells.append(plain(row.court if row.court != home else ""))
                 cells.append(_badges(row))
                 table.add_row(*cells, key=row.case_id)
@@ -236,7 +245,8 @@ class DutyListScreen(DeskAccess, Screen[None]):
         self.apply_filter(event.value)
 
     def apply_filter(self, text: str) -> None:
-        """What one keystroke in the filter costs: search every case, rebuild the table."""
+        """What one keystroke in the filter costs: search every case (within the last
+        keystroke's matches when typing on), and rebuild the table unless its rows are the same."""
         self.query_text = text
         self.refresh_rows()
 

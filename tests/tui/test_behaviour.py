@@ -84,6 +84,37 @@ async def test_filter_as_you_type_across_days(make_app, stored):
         assert table_case_ids(app) == ["case0000", "case0001", "case0002"]
 
 
+async def test_a_filter_typed_fast_ends_on_the_rows_of_the_whole_query(make_app, stored):
+    # Keys arrive faster than the app handles them (as a fast typist's do): every one is
+    # applied, in order, and what shows when the typing stops is the search for the whole text,
+    # whichever keystrokes the list skipped rebuilding because their rows did not change.
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("slash")
+        typed = "ffug olwenx"
+        for key in [*typed.replace(" ", "_"), "backspace"]:
+            name = {"_": "space"}.get(key, key)
+            char = " " if name == "space" else (None if name == "backspace" else name)
+            app._driver.send_message(events.Key(name, char))
+        filter_input = app.screen.query_one("#duty-filter")
+        await wait_until(pilot, lambda: filter_input.value == "ffug olwen")
+        await pilot.pause()
+        assert table_case_ids(app) == ["case0003"]
+        assert "1 case matches" in screen_text(app)
+        # Back to a broader query: the list widens again, not stuck on the narrow result.
+        for _ in "olwen ":
+            app._driver.send_message(events.Key("backspace", None))
+        await wait_until(pilot, lambda: filter_input.value == "ffug")
+        await pilot.pause()
+        assert table_case_ids(app) == ["case0000", "case0003"]
+        # A keystroke that matches no case empties the list and says so.
+        await pilot.press("x")
+        await pilot.pause()
+        assert table_case_ids(app) == []
+        assert "No case matches" in screen_text(app)
+
+
 async def test_new_case_refuses_a_number_already_listed(make_app, stored):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -31,6 +31,8 @@ from duty_tui.widgets.sync_status import SyncStatus
 
 # Typing has paused: time for the garbage collector (see _filter_changed).
 COLLECT_AFTER_S = 0.4
+# Widest a court's name is shown in the list (the rest is an ellipsis).
+COURT_WIDTH = 24
 
 
 def _badges(row: DutyRow) -> Text:
@@ -154,9 +156,13 @@ class DutyListScreen(DeskAccess, Screen[None]):
                     cells.append(Text(format_date(row.hearing_date)))
                 cells += [plain(row.case_number), plain(row.parties), Text(str(row.children))]
                 if self.all_courts or searching:
-                    # Only a court other than the officer's own is worth the width.
+                    # Every row names its court (a blank cell read as "court unknown"); the
+                    # officer's own court is dimmed so the other courts stand out.
                     home = self.desk.profile.court
-                    cells.append(plain(row.court if row.court != home else ""))
+                    court = plain(row.court, "dim" if row.court == home else "")
+                    # A long court name would push the notes off a narrow screen.
+                    court.truncate(COURT_WIDTH, overflow="ellipsis")
+                    cells.append(court)
                 cells.append(_badges(row))
                 table.add_row(*cells, key=row.case_id)
             if keep is not None and keep in {r.case_id for r in rows}:

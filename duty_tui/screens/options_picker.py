@@ -21,8 +21,7 @@ from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option as ListOption
 
 from duty_tui.services.catalogue import entry
-from duty_tui.services.options import Directory, Option, Options, find
-from duty_tui.widgets.case_fields import format_date
+from duty_tui.services.options import Directory, Option, Options, availability, find
 from duty_tui.widgets.plain import plain, plain_str
 from duty_tui.widgets.reasons import reasons_text
 from records.model import Activity, Case, Delivery, Language, RecordError, parse_date
@@ -38,7 +37,7 @@ class Choice:
     delivery: Delivery
 
 
-def option_text(option: Option) -> Text:
+def option_text(option: Option, today: dt.date) -> Text:
     p = option.provider
     text = Text(plain_str(p.name), style="bold")
     if p.sample:
@@ -48,7 +47,7 @@ def option_text(option: Option) -> Text:
     details = [modes, languages]
     if p.accreditation.value != "none":
         details.append(f"NACCC {p.accreditation.value}")
-    details.append(f"next {format_date(p.next_available)}" if p.next_available else "no date given")
+    details.append(availability(p.next_available, today))
     text.append("\n  " + plain_str(" · ".join(details)), style="dim")
     for warning in option.warnings:
         text.append("\n  ! " + plain_str(warning.text), style="magenta")
@@ -130,7 +129,9 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
         self._shown = [o for o in self.options.ranked if matches(o, needle)]
         listing = self.query_one("#options-list", OptionList)
         listing.clear_options()
-        listing.add_options([ListOption(option_text(o), id=o.provider.id) for o in self._shown])
+        listing.add_options(
+            [ListOption(option_text(o, self.today), id=o.provider.id) for o in self._shown]
+        )
         if self._shown:
             listing.highlighted = 0
         hidden = len(self.options.ranked) - len(self._shown)

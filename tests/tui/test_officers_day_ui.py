@@ -32,3 +32,36 @@ async def test_the_court_column_names_every_rows_court(make_app, stored):
         assert "Example Family Court" in screen_text(app)
         await pilot.press("ctrl+q")
         await settle(pilot)
+
+
+# --- item 12: a next-available date that has passed -----------------------------------------
+
+
+async def test_a_next_available_date_in_the_past_reads_available_now(make_app, stored):
+    """On 30/11 a provider read "next 27/11/2026": a date that has come means available now
+    (here today is 04/12 and the sample directory has providers next available 30/11, 01/12)."""
+    import datetime as dt
+
+    from duty_tui.screens.options_picker import OptionsPickerScreen
+
+    from .test_rules_screens import to_matrix
+
+    app = make_app(today=dt.date(2026, 12, 4))
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        await pilot.press("slash", *"ZZ26P00001", "enter")
+        await settle(pilot)
+        await to_matrix(pilot)
+        await pilot.press("enter", "p")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, OptionsPickerScreen)
+        dates = {o.provider.next_available for o in picker.options.ranked}
+        assert any(d is not None and d < dt.date(2026, 12, 4) for d in dates)  # the case tried
+        shown = screen_text(app)
+        assert "available now" in shown
+        assert "next 2" not in shown and "next 01/12" not in shown, shown
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)

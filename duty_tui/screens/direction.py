@@ -290,6 +290,14 @@ class DirectionScreen(ModalScreen[Direction | None]):
     def _changed(self) -> None:
         self._preview()
 
+    @on(Select.Changed, "#direction-status")
+    def _status_changed(self, event: Select.Changed) -> None:
+        # Saving takes the hearing's date when none is typed; show it now, as it will be kept,
+        # rather than a blank "Directed on" the officer may think still needs filling.
+        directed_on = self.query_one("#direction-directed-on", Input)
+        if event.value == DirectionStatus.DIRECTED.value and not directed_on.value.strip():
+            directed_on.value = format_date(self.case.hearing.date)
+
     # --- actions -------------------------------------------------------------------------------
 
     @on(Input.Submitted)

@@ -65,3 +65,43 @@ async def test_a_next_available_date_in_the_past_reads_available_now(make_app, s
         await settle(pilot)
         await pilot.press("ctrl+q")
         await settle(pilot)
+
+
+# --- item 12: "Directed on" when the court directs it ---------------------------------------
+
+
+async def _direction_dialog(pilot):
+    """ZZ26P00001's applicant x WT4C: Enter (why), p (picker), Enter (the first provider)."""
+    from duty_tui.screens.direction import DirectionScreen
+    from records.model import Activity
+
+    from .test_rules_screens import open_case, to_cell, to_matrix
+
+    await open_case(pilot)
+    grid = await to_matrix(pilot)
+    await to_cell(pilot, grid, 0, Activity.WT4C)
+    await pilot.press("enter", "p")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, DirectionScreen)
+    return pilot.app.screen
+
+
+async def test_directed_on_shows_the_hearing_date_once_directed(make_app, stored):
+    """Choosing "Directed by the court" left "Directed on" blank until the direction was kept
+    (when the hearing's date was filled in unseen)."""
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await _direction_dialog(pilot)
+        directed_on = dialog.query_one("#direction-directed-on", Input)
+        assert directed_on.value == ""
+        await pilot.press("enter", "down", "enter")  # Status: Directed by the court
+        await settle(pilot)
+        assert directed_on.value == "16/03/2026"  # the hearing's date, shown before saving
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)

@@ -105,3 +105,41 @@ async def test_directed_on_shows_the_hearing_date_once_directed(make_app, stored
         await settle(pilot)
         await pilot.press("ctrl+q")
         await settle(pilot)
+
+
+# --- item 12: typing into a dropdown ---------------------------------------------------------
+
+
+async def test_typing_into_a_dropdown_never_changes_the_choice(make_app, data_dir):
+    """Enter on Role, then a court name typed and Enter: Role changed silently and the form
+    moved on. Letters typed into a dropdown, open or closed, leave its choice as it was."""
+    from textual.widgets import Select
+
+    from .conftest import make_store, notified
+
+    make_store(data_dir, profile=False)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        assert "Who is on duty" in screen_text(app)
+        role = app.screen.query_one("#officer-role", Select)
+        await pilot.press(*"Officer Sample", "enter", "enter")  # Role's list opens
+        await settle(pilot)
+        assert role.expanded
+        # "Family Court" is in both roles' words: Textual's type-to-search jumped to one.
+        await pilot.press(*"FCSW Family Court", "enter")
+        await settle(pilot)
+        assert role.value == "FCA"
+        assert "Role is still: FCA: Family Court Adviser" in notified(app)
+        # On the closed dropdown too, letters choose nothing.
+        role.expanded = False
+        role.focus()
+        await pilot.press(*"FCSW")
+        await settle(pilot)
+        assert role.value == "FCA" and not role.expanded
+        # Arrows and Enter still choose, as the notice says.
+        await pilot.press("enter", "down", "enter")
+        await settle(pilot)
+        assert role.value == "FCSW"
+        await pilot.press("ctrl+q")
+        await settle(pilot)

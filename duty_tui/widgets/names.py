@@ -24,15 +24,41 @@ def open_list_of(node: Any) -> Select[Any] | None:
     return parent if isinstance(parent, Select) and node is not parent else None
 
 
+def button_words(button: Button) -> str:
+    """A button's words without the key hint: "Keep (ctrl+s)" is "Keep"."""
+    return str(button.label).split(" (")[0].strip()
+
+
 def officer_name_of(node: Any) -> str:
     named = getattr(node, "help_name", None)
     if named:
         return str(named)
     if isinstance(node, Button):
-        words = str(node.label).split(" (")[0].strip()
+        words = button_words(node)
         return f"the {words} button" if words else "the button"
     for ancestor in getattr(node, "ancestors", ()):
         label = getattr(ancestor, "label", None)
         if isinstance(label, str) and label:
             return label  # a FieldRow
+    return _kind(node)
+
+
+def _kind(node: Any) -> str:
+    """What kind of thing an unnamed widget is, in the officer's words."""
+    if getattr(node, "password", False):
+        return "the passphrase"
+    for cls in type(node).__mro__:
+        if cls.__name__ in _KINDS:
+            return _KINDS[cls.__name__]
     return ""
+
+
+_KINDS = {
+    "Input": "the text field",
+    "Select": "the list",
+    "Checkbox": "the tick box",
+    "DataTable": "the table",
+    "OptionList": "the list",
+    "TextArea": "the text box",
+    "VerticalScroll": "the text",
+}

@@ -143,3 +143,101 @@ async def test_typing_into_a_dropdown_never_changes_the_choice(make_app, data_di
         assert role.value == "FCSW"
         await pilot.press("ctrl+q")
         await settle(pilot)
+
+
+# --- item 4: F1 names things as the officer sees them ----------------------------------------
+
+
+async def test_help_names_fields_buttons_and_screens_as_shown(make_app, stored):
+    """F1 said "This field (Button)" and "Keys: LockScreen": class names, not what is seen."""
+    import re
+
+    from duty_tui.screens.help import HelpScreen
+
+    from .test_rules_screens import open_case
+
+    def help_text() -> str:
+        assert isinstance(app.screen, HelpScreen)
+        return screen_text(app)
+
+    # A class name: a capitalised word with another capital inside it (FieldInput, LockScreen).
+    class_name = re.compile(r"\b[A-Z][a-z]+[A-Z]\w*|\((Input|Button|Select|DataTable)\)")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot)
+        screen.set_focus(screen.query_one("#f-case-case_number FieldInput"))
+        await pilot.press("f1")
+        await settle(pilot)
+        shown = help_text()
+        assert "Keys: Case" in shown and "This field: Case number" in shown
+        assert not class_name.search(shown), class_name.search(shown)
+        await pilot.press("escape")
+        await settle(pilot)
+        screen.set_focus(screen.query_one("#remove-child-child0000"))
+        await pilot.press("f1")
+        await settle(pilot)
+        shown = help_text()
+        assert "This button: Remove" in shown, shown
+        assert not class_name.search(shown), class_name.search(shown)
+        await pilot.press("escape", "ctrl+l")
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        shown = help_text()
+        assert "Keys: Locked" in shown and "This field: the passphrase" in shown, shown
+        assert not class_name.search(shown), class_name.search(shown)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+
+
+# --- item 4: the focus is obvious at a glance ------------------------------------------------
+
+
+def _rgb(color) -> tuple[int, int, int]:
+    triplet = color.get_truecolor() if color is not None else None
+    return (triplet.red, triplet.green, triplet.blue) if triplet else (0, 0, 0)
+
+
+def _apart(a, b) -> float:
+    """How far apart two colours are (RGB distance): a 5% tint, one shade of grey, is ~20."""
+    return sum((x - y) ** 2 for x, y in zip(_rgb(a), _rgb(b), strict=True)) ** 0.5
+
+
+async def test_the_focused_control_stands_out(make_app, stored):
+    """A focused dropdown differed from the others by one shade of grey. Each kind of control
+    looks clearly different focused: its background (fields, lists, buttons) or its edge
+    (tables) takes the accent colour."""
+    from textual.widgets import Button, Input, Select
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot)
+        table = app.screen.query_one(DutyTable)
+        edge = table.region.x, table.region.y + 1
+        focused_edge = app.screen.get_style_at(*edge).color
+        app.screen.set_focus(app.screen.query_one("#duty-filter"))
+        await settle(pilot)
+        assert _apart(focused_edge, app.screen.get_style_at(*edge).color) > 80
+        await pilot.press("escape", "enter")
+        await settle(pilot)
+        screen = app.screen
+        controls = [
+            screen.query_one("#f-case-case_number FieldInput", Input),
+            screen.query_one("#f-party-party0000-role Select", Select),
+            screen.query_one("#remove-child-child0000", Button),
+        ]
+        for control in controls:
+            screen.set_focus(control)  # scrolled into view
+            await settle(pilot)
+            region = control.region
+            spot = region.x + region.width - 3, region.y  # past any text and the cursor
+            focused = screen.get_style_at(*spot).bgcolor
+            screen.set_focus(None)  # nothing else scrolls into view: the control stays put
+            await settle(pilot)
+            assert control.region == region
+            unfocused = screen.get_style_at(*spot).bgcolor
+            assert _apart(focused, unfocused) > 80, (control, focused, unfocused)
+        await pilot.press("ctrl+q")
+        await settle(pilot)

@@ -3,6 +3,8 @@ keyboard, asserting what the screen shows and what is on disk."""
 
 from __future__ import annotations
 
+from textual.widgets import DataTable
+
 from duty_tui.widgets.duty_table import DutyTable
 
 from .conftest import COURT, SIZE, screen_text, settle, unlock
@@ -239,5 +241,100 @@ async def test_the_focused_control_stands_out(make_app, stored):
             assert control.region == region
             unfocused = screen.get_style_at(*spot).bgcolor
             assert _apart(focused, unfocused) > 80, (control, focused, unfocused)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+
+
+# --- item 8: the sync log in words ------------------------------------------------------------
+
+
+def _a_day_of_syncing(data_dir) -> str:
+    """A referral for case0000's applicant queued, not delivered while central was down,
+    acknowledged, then amended: as the outbox logs it. Returns the referral's id."""
+    import attrs
+
+    from records.model import Referral, ReferralState
+    from store import Store
+    from store.outbox import Acknowledged, Outbox, Retry
+    from tests.sync.helpers import sample_payload
+
+    from .conftest import PASSPHRASE, make_store
+    from .test_sync_ui import queueable_cases
+
+    cases = queueable_cases()
+    direction = cases[0].directions[0]
+    referral = Referral(
+        direction_id=direction.id,
+        party_id=direction.party_id,
+        activity=direction.activity,
+        provider_id=direction.provider_id,
+        state=ReferralState.QUEUED,
+        revision=2,
+    )
+    cases[0] = attrs.evolve(cases[0], referrals=(referral,))
+    make_store(data_dir, cases)
+    store = Store.open(data_dir, PASSPHRASE)
+    try:
+        outbox = Outbox(store)
+        first = outbox.enqueue(referral.id, 1, case_id="case0000", payload=sample_payload())
+        outbox.note("unreachable", "central unreachable (ConnectError)", count=1)
+        outbox.mark_sent([first.key])
+        outbox.record([Retry(first.key, 0.0, "central unreachable (ConnectError)")])
+        outbox.mark_sent([first.key])
+        outbox.record([Acknowledged(first.key, "CR-1")])
+        outbox.enqueue(
+            referral.id,
+            2,
+            case_id="case0000",
+            payload=sample_payload(),
+            supersedes=1,  # an amendment: the referral sent again as revision 2
+        )
+    finally:
+        store.close()
+    return referral.id
+
+
+async def test_the_sync_log_says_what_happened_in_words(make_app, data_dir):
+    """The log missed the attempts while central was down (tests/sync: the engine now logs
+    them), showed an amendment as "queued ... refer", raw 32-character ids, and cut details."""
+    import re
+
+    from duty_tui.screens.sync_log import SyncLogScreen
+
+    referral_id = _a_day_of_syncing(data_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await pilot.press("ctrl+p", *"sync log", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SyncLogScreen)
+        shown = screen_text(app)
+        assert referral_id not in shown and not re.search(r"[0-9a-f]{16}", shown), shown
+        # Each line as the table holds it (the screen wraps them within their column).
+        table = app.screen.query_one(DataTable)
+        rows = [
+            " | ".join(" ".join(cell.plain.split()) for cell in table.get_row_at(index))
+            for index in range(table.row_count)
+        ]
+        assert rows[0].endswith(
+            "Queued: an amendment | ZZ26P00001 WT4C for Rhiannon Ffug (applicant), revision 2"
+        ), rows
+        assert rows[1].endswith("Central acknowledged 1 referral | ")
+        assert rows[2].endswith(
+            "1 referral not delivered; will try again central unreachable (ConnectError) | "
+        )
+        assert rows[3].endswith(
+            "Central unreachable central unreachable (ConnectError); 1 referral waiting | "
+        )
+        assert rows[4].endswith(
+            "Queued: a new referral | ZZ26P00001 WT4C for Rhiannon Ffug (applicant), revision 1"
+        )
+        # On screen at 80x24, whole: every word of every line is shown (wrapped, not cut).
+        words = set(shown.split())
+        for row in rows:
+            missing = [w for w in row.split()[2:] if w != "|" and w not in words]
+            assert not missing, (row, missing, shown)
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("ctrl+q")
         await settle(pilot)

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 
 SESSION_MODE = "session"
+# Terminals narrower than this lay some things out differently (app.tcss, ".-narrow").
+NARROW_BELOW = 100
 
 
 def _commands_provider() -> type:
@@ -105,6 +107,13 @@ class DutyApp(NavigatingApp):
 
     def today(self) -> dt.date:
         return self._today or dt.date.today()
+
+    # --- narrow terminals -------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        # Below 100 columns a field's reason moves under it (app.tcss): beside a 40-wide
+        # field at 80 columns it was a column of a few letters a line.
+        self.set_class(self.size.width < NARROW_BELOW, "-narrow")
 
     # --- typing into a dropdown ----------------------------------------------------------------
 

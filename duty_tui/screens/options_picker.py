@@ -66,7 +66,7 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
     AUTO_FOCUS = "#options-filter"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="options.cancel"),
-        Binding("ctrl+o", "explain", "Why are others missing?", id="options.explain"),
+        Binding("ctrl+o", "explain", "Why not others?", id="options.explain"),
         Binding("down", "to_list", "To the list", id="options.to_list", show=False),
     ]
 
@@ -106,18 +106,34 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
                 plain(f"{entry(self.activity).name} for {party.name}: choose a provider"),
                 classes="dialog-title",
             )
-            yield Input(placeholder="type to filter: name, venue, area", id="options-filter")
+            # Compact (one line each, not three): at 80x24 the bordered filters left room for
+            # one provider and cut off the keys line.
+            yield Input(
+                placeholder="type to filter: name, venue, area", id="options-filter", compact=True
+            )
             with Horizontal(id="options-filters"):
-                yield Select(DELIVERY_CHOICES, value=ANY, allow_blank=False, id="options-delivery")
-                yield Select(LANGUAGE_CHOICES, value=ANY, allow_blank=False, id="options-language")
-                yield Input(placeholder="available by DD/MM/YYYY", id="options-by")
-            yield Static("", id="options-error", classes="field-error")
+                yield Select(
+                    DELIVERY_CHOICES,
+                    value=ANY,
+                    allow_blank=False,
+                    id="options-delivery",
+                    compact=True,
+                )
+                yield Select(
+                    LANGUAGE_CHOICES,
+                    value=ANY,
+                    allow_blank=False,
+                    id="options-language",
+                    compact=True,
+                )
+                yield Input(placeholder="available by DD/MM/YYYY", id="options-by", compact=True)
+            yield Static("", id="options-error", classes="field-error -hidden")
             yield OptionList(id="options-list")
             yield Static("", id="options-count", classes="explain")
             with VerticalScroll(id="options-excluded", classes="-hidden"):
                 yield Static("", id="options-excluded-text")
             yield Static(
-                "Enter chooses · ↓ to the list · ctrl+o why others are missing · Escape cancels",
+                "Enter chooses · ↓ to the list · ctrl+o why not others · Escape cancels",
                 classes="explain",
             )
 
@@ -181,8 +197,10 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
         except RecordError as exc:
             # Keep the last good filter; say why this one is not taken yet.
             error.update(plain(f"Available by: {exc.message}"))
+            error.remove_class("-hidden")
             return
         error.update("")
+        error.add_class("-hidden")
         self.options = self._find()
         self.refresh_list()
 

@@ -338,3 +338,65 @@ async def test_the_sync_log_says_what_happened_in_words(make_app, data_dir):
         await settle(pilot)
         await pilot.press("ctrl+q")
         await settle(pilot)
+
+
+# --- item 11: usable at 80x24 -------------------------------------------------------------------
+
+
+async def test_at_80x24_the_app_keys_court_and_providers_show(make_app, stored):
+    """At 80x24 the key line lost ^q, ^l and f1, the heading lost the court, and the provider
+    picker showed one provider and cut its own key line."""
+    from duty_tui.screens.options_picker import OptionsPickerScreen
+    from records.model import Activity
+
+    from .test_rules_screens import to_cell, to_matrix
+
+    def bottom() -> str:
+        return screen_text(app).splitlines()[-1]
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        shown = screen_text(app)
+        assert COURT in shown.splitlines()[0]
+        assert all(key in bottom() for key in ("^q Quit", "^l Lock", "f1 Help")), bottom()
+        assert "⏎ Open the case" in bottom()
+        # The notes column is not pushed off the right-hand edge.
+        assert "screening incomplete" in shown
+        await pilot.press("enter")
+        await settle(pilot)
+        assert all(key in bottom() for key in ("^q Quit", "^l Lock", "f1 Help")), bottom()
+        grid = await to_matrix(pilot)
+        await to_cell(pilot, grid, 0, Activity.WT4C)
+        await pilot.press("enter", "p")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, OptionsPickerScreen)
+        shown = screen_text(app)
+        names = [o.provider.name for o in picker.options.ranked]
+        assert sum(name in shown for name in names) >= 2, shown
+        assert "Enter chooses · ↓ to the list · ctrl+o why not others · Escape cancels" in shown
+        assert all(key in bottom() for key in ("esc Cancel", "^q Quit", "f1 Help")), bottom()
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+
+
+async def test_at_80_columns_a_fields_reason_is_readable(make_app, stored):
+    """Beside a 40-wide field, at 80 columns, the reason was a column of a few letters a line;
+    it goes on its own line under the field."""
+    from duty_tui.widgets.field import FieldRow
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        row = app.screen.query_one("#f-party-party0000-postcode", FieldRow)
+        row.control.focus()
+        await pilot.press(*"XX1", "tab")
+        await settle(pilot)
+        assert "'XX1' is not a UK postcode (like CF10 1AA)" in screen_text(app)
+        await pilot.press("ctrl+q")
+        await settle(pilot)

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 
 SESSION_MODE = "session"
+# Terminals narrower than this lay some things out differently (app.tcss, ".-narrow").
+NARROW_BELOW = 100
 
 
 def _commands_provider() -> type:
@@ -93,6 +95,8 @@ class DutyApp(NavigatingApp):
         self.lang = lang
         self.desk = None
         self.sync_ui = None
+        # The dropdown the officer was last told that typing does not choose in (once each).
+        self._told_about_typing: Any = None
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             # Scrolls and fades jump instead of gliding: on a busy laptop every animation frame
             # of a scroll repaints the screen, and keys typed meanwhile wait behind it.
@@ -106,6 +110,57 @@ class DutyApp(NavigatingApp):
 
     def today(self) -> dt.date:
         return self._today or dt.date.today()
+
+    # --- narrow terminals -------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        # Below 100 columns a field's reason moves under it (app.tcss): beside a 40-wide
+        # field at 80 columns it was a column of a few letters a line.
+        self.set_class(self.size.width < NARROW_BELOW, "-narrow")
+
+    # --- typing into a dropdown ----------------------------------------------------------------
+
+    def key_taken(self, event: Any) -> bool:
+        """Letters typed into a dropdown never choose for the officer.
+
+        Textual's open list jumps to the option matching what is typed, and the Enter that
+        ended the typing then chose it: a court name typed after Enter on Role changed Role
+        and moved on. Here a letter closes an open list with the choice unchanged, and on a
+        closed dropdown it does nothing; either way the officer is told, once."""
+        from textual import events
+        from textual.widgets import Select
+
+        from duty_tui.widgets.names import officer_name, open_list_of
+
+        if not isinstance(event, events.Key) or not event.is_printable:
+            return False
+        focused = self.focused
+        select = open_list_of(focused)
+        if select is not None:
+            select.expanded = False
+            select.focus()
+        elif isinstance(focused, Select):
+            if event.key == "space":
+                return False  # space opens the list, as Enter does
+            select = focused
+        else:
+            self._told_about_typing = None  # typing elsewhere: tell again next time
+            return False
+        if self._told_about_typing is not select:
+            self._told_about_typing = select
+            current = select.selection
+            # Select keeps its (prompt, value) pairs privately; the prompt is what is shown.
+            options = getattr(select, "_options", ())
+            shown = next((str(p) for p, v in options if v == current), "not chosen")
+            self.notify(
+                f"{officer_name(select)} is still: {shown}. It is a list: Enter opens it, "
+                "↑ ↓ move, Enter chooses. Typed letters do not choose.",
+                title="Typing into a list",
+                severity="warning",
+                timeout=6,
+                markup=False,
+            )
+        return True
 
     # --- start-up and shutdown -------------------------------------------------------------------
 

@@ -71,6 +71,9 @@ class OrderedKeysApp(App[ReturnType], Generic[ReturnType]):
             if not self._key_admit(event):
                 return
             self.key_arrived(event)
+            if self.key_taken(event):
+                self._key_done()  # the App dealt with it; it goes to no widget
+                return
             await super().on_event(event)
             self._key_sent(event)
             return
@@ -78,6 +81,11 @@ class OrderedKeysApp(App[ReturnType], Generic[ReturnType]):
 
     def key_arrived(self, event: OrderedEvent) -> None:
         """A key or paste is about to take effect (subclasses note activity here)."""
+
+    def key_taken(self, event: OrderedEvent) -> bool:
+        """Subclasses may deal with a key themselves, in its turn and with the focus it was
+        typed into: True and it goes no further."""
+        return False
 
     def _on_mount(self, event: events.Mount) -> None:
         self.set_interval(WATCH_EVERY_S, self._key_watch, name="key order")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from duty_tui.services.sync_engine import Rejection, SyncEngine, SyncReport
     from duty_tui.sync_worker import SyncState, SyncWorker
     from records.model import Case
+    from store.outbox import LogEntry
 
 log = logging.getLogger(__name__)
 
@@ -354,7 +355,25 @@ class SyncUI:
             return
         index = self.desk.index
         numbers = {line.case_id: index.case_number(line.case_id) for line in lines if line.case_id}
-        self.app.push_screen(SyncLogScreen(lines, numbers, pending))
+        self.app.push_screen(SyncLogScreen(lines, numbers, pending, self._referral_names(lines)))
+
+    def _referral_names(self, lines: list[LogEntry]) -> dict[str, str]:
+        """Referral id -> "activity for party", from the cases the log's lines are about (a
+        raw 32-character id told the officer nothing). A case that cannot be read keeps its
+        referrals' short ids."""
+        from duty_tui.services.referral_words import referral_name
+        from duty_tui.widgets.suitability_grid import SHORT
+
+        names: dict[str, str] = {}
+        for case_id in {line.case_id for line in lines if line.case_id and line.referral_id}:
+            try:
+                case = self.desk.repo.get(case_id)
+            except Exception as exc:  # purged, damaged or unreadable: the log still opens
+                log.info("sync log: a case's referrals not named (%s)", type(exc).__name__)
+                continue
+            for referral in case.referrals:
+                names[referral.id] = referral_name(case, referral, SHORT)
+        return names
 
     def settings(self) -> None:
         from duty_tui.screens.central_settings import CentralSettingsScreen

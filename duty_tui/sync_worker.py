@@ -272,7 +272,7 @@ class SyncWorker:
         engine = self.engine
         if engine is None:
             raise SyncConfigError("central records are not set up")
-        if not await engine.probe():
+        if not await engine.probe(asked=True):
             self._set(central=OFFLINE)
             return None
         try:

@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -31,6 +32,11 @@ from duty_tui.widgets.sync_status import SyncStatus
 
 # Typing has paused: time for the garbage collector (see _filter_changed).
 COLLECT_AFTER_S = 0.4
+# Widest a court's name is shown in the list (the rest is an ellipsis).
+COURT_WIDTH = 24
+# Parties are cut (with an ellipsis) only below this width, and never below the minimum.
+PARTIES_WIDE = 40
+PARTIES_MIN = 16
 
 
 def _badges(row: DutyRow) -> Text:
@@ -108,6 +114,10 @@ class DutyListScreen(DeskAccess, Screen[None]):
         )
         self.refresh_rows()
 
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.refresh_rows()  # the heading fits itself to the width
+
     def on_screen_resume(self) -> None:
         # Back from a case: its row may have changed (saved summaries update the index).
         if self.is_mounted:
@@ -142,8 +152,9 @@ class DutyListScreen(DeskAccess, Screen[None]):
             "Notes",
         )
         home = self.desk.profile.court
+        narrow = self._parties_width(searching)
         # DutyRow is a frozen record: equal rows show equal cells (a changed case is a new row).
-        shown = (columns, home, tuple(rows))
+        shown = (columns, home, narrow, tuple(rows))
         if shown == self._shown:
             self._show_heading(rows, total, searching)
             return
@@ -162,28 +173,52 @@ class DutyListScreen(DeskAccess, Screen[None]):
                 cells: list[object] = []
                 if searching:
                     cells.append(Text(format_date(row.hearing_date)))
-                cells += [plain(row.case_number), plain(row.parties), Text(str(row.children))]
+                parties = plain(row.parties)
+                if narrow is not None:
+                    parties.truncate(narrow, overflow="ellipsis")
+                cells += [plain(row.case_number), parties, Text(str(row.children))]
                 if self.all_courts or searching:
-                    # Only a court other than the officer's own is worth the width.
-                    cells.append(plain(row.court if row.court != home else ""))
+                    # Every row names its court (a blank cell read as "court unknown"); the
+                    # officer's own court is dimmed so the other courts stand out.
+                    court = plain(row.court, "dim" if row.court == home else "")
+                    # A long court name would push the notes off a narrow screen.
+                    court.truncate(COURT_WIDTH, overflow="ellipsis")
+                    cells.append(court)
                 cells.append(_badges(row))
                 table.add_row(*cells, key=row.case_id)
             if keep is not None and keep in {r.case_id for r in rows}:
                 table.move_cursor(row=table.get_row_index(keep))
         self._show_heading(rows, total, searching)
 
+    def _parties_width(self, searching: bool) -> int | None:
+        """How wide the Parties column may be on a narrow terminal so that the notes
+        ("screening incomplete") still show; None when there is room for every name."""
+        # Case number, Children and Notes (each with its padding), the table's edge and
+        # scrollbar, and the Date and Court columns when they show.
+        others = 13 + 10 + 22 + 3 + (12 if searching else 0)
+        if self.all_courts or searching:
+            others += COURT_WIDTH + 2
+        room = self.app.size.width - others
+        return None if room >= PARTIES_WIDE else max(PARTIES_MIN, room)
+
     def _show_heading(self, rows: list[DutyRow], total: int, searching: bool) -> None:
         today = self.desk.today()
         court = self.court or "All courts"
-        when = f"{self.day:%A} {self.day.day} {self.day:%B %Y}"
-        if self.day == today:
-            when += " (today)"
-        elif self.day == today + dt.timedelta(days=1):
-            when += " (tomorrow)"
-        elif self.day == today - dt.timedelta(days=1):
-            when += " (yesterday)"
-        # The date first: on a narrow screen the court's long name is what gets cut.
-        self.query_one("#duty-day", Static).update(plain(f"{when} · {court}"))
+        relative = {
+            today: " (today)",
+            today + dt.timedelta(days=1): " (tomorrow)",
+            today - dt.timedelta(days=1): " (yesterday)",
+        }.get(self.day, "")
+        heading = f"{self.day:%A} {self.day.day} {self.day:%B %Y}{relative} · {court}"
+        officer = self.query_one("#duty-officer", Static)
+        room = self.app.size.width - 2
+        wide = cell_len(heading) + cell_len(officer.render().plain) + 2 <= room
+        if not wide:
+            # 80 columns: the court matters more than the officer's own name, which went on
+            # showing while the court was cut off. A shorter date, and the officer's line goes.
+            heading = f"{self.day:%a %d/%m/%Y}{relative} · {court}"
+        officer.display = wide
+        self.query_one("#duty-day", Static).update(plain(heading))
         status = self.query_one("#duty-status", Static)
         if searching:
             if total > len(rows):

@@ -14,8 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
+from duty_tui.widgets.names import button_words, officer_name
 from duty_tui.widgets.plain import plain
 
 if TYPE_CHECKING:
@@ -28,12 +29,23 @@ _HIDDEN_PREFIXES = ("scroll_", "page_")
 
 
 def _describe(node: DOMNode, screen: Screen) -> str:
+    """Where a group of keys works, named as the officer sees it: a field by its label, a
+    button by its words; never a class name ("This field (Button)" meant nothing)."""
     if node is screen.app:
         return "Everywhere"
     if node is screen:
         return "This screen"
-    label = getattr(node, "help_name", None) or type(node).__name__
-    return f"This field ({label})" if node is screen.focused else str(label)
+    if node is screen.focused and isinstance(node, Button):
+        return f"This button: {button_words(node)}"
+    name = officer_name(node) or "this part of the screen"
+    if node is screen.focused:
+        return f"This field: {name}"
+    return name[0].upper() + name[1:]
+
+
+def screen_title(screen: Screen) -> str:
+    """The screen's name for the officer: its help title, else its title, never a class."""
+    return getattr(screen, "help_title", None) or screen.title or "This screen"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -72,7 +84,7 @@ class HelpScreen(ModalScreen[None]):
             (title, [(" / ".join(keys), description) for description, keys in rows.items()])
             for node_id, (title, rows) in sorted(groups.items(), key=lambda i: i[0] == focused_id)
         ]
-        return cls(sections, getattr(screen, "help_title", type(screen).__name__))
+        return cls(sections, screen_title(screen))
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):

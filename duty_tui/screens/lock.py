@@ -23,6 +23,7 @@ from duty_tui.widgets.plain import plain
 
 
 class LockScreen(DeskAccess, Screen[bool]):
+    help_title = "Locked"
     AUTO_FOCUS = "#lock-passphrase"
 
     def __init__(self) -> None:

@@ -21,8 +21,7 @@ from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option as ListOption
 
 from duty_tui.services.catalogue import entry
-from duty_tui.services.options import Directory, Option, Options, find
-from duty_tui.widgets.case_fields import format_date
+from duty_tui.services.options import Directory, Option, Options, availability, find
 from duty_tui.widgets.plain import plain, plain_str
 from duty_tui.widgets.reasons import reasons_text
 from records.model import Activity, Case, Delivery, Language, RecordError, parse_date
@@ -38,7 +37,7 @@ class Choice:
     delivery: Delivery
 
 
-def option_text(option: Option) -> Text:
+def option_text(option: Option, today: dt.date) -> Text:
     p = option.provider
     text = Text(plain_str(p.name), style="bold")
     if p.sample:
@@ -48,7 +47,7 @@ def option_text(option: Option) -> Text:
     details = [modes, languages]
     if p.accreditation.value != "none":
         details.append(f"NACCC {p.accreditation.value}")
-    details.append(f"next {format_date(p.next_available)}" if p.next_available else "no date given")
+    details.append(availability(p.next_available, today))
     text.append("\n  " + plain_str(" · ".join(details)), style="dim")
     for warning in option.warnings:
         text.append("\n  ! " + plain_str(warning.text), style="magenta")
@@ -67,7 +66,7 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
     AUTO_FOCUS = "#options-filter"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="options.cancel"),
-        Binding("ctrl+o", "explain", "Why are others missing?", id="options.explain"),
+        Binding("ctrl+o", "explain", "Why not others?", id="options.explain"),
         Binding("down", "to_list", "To the list", id="options.to_list", show=False),
     ]
 
@@ -107,18 +106,34 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
                 plain(f"{entry(self.activity).name} for {party.name}: choose a provider"),
                 classes="dialog-title",
             )
-            yield Input(placeholder="type to filter: name, venue, area", id="options-filter")
+            # Compact (one line each, not three): at 80x24 the bordered filters left room for
+            # one provider and cut off the keys line.
+            yield Input(
+                placeholder="type to filter: name, venue, area", id="options-filter", compact=True
+            )
             with Horizontal(id="options-filters"):
-                yield Select(DELIVERY_CHOICES, value=ANY, allow_blank=False, id="options-delivery")
-                yield Select(LANGUAGE_CHOICES, value=ANY, allow_blank=False, id="options-language")
-                yield Input(placeholder="available by DD/MM/YYYY", id="options-by")
-            yield Static("", id="options-error", classes="field-error")
+                yield Select(
+                    DELIVERY_CHOICES,
+                    value=ANY,
+                    allow_blank=False,
+                    id="options-delivery",
+                    compact=True,
+                )
+                yield Select(
+                    LANGUAGE_CHOICES,
+                    value=ANY,
+                    allow_blank=False,
+                    id="options-language",
+                    compact=True,
+                )
+                yield Input(placeholder="available by DD/MM/YYYY", id="options-by", compact=True)
+            yield Static("", id="options-error", classes="field-error -hidden")
             yield OptionList(id="options-list")
             yield Static("", id="options-count", classes="explain")
             with VerticalScroll(id="options-excluded", classes="-hidden"):
                 yield Static("", id="options-excluded-text")
             yield Static(
-                "Enter chooses · ↓ to the list · ctrl+o why others are missing · Escape cancels",
+                "Enter chooses · ↓ to the list · ctrl+o why not others · Escape cancels",
                 classes="explain",
             )
 
@@ -130,7 +145,9 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
         self._shown = [o for o in self.options.ranked if matches(o, needle)]
         listing = self.query_one("#options-list", OptionList)
         listing.clear_options()
-        listing.add_options([ListOption(option_text(o), id=o.provider.id) for o in self._shown])
+        listing.add_options(
+            [ListOption(option_text(o, self.today), id=o.provider.id) for o in self._shown]
+        )
         if self._shown:
             listing.highlighted = 0
         hidden = len(self.options.ranked) - len(self._shown)
@@ -180,8 +197,10 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
         except RecordError as exc:
             # Keep the last good filter; say why this one is not taken yet.
             error.update(plain(f"Available by: {exc.message}"))
+            error.remove_class("-hidden")
             return
         error.update("")
+        error.add_class("-hidden")
         self.options = self._find()
         self.refresh_list()
 

@@ -289,7 +289,7 @@ def find(
     excluded: list[Exclusion] = []
     for provider in directory.providers:
         blocks, notes, modes = _evaluate(
-            case, party, e, provider, delivery, language, available_by, others
+            case, party, e, provider, delivery, language, available_by, others, today
         )
         if blocks:
             if explain:
@@ -301,6 +301,17 @@ def find(
     return Options(
         party_id, activity, tuple(o for _, o in fits), tuple(excluded), _party_notes(party)
     )
+
+
+def availability(next_available: dt.date | None, today: dt.date) -> str:
+    """A provider's next available date in words. The directory's date is when a place was
+    next free as last reported: once that day has come it means "now", and "next 27/11" read
+    on 30/11 looked like a mistake."""
+    if next_available is None:
+        return "no date given"
+    if next_available <= today:
+        return "available now"
+    return f"next available {next_available:%d/%m/%Y}"
 
 
 def _other_parties_providers(case: Case, party_id: str) -> set[str]:
@@ -321,6 +332,7 @@ def _evaluate(
     language: Language | None,
     available_by: dt.date | None,
     others: set[str],
+    today: dt.date,
 ) -> tuple[list[Reason], list[Reason], tuple[Delivery, ...]]:
     blocks: list[Reason] = []
     notes: list[Reason] = []
@@ -389,9 +401,7 @@ def _evaluate(
         )
     elif provider.next_available is not None:
         notes.append(
-            reason(
-                "AVAILABILITY", f"next available {provider.next_available:%d/%m/%Y}", Effect.INFO
-            )
+            reason("AVAILABILITY", availability(provider.next_available, today), Effect.INFO)
         )
     if provider.id in others:
         notes.append(

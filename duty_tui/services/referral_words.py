@@ -8,7 +8,9 @@ these helpers read that mark so every screen says the same thing.
 
 from __future__ import annotations
 
-from records.model import Referral, ReferralState
+from collections.abc import Mapping
+
+from records.model import Activity, Case, Referral, ReferralState
 
 
 def is_withdrawn(referral: Referral) -> bool:
@@ -23,3 +25,11 @@ def state_words(referral: Referral) -> str:
             return "withdrawn (central acknowledged)"
         return "withdrawn (central not yet told)"
     return referral.state.value
+
+
+def referral_name(case: Case, referral: Referral, activity_names: Mapping[Activity, str]) -> str:
+    """Which referral, as the officer knows it: "WT4C for Rhiannon Ffug (applicant)"."""
+    activity = activity_names.get(referral.activity, referral.activity.value)
+    party = next((p for p in case.parties if p.id == referral.party_id), None)
+    who = f"{party.name} ({party.role.label.lower()})" if party else "a party since removed"
+    return f"{activity} for {who}"

@@ -278,17 +278,39 @@ class SyncEngine:
 
     # --- reachability --------------------------------------------------------------------------
 
-    async def probe(self, *, timeout_s: float = 3.0) -> bool:
-        """Is central reachable and healthy right now? Never raises."""
+    async def probe(self, *, timeout_s: float = 3.0, asked: bool = False) -> bool:
+        """Is central reachable and healthy right now? Never raises.
+
+        The sync log tells the outage's story without a line per background probe: a line
+        when central stops answering and one when it answers again, and a line for every
+        attempt the officer asked for (``asked``) that found it down."""
+        why = ""
         try:
             status, _headers, _body = await asyncio.wait_for(
                 self._request("GET", "/health"), timeout_s
             )
             reachable = status == 200
-        except (httpx.HTTPError, TimeoutError, OSError):
+            why = "" if reachable else f"central answered {status}"
+        except (httpx.HTTPError, TimeoutError, OSError) as exc:
             reachable = False
+            why = f"central unreachable ({type(exc).__name__})"
+        was = self.reachable
         self.reachable = reachable
+        if not reachable and (asked or was is not False):
+            await self._log_reachability("unreachable", why, asked=asked)
+        elif reachable and was is False:
+            await self._log_reachability("reachable", "central answered again")
         return reachable
+
+    async def _log_reachability(self, event: str, why: str, *, asked: bool = False) -> None:
+        """A sync log line about central's reachability, with how many referrals wait. A disk
+        error here loses only the line."""
+        try:
+            waiting = await self._io(self.outbox.pending_count)
+            detail = why + ("; the officer asked to sync" if asked else "")
+            await self._io(self.outbox.note, event, detail, count=waiting)
+        except StoreError as exc:
+            log.warning("sync log line not written (%s)", type(exc).__name__)
 
     # --- sending -------------------------------------------------------------------------------
 

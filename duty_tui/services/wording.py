@@ -209,10 +209,14 @@ def direction_text(
     if extra:
         # Terms typed as a continuation ("and must attend by ...") carry on the sentence:
         # "(face to face). and must attend" read as a typing slip in a court order.
-        if extra[0].islower() and text.endswith("."):
+        if extra[0] in ",;:" and text.endswith("."):
+            text = f"{text[:-1]}{extra}"  # "; and must attend": no ".;"
+        elif extra[0].islower() and text.endswith("."):
             text = f"{text[:-1]} {extra}"
         else:
             text = f"{text} {extra}"
+        if text[-1] not in ".!?)":
+            text += "."  # the order's sentence ends, whatever the terms ended with
     # The names are the officer's record, not terms of the order: "Bridgend Family Mediation"
     # as the provider does not make the direction require mediation.
     checked = text.replace(provider_text, "the provider").replace(party.name, "the party")

@@ -10,23 +10,93 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from textual.app import App
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
+# Not exported by textual.widgets; the Footer's own key widget, as Footer.compose yields it.
+from textual.widgets._footer import FooterKey
+
+# The app's own keys: shown on every screen, whatever else has to give way.
+APP_KEYS = frozenset({"app.quit", "app.lock", "app.help"})
+# Room kept on the right for "▏^p Commands" (Textual docks it there).
+PALETTE_WIDTH = 14
+
 
 class KeyLine(Footer):
+    """The key line. On a narrow terminal (80 columns) the screen's later keys give way so
+    that ^q, ^l and F1 are always shown: Textual's Footer cut them off the right-hand end."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._shown: tuple[Any, ...] | None = None
 
     def _signature(self, screen: Screen[Any]) -> tuple[Any, ...]:
         app = self.app
-        return tuple(
+        shown = tuple(
             (binding.key, app.get_key_display(binding), binding.description, enabled, tooltip)
             for (_node, binding, enabled, tooltip) in screen.active_bindings.values()
             if binding.show or binding.action == "command_palette"
         )
+        return (app.size.width, *shown)
+
+    def on_resize(self) -> None:
+        if self.is_attached and self._shown is not None:
+            self.bindings_changed(self.screen)
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        app = self.app
+        active = self.screen.active_bindings
+        shown: dict[str, tuple[Binding, bool, str]] = {}
+        for _node, binding, enabled, tooltip in active.values():
+            if binding.show:
+                shown.setdefault(binding.action, (binding, enabled, tooltip))
+        keys = list(shown.values())
+
+        def width(item: tuple[Binding, bool, str]) -> int:
+            binding = item[0]
+            return cell_len(app.get_key_display(binding)) + cell_len(binding.description) + 3
+
+        room = app.size.width - PALETTE_WIDTH
+        # The screen's keys give way from the last declared (the least used), never the app's.
+        while keys and sum(width(k) for k in keys) > room:
+            optional = [k for k in keys if not _is_app_key(k[0])]
+            if not optional:
+                break
+            keys.remove(optional[-1])
+        self.styles.grid_size_columns = len(keys)
+        for binding, enabled, tooltip in keys:
+            yield FooterKey(
+                binding.key,
+                app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
+        if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+            try:
+                _node, binding, enabled, tooltip = active[app.COMMAND_PALETTE_BINDING]
+            except KeyError:
+                return
+            yield FooterKey(
+                binding.key,
+                app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                classes="-command-palette",
+                disabled=not enabled,
+                tooltip=binding.tooltip or binding.description,
+            )
+
+
+def _is_app_key(binding: Binding) -> bool:
+    """^q, ^l, F1: the app's (their ids stay "app.*" when lent to a dialog)."""
+    return binding.id in APP_KEYS
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         if self.is_attached and screen is self.screen and screen.app.app_focus:

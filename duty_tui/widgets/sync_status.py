@@ -27,13 +27,22 @@ from duty_tui.sync_worker import (
 from duty_tui.widgets.plain import plain
 
 
-def describe(state: SyncState) -> Text:
-    """The status line's text for ``state``."""
+def describe(state: SyncState, width: int | None = None) -> Text:
+    """The status line's text for ``state``; within ``width`` cells if given, in shorter
+    words where the full ones would be cut (80 columns cut off the settings hint)."""
+    text = _describe(state, short=False)
+    if width is not None and text.cell_len > width:
+        text = _describe(state, short=True)
+    return text
+
+
+def _describe(state: SyncState, *, short: bool) -> Text:
     text = Text()
     if state.pending is not None:
         plural = "" if state.pending == 1 else "s"
         text.append(
-            f"{state.pending} referral{plural} not yet acknowledged",
+            f"{state.pending} referral{plural} "
+            + ("unacknowledged" if short else "not yet acknowledged"),
             style="bold" if state.pending else "",
         )
         text.append(" · ", style="dim")
@@ -45,7 +54,7 @@ def describe(state: SyncState) -> Text:
         # phrases plus a URL the officer typed, never case data; plain() all the same.
         text.append_text(plain(state.error or "central refused this laptop", "bold red"))
         return text
-    text.append("Central records: ")
+    text.append("Central: " if short else "Central records: ")
     if state.progress is not None:
         done, total = state.progress
         text.append(f"sending {done} of {total}", style="bold")
@@ -53,12 +62,20 @@ def describe(state: SyncState) -> Text:
         text.append("connected", style="green")
     elif state.central == OFFLINE:
         text.append("offline", style="yellow")
-        text.append(" (referrals wait here and go when it is back)", style="dim")
+        text.append(
+            " (referrals wait here" if short else " (referrals wait here and go when it is back)",
+            style="dim",
+        )
+        if short:
+            text.append(")", style="dim")
     elif state.central == CHECKING:
         text.append("checking…", style="dim")
     elif state.central == NOT_SET_UP:
         text.append("not set up", style="yellow")
-        text.append(" (ctrl+p › Central records settings)", style="dim")
+        hint = " (ctrl+p › Central records settings)"
+        text.append(
+            hint.replace("Central records settings", "settings") if short else hint, style="dim"
+        )
     return text
 
 
@@ -82,13 +99,21 @@ class SyncStatus(Horizontal):
         # No ETA: a sync takes seconds, and an estimate that jumps about is noise.
         yield ProgressBar(total=None, show_eta=False, id="sync-progress", classes="-hidden")
 
+    def on_resize(self) -> None:
+        state = getattr(self, "_state", None)
+        if state is not None:
+            self.show(state)
+
     def on_mount(self) -> None:
         state = getattr(self.app, "sync_state", None)
         if isinstance(state, SyncState):
             self.show(state)
 
     def show(self, state: SyncState) -> None:
-        self.query_one("#sync-text", Static).update(describe(state))
+        self._state = state
+        # The line's width less its padding (and the bar's, while it shows).
+        room = self.size.width - 2 - (28 if state.progress is not None else 0)
+        self.query_one("#sync-text", Static).update(describe(state, room if room > 0 else None))
         bar = self.query_one("#sync-progress", ProgressBar)
         if state.progress is None:
             bar.add_class("-hidden")

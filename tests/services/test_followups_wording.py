@@ -194,7 +194,7 @@ def test_extra_terms_are_checked():
     case = make_case(directions=(direction(A.WT4C),))
     w = direction_text(case, case.directions[0], provider(), "and shall then attend mediation")
     assert w.refused
-    assert w.text.endswith("and shall then attend mediation")
+    assert w.text.endswith("and shall then attend mediation.")  # the sentence ends once
 
 
 def test_extra_terms_typed_as_a_continuation_carry_on_the_sentence():
@@ -206,6 +206,12 @@ def test_extra_terms_typed_as_a_continuation_carry_on_the_sentence():
     # A new sentence stays one.
     w = direction_text(case, case.directions[0], provider(), "The parties attend separately.")
     assert "). The parties attend separately." in w.text
+    # Punctuation typed first joins without a second mark; the sentence always ends once.
+    w = direction_text(case, case.directions[0], provider(), "; and must attend by 01/05/2026")
+    assert "); and must attend by 01/05/2026." in w.text
+    assert ".;" not in w.text and ".." not in w.text
+    w = direction_text(case, case.directions[0], provider(), "and must attend.")
+    assert w.text.endswith("and must attend.") and ".." not in w.text
 
 
 def test_role_label_in_wording():

@@ -294,6 +294,31 @@ async def test_probe(make_engine_for, transport):
         assert await engine.probe() is False
 
 
+async def test_an_outage_is_in_the_sync_log(make_engine_for, transport, outbox):
+    """Issue 13 item 8: attempts while central was down were not in the sync log. One line
+    when it stops answering (not one per background probe), one for each attempt the officer
+    asked for, one when it answers again; each says how many referrals wait."""
+    queue(outbox, 2)
+    async with make_engine_for() as engine:
+        assert await engine.probe() is True
+        transport.down = True
+        for _ in range(3):  # the background loop's probes
+            assert await engine.probe() is False
+        assert await engine.probe(asked=True) is False  # "Sync now"
+        transport.down = False
+        assert await engine.probe() is True
+        assert await engine.probe() is True
+    lines = [(line.event, line.count, line.detail) for line in reversed(outbox.log())]
+    outage = [line for line in lines if line[0] in ("unreachable", "reachable")]
+    assert [(event, count) for event, count, _ in outage] == [
+        ("unreachable", 2),
+        ("unreachable", 2),
+        ("reachable", 2),
+    ]
+    assert outage[0][2].startswith("central unreachable (")
+    assert "the officer asked" in outage[1][2] and "the officer asked" not in outage[0][2]
+
+
 async def test_providers_refresh_is_validated_and_stored_whole(
     store, make_engine_for, central, transport
 ):

@@ -149,3 +149,25 @@ def test_direction(snap_compare, make_app, stored):
         await settle(pilot)
 
     assert snap_compare(make_app(), run_before=direction, terminal_size=SIZE)
+
+
+# --- 80x24, the smallest terminal the app is used in (issue 13 item 11) -------------------------
+
+SMALL = (80, 24)
+
+
+def test_duty_list_80x24(snap_compare, make_app, stored):
+    assert snap_compare(make_app(), run_before=unlock, terminal_size=SMALL)
+
+
+def test_case_80x24(snap_compare, make_app, stored):
+    assert snap_compare(make_app(), run_before=_open_first_case, terminal_size=SMALL)
+
+
+def test_options_picker_80x24(snap_compare, make_app, stored):
+    async def picker(pilot) -> None:
+        await _matrix(pilot)
+        await pilot.press("enter", "p")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=picker, terminal_size=SMALL)

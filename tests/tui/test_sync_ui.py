@@ -228,7 +228,7 @@ async def test_queued_offline_then_sync_now(make_app, data_dir, central, token):
         assert isinstance(app.screen, SyncLogScreen)
         log_text = screen_text(app)
         assert "acknowledged" in log_text and "1 referral" in log_text
-        assert "queued" in log_text and "ZZ26P00001" in log_text
+        assert "Queued: a new referral" in log_text and "ZZ26P00001" in log_text
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DutyListScreen)
@@ -287,7 +287,8 @@ async def test_a_refused_referral_is_named_with_central_reason(make_app, data_di
         app.action_sync_log()
         await settle(pilot)
         log_text = screen_text(app)
-        assert "rejected" in log_text and "ref-bad r1" in log_text and "ZZ26P00003" in log_text
+        assert "Central refused it" in log_text and "ZZ26P00003" in log_text
+        assert "referral ref-bad, revision 1" in log_text  # not in the case: its id, short
 
 
 async def test_settings_refuse_a_bad_url_then_save(make_app, data_dir, central, token):

@@ -17,6 +17,8 @@ from typing import Any
 
 from records.model import (
     Assessment,
+    Monitoring,
+    Participation,
     RecordError,
     ScreeningAnswer,
     parse_date,
@@ -102,3 +104,16 @@ def check_letter(received_on: dt.date | None, *, today: dt.date) -> None:
 
 def check_assessment(assessment: Assessment, *, today: dt.date) -> None:
     check_not_future("assessed on", assessment.assessed_on, today=today)
+
+
+def check_monitoring(monitoring: Monitoring, *, today: dt.date) -> None:
+    """An s11G request as entered: asked, attended and reported are things already done; the
+    period and the report's due date may lie ahead."""
+    check_not_future("monitoring asked on", monitoring.asked_on, today=today)
+    for session in monitoring.sessions:
+        check_not_future("session date", session.on, today=today)
+    check_not_future("reported on", monitoring.reported_on, today=today)
+
+
+def check_participation(participation: Participation, *, today: dt.date) -> None:
+    check_not_future("Welsh offer on", participation.welsh_offer_on, today=today)

@@ -22,6 +22,13 @@ from typing import Any
 
 import attrs
 
+# Re-exported (``as``): the case format registers the enums it finds in this module.
+from records.monitoring import Attendance as Attendance
+from records.monitoring import Monitoring as Monitoring
+from records.monitoring import SessionRecord as SessionRecord
+from records.participation import Need as Need
+from records.participation import Participation as Participation
+from records.participation import WelshOffer as WelshOffer
 from records.text import TextError, clean_text
 
 
@@ -381,6 +388,9 @@ class Party:
     is_child: bool = attrs.field(default=False)
     child_is_a_parent: bool = attrs.field(default=False)
     id: str = attrs.field(factory=new_id, converter=parse_id)
+    # What the party needs to take part: interpreter, adjustments, separate arrival, the Welsh
+    # active offer (records/participation.py).
+    participation: Participation = attrs.field(factory=Participation)
 
 
 @attrs.frozen
@@ -493,6 +503,10 @@ class Provider:
     phone: str = attrs.field(default="", converter=parse_phone)
     email: str = attrs.field(default="", converter=parse_email)
     sample: bool = attrs.field(default=False)
+    # Taking part (records/participation.py): the provider works with interpreters, and (a
+    # contact centre) arranges separate arrival and departure times for the two parents.
+    interpreters: bool = attrs.field(default=False)
+    separate_arrival: bool = attrs.field(default=False)
 
 
 @attrs.frozen
@@ -548,6 +562,14 @@ class Direction:
     )
     notes: str = attrs.field(default="", converter=_text("notes", TEXT_MAX, multiline=True))
     id: str = attrs.field(factory=new_id, converter=parse_id)
+    # The court's request to monitor compliance and report a failure (Children Act 1989 s11G),
+    # or None when it made none (records/monitoring.py).
+    monitoring: Monitoring | None = attrs.field(default=None)
+
+    @monitoring.validator
+    def _check_monitoring(self, _attribute: Any, value: Any) -> None:
+        if value is not None and not isinstance(value, Monitoring):
+            raise RecordError("monitoring", "monitoring must be the court's s11G request")
 
 
 @attrs.frozen

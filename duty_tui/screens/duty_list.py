@@ -33,9 +33,10 @@ from duty_tui.widgets.sync_status import SyncStatus
 COLLECT_AFTER_S = 0.4
 
 
-def _badges(row: DutyRow) -> Text:
+def _badges(row: DutyRow, today: dt.date) -> Text:
     text = Text()
-    for index, badge in enumerate(row.badges):
+    monitoring = row.monitoring_badge(today)  # s11G: what the officer owes the court
+    for index, badge in enumerate((*row.badges, *([monitoring] if monitoring else []))):
         if index:
             text.append(" · ", style="dim")
         style = "bold yellow" if badge == "screening incomplete" else ""
@@ -43,6 +44,10 @@ def _badges(row: DutyRow) -> Text:
             style = "bold cyan"
         elif badge == "no child recorded":
             style = "dim"
+        elif badge.startswith("monitoring overdue"):
+            style = "bold red"
+        elif badge.startswith("monitoring"):
+            style = "bold"
         text.append(badge, style=style)
     return text
 
@@ -123,6 +128,7 @@ class DutyListScreen(DeskAccess, Screen[None]):
         index = self.desk.index
         table = self.query_one(DutyTable)
         keep = self.selected_case_id()
+        today = self.desk.today()
         searching = bool(self.query_text.strip())
         if searching:
             # A search looks at every court: the case asked about may be listed elsewhere.
@@ -157,7 +163,7 @@ class DutyListScreen(DeskAccess, Screen[None]):
                     # Only a court other than the officer's own is worth the width.
                     home = self.desk.profile.court
                     cells.append(plain(row.court if row.court != home else ""))
-                cells.append(_badges(row))
+                cells.append(_badges(row, today))
                 table.add_row(*cells, key=row.case_id)
             if keep is not None and keep in {r.case_id for r in rows}:
                 table.move_cursor(row=table.get_row_index(keep))

@@ -19,13 +19,16 @@ from records.model import (
     Hearing,
     Jurisdiction,
     Language,
+    Need,
     Officer,
     OfficerRole,
+    Participation,
     Party,
     PartyRole,
     Provider,
     Screening,
     ScreeningAnswer,
+    WelshOffer,
 )
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
@@ -66,6 +69,10 @@ def party(party_id: str = APP, role: PartyRole = PartyRole.APPLICANT, **changes:
         "legal_aid": Answer.NO,
         # A fully recorded party, as legal aid above: s11B residence answered.
         "habitually_resident": Answer.YES,
+        # Taking part asked about: no interpreter, Welsh offered and English chosen.
+        "participation": Participation(
+            interpreter=Need.NO, welsh_offer=WelshOffer.ENGLISH, welsh_offer_on=ANSWERED
+        ),
         "id": party_id,
     }
     fields.update(changes)

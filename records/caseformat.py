@@ -26,10 +26,11 @@ from records.text import shown
 
 FORMAT = "duty-tui/cases"
 PROVIDERS_FORMAT = "duty-tui/providers"
-# Version 2 (issue 11) added: on a direction ``order_type`` and ``provision`` (s11A / s11C) and
-# ``hours_directed`` (CCI) and ``monitoring`` (s11G); on a party ``habitually_resident``,
-# ``is_child`` and ``child_is_a_parent`` (s11B / s11D) and ``participation`` (interpreter,
-# adjustments, separate arrival, the Welsh active offer). Both last two have defaults, so a
+# Version 2 (issue 11) added: on a direction ``order_type`` and ``provision`` (s11A / s11C),
+# ``hours_directed`` (CCI), ``monitoring`` (s11G) and ``wording``; on a party
+# ``habitually_resident``, ``is_child`` and ``child_is_a_parent`` (s11B / s11D) and
+# ``participation`` (interpreter, adjustments, separate arrival, the Welsh active offer).
+# ``monitoring``, ``wording`` and ``participation`` came later in version 2, with defaults, so a
 # version-2 document written before them still reads. Version 1 documents are still read: see
 # ``migrate_v1``.
 SCHEMA_VERSION = 2
@@ -38,7 +39,7 @@ READS_VERSIONS = (1, 2)
 PROVIDERS_SCHEMA_VERSION = 1
 # Fields a version-1 document cannot hold: they came with version 2.
 _V2_FIELDS = {
-    "directions": ("order_type", "provision", "hours_directed", "monitoring"),
+    "directions": ("order_type", "provision", "hours_directed", "monitoring", "wording"),
     "parties": ("habitually_resident", "is_child", "child_is_a_parent", "participation"),
 }
 # A day list is kilobytes; anything near this is not a case file.
@@ -263,6 +264,7 @@ def migrate_v1(item: Any, path: str) -> tuple[Any, list[str]]:
                     row.setdefault("provision", model.Provision.DIRECTION.value)
                     row.setdefault("hours_directed", None)
                     row.setdefault("monitoring", None)  # version 1 recorded no s11G request
+                    row.setdefault("wording", "")  # nor the order's words
                 else:
                     row.setdefault("habitually_resident", model.Answer.UNKNOWN.value)
                     row.setdefault("is_child", False)

@@ -718,6 +718,10 @@ class Direction:
     # or None when it made none (records/monitoring.py).
     monitoring: Monitoring | None = attrs.field(default=None)
 
+    # The words of the order as the officer kept them (duty_tui/services/wording.py writes
+    # them on the direction screen): the referral carries them to the provider.
+    wording: str = attrs.field(default="", converter=_text("wording", TEXT_MAX * 2, multiline=True))
+
     @monitoring.validator
     def _check_monitoring(self, _attribute: Any, value: Any) -> None:
         if value is not None and not isinstance(value, Monitoring):

@@ -506,10 +506,8 @@ class Participation:
             raise RecordError("separate arrival", "separate arrival must be yes or no")
 
     def __attrs_post_init__(self) -> None:
-        if self.interpreter is Need.YES and not self.interpreter_language:
-            raise RecordError(
-                "interpreter language", "an interpreter is needed: say in which language"
-            )
+        # An interpreter needed, language not yet recorded, is allowed: the rules say so
+        # (INTERPRETER), as the officer may learn the need before the language.
         if self.welsh_offer is not WelshOffer.NOT_ASKED and self.welsh_offer_on is None:
             raise RecordError("Welsh offer on", "the Welsh offer was answered: say on which date")
 

@@ -90,7 +90,7 @@ def provider_reasons(
             notes.append(
                 reason(
                     "INTERPRETER",
-                    f"works with interpreters ({p.interpreter_language} needed)",
+                    f"works with interpreters ({p.interpreter_language or 'language to record'})",
                     Effect.MET,
                 )
             )
@@ -98,8 +98,8 @@ def provider_reasons(
             notes.append(
                 reason(
                     "INTERPRETER",
-                    f"does not record working with interpreters; the party needs "
-                    f"{p.interpreter_language}",
+                    "does not record working with interpreters; the party needs "
+                    + (p.interpreter_language or "an interpreter"),
                     Effect.WARNING,
                 )
             )
@@ -115,6 +115,14 @@ def party_notes(case: Case, party: Party) -> list[Reason]:
             reason(
                 "ADJUSTMENTS",
                 f"confirm the provider can make these adjustments: {p.adjustments}",
+                Effect.WARNING,
+            )
+        )
+    if p.needs_interpreter and not p.interpreter_language:
+        out.append(
+            reason(
+                "INTERPRETER",
+                f"{party.name} needs an interpreter: record the language",
                 Effect.WARNING,
             )
         )

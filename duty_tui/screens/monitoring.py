@@ -227,7 +227,7 @@ class MonitoringScreen(ModalScreen[MonitoringChange | None]):
         self.dismiss(MonitoringChange(monitoring))
 
     @on(Button.Pressed, "#remove")
-    def remove(self) -> None:
+    def remove_monitoring(self) -> None:
         self.dismiss(MonitoringChange(None))
 
     @on(Button.Pressed, "#cancel")

@@ -116,21 +116,25 @@ def court_in_wales(court: str) -> bool | None:
     return welsh
 
 
+def court_mismatch(court: str, jurisdiction: Jurisdiction) -> str:
+    """What to say when ``court`` reads as the other side of the border, or ""."""
+    in_wales = court_in_wales(court)
+    if in_wales is None or in_wales == (jurisdiction is Jurisdiction.WALES):
+        return ""
+    side = "Wales" if in_wales else "England"
+    return (
+        f"{court} reads as a court in {side}, but the jurisdiction is {jurisdiction.label} "
+        f"({jurisdiction.service}): check which service the child's case belongs to"
+    )
+
+
 def check(case: Case) -> tuple[Reason, ...]:
     """Warnings when the jurisdiction looks like the other side of the border; () if not."""
     out: list[Reason] = []
     in_wales = court_in_wales(case.court)
-    if in_wales is not None and in_wales != (case.jurisdiction is Jurisdiction.WALES):
-        side = "Wales" if in_wales else "England"
-        out.append(
-            reason(
-                "JUR-COURT",
-                f"{case.court} reads as a court in {side}, but the jurisdiction is "
-                f"{case.jurisdiction.label} ({case.service}): check which service the child's "
-                "case belongs to",
-                Effect.WARNING,
-            )
-        )
+    mismatch = court_mismatch(case.court, case.jurisdiction)
+    if mismatch:
+        out.append(reason("JUR-COURT", mismatch, Effect.WARNING))
     areas = [
         postcode_area(p.postcode)
         for p in case.parties

@@ -54,6 +54,8 @@ BINDING_IDS: frozenset[str] = frozenset(
         "duty.today",
         "help.close",
         "history.close",
+        "monitoring.cancel",
+        "monitoring.save",
         "new_case.cancel",
         "options.cancel",
         "options.explain",

@@ -26,10 +26,13 @@ from records.text import shown
 
 FORMAT = "duty-tui/cases"
 PROVIDERS_FORMAT = "duty-tui/providers"
-# Version 2 (issue 11) added: on a direction ``order_type`` and ``provision`` (s11A / s11C) and
-# ``hours_directed`` (CCI); on a
-# party ``habitually_resident``, ``is_child`` and ``child_is_a_parent`` (s11B / s11D). Version 1
-# documents are still read: see ``migrate_v1``.
+# Version 2 (issue 11) added: on a direction ``order_type`` and ``provision`` (s11A / s11C),
+# ``hours_directed`` (CCI), ``monitoring`` (s11G) and ``wording``; on a party
+# ``habitually_resident``, ``is_child`` and ``child_is_a_parent`` (s11B / s11D) and
+# ``participation`` (interpreter, adjustments, separate arrival, the Welsh active offer).
+# ``monitoring``, ``wording`` and ``participation`` came later in version 2, with defaults, so a
+# version-2 document written before them still reads. Version 1 documents are still read: see
+# ``migrate_v1``.
 # Version 3 (issue 11, items 5-7) added: on the screening ``people`` (each person's PD12B
 # checks and C1A allegations), ``fact_finding_needed``, ``findings_made`` (PD12J) and
 # ``s16a_risk_assessment``; on a direction ``agreements`` and ``consultation_note`` (route (a)
@@ -42,8 +45,8 @@ READS_VERSIONS = (1, 2, 3)
 PROVIDERS_SCHEMA_VERSION = 1
 # Fields a version-1 document cannot hold: they came with version 2.
 _V2_FIELDS = {
-    "directions": ("order_type", "provision", "hours_directed"),
-    "parties": ("habitually_resident", "is_child", "child_is_a_parent"),
+    "directions": ("order_type", "provision", "hours_directed", "monitoring", "wording"),
+    "parties": ("habitually_resident", "is_child", "child_is_a_parent", "participation"),
 }
 # Fields a version-1 or version-2 document cannot hold: they came with version 3.
 _V3_FIELDS = {
@@ -284,10 +287,14 @@ def migrate_v1(item: Any, path: str) -> tuple[Any, list[str]]:
                     row.setdefault("order_type", model.OrderType.INTERIM.value)
                     row.setdefault("provision", model.Provision.DIRECTION.value)
                     row.setdefault("hours_directed", None)
+                    row.setdefault("monitoring", None)  # version 1 recorded no s11G request
+                    row.setdefault("wording", "")  # nor the order's words
                 else:
                     row.setdefault("habitually_resident", model.Answer.UNKNOWN.value)
                     row.setdefault("is_child", False)
                     row.setdefault("child_is_a_parent", False)
+                    # Nothing asked yet: no interpreter need known, Welsh not offered.
+                    row.setdefault("participation", {})
             rows.append(row)
         migrated[key] = rows
     return migrated, problems
@@ -469,6 +476,17 @@ def _entry_problems(item: Any, path: str, today: dt.date) -> list[str]:
         direction = _part(upgrade_v2_shape({"directions": [raw]})["directions"][0], model.Direction)
         if direction is not None:
             check(f"directions[{index}]", entry.check_direction_dates, direction)
+
+    for index, raw in _listed(item.get("parties")):
+        participation = raw.get("participation") if isinstance(raw, dict) else None
+        found_p = _part(participation, model.Participation)
+        if found_p is not None:
+            check(f"parties[{index}].participation", entry.check_participation, found_p)
+    for index, raw in _listed(item.get("directions")):
+        monitoring = raw.get("monitoring") if isinstance(raw, dict) else None
+        found = _part(monitoring, model.Monitoring)
+        if found is not None:
+            check(f"directions[{index}].monitoring", entry.check_monitoring, found)
     for index, raw in _listed(item.get("assessments")):
         assessment = _part(raw, model.Assessment)
         if assessment is not None:

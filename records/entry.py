@@ -18,6 +18,8 @@ from typing import Any
 from records.model import (
     Assessment,
     Direction,
+    Monitoring,
+    Participation,
     RecordError,
     ScreeningAnswer,
     parse_date,
@@ -111,3 +113,16 @@ def check_direction_dates(direction: Direction, *, today: dt.date) -> None:
         check_not_future("agreed on", agreement.agreed_on, today=today)
     check_not_future("told of assistance on", direction.assistance_told_on, today=today)
     check_not_future("will pay confirmed on", direction.pays_confirmed_on, today=today)
+
+
+def check_monitoring(monitoring: Monitoring, *, today: dt.date) -> None:
+    """An s11G request as entered: asked, attended and reported are things already done; the
+    period and the report's due date may lie ahead."""
+    check_not_future("monitoring asked on", monitoring.asked_on, today=today)
+    for session in monitoring.sessions:
+        check_not_future("session date", session.on, today=today)
+    check_not_future("reported on", monitoring.reported_on, today=today)
+
+
+def check_participation(participation: Participation, *, today: dt.date) -> None:
+    check_not_future("Welsh offer on", participation.welsh_offer_on, today=today)

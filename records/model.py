@@ -367,6 +367,163 @@ class TimeConstraints:
     )
 
 
+# --- s11G monitoring and taking part (issue 11, items 3 and 9) ---------------------------------
+#
+# Monitoring: Children Act 1989 s11G(2): where the court makes an activity direction or an
+# activity condition it may ask the officer (Cafcass, or a Welsh family proceedings officer) to
+# monitor the person's compliance and to report to the court any failure to comply; s11G(3)
+# makes complying the officer's duty. The record says who asked and when, the period, each
+# session's attendance (date, and who said so), and once a failure is recorded the date the
+# court expects the report and the date it was made. What falls due is worked out from it
+# (records/monitoring.py, duty_tui/services/monitoring.py), never stored.
+#
+# Taking part: an interpreter and in which language (any language or sign language; Family
+# Procedure Rules Part 3A and PD3AA), reasonable adjustments (Equality Act 2010 s20, s29(7)),
+# separate arrival and departure at a contact centre where abuse is alleged (PD12J), and for a
+# Welsh case the Welsh-language active offer (Welsh Language (Wales) Measure 2011).
+
+
+# A monitoring period is weeks or months; more sessions than this is not one record.
+MAX_SESSIONS = 200
+
+
+class Attendance(StrEnum):
+    """What the provider (or the party) reported for one session."""
+
+    ATTENDED = "attended"
+    DID_NOT_ATTEND = "did_not_attend"
+    PARTLY = "partly"
+
+    @property
+    def label(self) -> str:
+        return {
+            Attendance.ATTENDED: "attended",
+            Attendance.DID_NOT_ATTEND: "did not attend",
+            Attendance.PARTLY: "attended in part",
+        }[self]
+
+    @property
+    def failure(self) -> bool:
+        """Not attending, or attending only in part, is a failure to comply to report (s11G)."""
+        return self is not Attendance.ATTENDED
+
+
+class Need(StrEnum):
+    """Yes / no / not asked yet: an interpreter need not asked about is not "no"."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return "not asked yet" if self is Need.UNKNOWN else self.value
+
+
+class WelshOffer(StrEnum):
+    """The Welsh-language active offer: not yet made, or made and answered."""
+
+    NOT_ASKED = "not_asked"
+    WELSH = "welsh"  # offered; the party chose Welsh
+    ENGLISH = "english"  # offered; the party chose English
+
+    @property
+    def label(self) -> str:
+        return {
+            WelshOffer.NOT_ASKED: "not offered yet",
+            WelshOffer.WELSH: "offered: chose Welsh",
+            WelshOffer.ENGLISH: "offered: chose English",
+        }[self]
+
+
+@attrs.frozen
+class SessionRecord:
+    """One session of the activity: its date, whether the person attended, and who said so."""
+
+    on: dt.date = attrs.field(converter=lambda v: parse_date(v, field="session date"))
+    attendance: Attendance = attrs.field(converter=_enum(Attendance, "attendance"))
+    # Who reported it: "provider's attendance record", "the centre's email", "the party".
+    source: str = attrs.field(converter=_text("attendance source", required=True))
+    id: str = attrs.field(factory=new_id, converter=parse_id)
+
+
+@attrs.frozen
+class Monitoring:
+    """The court's s11G request for one direction, and what the officer has recorded since."""
+
+    # Who asked (the judge or bench) and when: s11G(2) is a request of the court.
+    asked_by: str = attrs.field(converter=_text("monitoring asked by", required=True))
+    asked_on: dt.date = attrs.field(converter=lambda v: parse_date(v, field="monitoring asked on"))
+    period_from: dt.date = attrs.field(converter=lambda v: parse_date(v, field="monitoring from"))
+    period_to: dt.date = attrs.field(converter=lambda v: parse_date(v, field="monitoring to"))
+    sessions: tuple[SessionRecord, ...] = attrs.field(default=(), converter=tuple)
+    # When the court expects the report of a failure (set by the court or the officer once a
+    # failure is recorded), and when it was made.
+    report_due_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: parse_optional_date(v, field="report due on")
+    )
+    reported_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: parse_optional_date(v, field="reported on")
+    )
+
+    @sessions.validator
+    def _check_sessions(self, _attribute: Any, value: tuple[Any, ...]) -> None:
+        if len(value) > MAX_SESSIONS:
+            raise RecordError("sessions", f"at most {MAX_SESSIONS} sessions are recorded")
+        if not all(isinstance(item, SessionRecord) for item in value):
+            raise RecordError("sessions", "each session is a date, an attendance and its source")
+        ids = [item.id for item in value]
+        if len(ids) != len(set(ids)):
+            raise RecordError("sessions", "two sessions share one id")
+
+    def __attrs_post_init__(self) -> None:
+        if self.period_to < self.period_from:
+            raise RecordError("monitoring to", "the monitoring period ends before it starts")
+        if self.period_from < self.asked_on:
+            # The court asks at the hearing (or later); a period before the request was not
+            # monitored under it.
+            raise RecordError(
+                "monitoring from", "the monitoring period starts before it was asked for"
+            )
+
+    @property
+    def failures(self) -> tuple[SessionRecord, ...]:
+        return tuple(s for s in self.sessions if s.attendance.failure)
+
+
+@attrs.frozen
+class Participation:
+    interpreter: Need = attrs.field(default=Need.UNKNOWN, converter=_enum(Need, "interpreter"))
+    # Any language or sign language ("Polish", "British Sign Language"), free text.
+    interpreter_language: str = attrs.field(default="", converter=_text("interpreter language", 60))
+    # What the person needs to take part (step-free access, breaks, written materials read
+    # aloud...): free text, passed to the provider.
+    adjustments: str = attrs.field(default="", converter=_text("adjustments", 500))
+    # At a contact centre: arrive and leave at different times from the other parent.
+    separate_arrival: bool = attrs.field(default=False)
+    welsh_offer: WelshOffer = attrs.field(
+        default=WelshOffer.NOT_ASKED, converter=_enum(WelshOffer, "Welsh offer")
+    )
+    welsh_offer_on: dt.date | None = attrs.field(
+        default=None, converter=lambda v: parse_optional_date(v, field="Welsh offer on")
+    )
+
+    @separate_arrival.validator
+    def _check_flag(self, _attribute: Any, value: Any) -> None:
+        if not isinstance(value, bool):
+            raise RecordError("separate arrival", "separate arrival must be yes or no")
+
+    def __attrs_post_init__(self) -> None:
+        # An interpreter needed, language not yet recorded, is allowed: the rules say so
+        # (INTERPRETER), as the officer may learn the need before the language.
+        if self.welsh_offer is not WelshOffer.NOT_ASKED and self.welsh_offer_on is None:
+            raise RecordError("Welsh offer on", "the Welsh offer was answered: say on which date")
+
+    @property
+    def needs_interpreter(self) -> bool:
+        return self.interpreter is Need.YES
+
+
 @attrs.frozen
 class Party:
     name: str = attrs.field(converter=_text("name", required=True))
@@ -389,6 +546,9 @@ class Party:
     is_child: bool = attrs.field(default=False)
     child_is_a_parent: bool = attrs.field(default=False)
     id: str = attrs.field(factory=new_id, converter=parse_id)
+    # What the party needs to take part: interpreter, adjustments, separate arrival, the Welsh
+    # active offer (above).
+    participation: Participation = attrs.field(factory=Participation)
 
 
 @attrs.frozen
@@ -552,6 +712,10 @@ class Provider:
     phone: str = attrs.field(default="", converter=parse_phone)
     email: str = attrs.field(default="", converter=parse_email)
     sample: bool = attrs.field(default=False)
+    # Taking part (records/participation.py): the provider works with interpreters, and (a
+    # contact centre) arranges separate arrival and departure times for the two parents.
+    interpreters: bool = attrs.field(default=False)
+    separate_arrival: bool = attrs.field(default=False)
 
 
 class Agreed(StrEnum):
@@ -662,6 +826,19 @@ class Direction:
     def agreement_of(self, party_id: str) -> PartyAgreement:
         found = next((a for a in self.agreements if a.party_id == party_id), None)
         return found if found is not None else PartyAgreement(party_id=party_id)
+
+    # The court's request to monitor compliance and report a failure (Children Act 1989 s11G),
+    # or None when it made none (records/monitoring.py).
+    monitoring: Monitoring | None = attrs.field(default=None)
+
+    # The words of the order as the officer kept them (duty_tui/services/wording.py writes
+    # them on the direction screen): the referral carries them to the provider.
+    wording: str = attrs.field(default="", converter=_text("wording", TEXT_MAX * 2, multiline=True))
+
+    @monitoring.validator
+    def _check_monitoring(self, _attribute: Any, value: Any) -> None:
+        if value is not None and not isinstance(value, Monitoring):
+            raise RecordError("monitoring", "monitoring must be the court's s11G request")
 
 
 @attrs.frozen

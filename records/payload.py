@@ -22,6 +22,7 @@ from records import caseformat
 from records.model import (
     Activity,
     Agreed,
+    Assessment,
     Case,
     Child,
     Delivery,
@@ -30,8 +31,10 @@ from records.model import (
     Hearing,
     Jurisdiction,
     Language,
+    Monitoring,
     Officer,
     OrderType,
+    Participation,
     Party,
     PartyAgreement,
     PartyRole,
@@ -72,6 +75,14 @@ class ReferralParty:
     constraints: TimeConstraints = attrs.field(factory=TimeConstraints)
     phone: str = attrs.field(default="", converter=_converter_of(Party, "phone"))
     email: str = attrs.field(default="", converter=_converter_of(Party, "email"))
+    # Taking part (issue 11, item 9): interpreter and language, adjustments, separate arrival,
+    # the Welsh active offer: what the provider must arrange.
+    participation: Participation = attrs.field(factory=Participation)
+
+    @participation.validator
+    def _check_participation(self, _attribute: Any, value: Any) -> None:
+        if not isinstance(value, Participation):
+            raise RecordError("participation", "participation must be what the party needs")
 
     @constraints.validator
     def _check_constraints(self, _attribute: Any, value: Any) -> None:
@@ -94,6 +105,30 @@ class ReferralAgreement:
     agreed_on: dt.date | None = attrs.field(
         default=None, converter=_converter_of(PartyAgreement, "agreed_on")
     )
+
+
+@attrs.frozen
+class MonitoringRequest:
+    """The court's s11G request as the provider needs it: who asked, when, for what period
+    (not the attendance the officer records since, which is the officer's to report)."""
+
+    asked_by: str = attrs.field(converter=_converter_of(Monitoring, "asked_by"))
+    asked_on: dt.date = attrs.field(converter=_converter_of(Monitoring, "asked_on"))
+    period_from: dt.date = attrs.field(converter=_converter_of(Monitoring, "period_from"))
+    period_to: dt.date = attrs.field(converter=_converter_of(Monitoring, "period_to"))
+
+    def __attrs_post_init__(self) -> None:
+        if self.period_to < self.period_from:
+            raise RecordError("monitoring to", "the monitoring period ends before it starts")
+
+
+@attrs.frozen
+class OfficerAssessment:
+    """The officer's recorded judgement: who, when, why (the tool never makes it)."""
+
+    assessed_by: str = attrs.field(converter=_converter_of(Assessment, "assessed_by"))
+    assessed_on: dt.date = attrs.field(converter=_converter_of(Assessment, "assessed_on"))
+    reason: str = attrs.field(converter=_converter_of(Assessment, "reason"))
 
 
 def _children(value: Any) -> tuple[ReferralChild, ...]:
@@ -150,6 +185,24 @@ class ReferralPayload:
     def _check_agreements(self, _attribute: Any, value: tuple[Any, ...]) -> None:
         if len(value) > MAX_CHILDREN or not all(isinstance(a, ReferralAgreement) for a in value):
             raise RecordError("agreement", "agreements must be each parent's answer")
+
+    # The words of the order, as the officer kept them on the direction.
+    wording: str = attrs.field(default="", converter=_converter_of(Direction, "wording"))
+    # The court's s11G request: the provider reports attendance to the officer for the period.
+    monitoring: MonitoringRequest | None = attrs.field(default=None)
+    # The officer's recorded assessment (supervised contact) or plan (CCI) for this party and
+    # activity: who, when, why. The latest one recorded.
+    assessment: OfficerAssessment | None = attrs.field(default=None)
+
+    @monitoring.validator
+    def _check_monitoring(self, _attribute: Any, value: Any) -> None:
+        if value is not None and not isinstance(value, MonitoringRequest):
+            raise RecordError("monitoring", "monitoring must be the court's request")
+
+    @assessment.validator
+    def _check_assessment(self, _attribute: Any, value: Any) -> None:
+        if value is not None and not isinstance(value, OfficerAssessment):
+            raise RecordError("assessment", "assessment must be the officer's recorded judgement")
 
     @officer.validator
     def _check_officer(self, _attribute: Any, value: Any) -> None:
@@ -254,6 +307,9 @@ def build_payload(case: Case, direction: Direction, referral: Referral) -> Refer
             other_parties=_other_parents(case, direction),
             **_route_a_evidence(case, direction),
             pays_confirmed_on=direction.pays_confirmed_on,
+            wording=direction.wording,
+            monitoring=_monitoring_request(direction.monitoring),
+            assessment=_assessment(case, direction),
         )
     except RecordError as exc:
         raise PayloadError([f"{exc.field}: {exc.message}"]) from None
@@ -284,6 +340,31 @@ def _referral_party(party: Party) -> ReferralParty:
         constraints=party.constraints,
         phone=party.phone,
         email=party.email,
+        participation=party.participation,
+    )
+
+
+def _monitoring_request(m: Monitoring | None) -> MonitoringRequest | None:
+    if m is None:
+        return None
+    return MonitoringRequest(
+        asked_by=m.asked_by, asked_on=m.asked_on, period_from=m.period_from, period_to=m.period_to
+    )
+
+
+def _assessment(case: Case, direction: Direction) -> OfficerAssessment | None:
+    """The latest assessment recorded for this party and activity (or for the activity with no
+    party named), as the readiness rules read it."""
+    found = [
+        a
+        for a in case.assessments
+        if a.activity is direction.activity and a.party_id in (None, direction.party_id)
+    ]
+    if not found:
+        return None
+    latest = max(found, key=lambda a: (a.assessed_on, a.party_id is not None))
+    return OfficerAssessment(
+        assessed_by=latest.assessed_by, assessed_on=latest.assessed_on, reason=latest.reason
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from records.model import Case, DirectionStatus, PartyRole, ReferralState
+from records.monitoring import summary_marks
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -22,5 +23,11 @@ def case_summary(case: Case) -> dict[str, Any]:
         # Queued or on their way: not yet acknowledged by central records (the duty-list badge).
         "referrals_queued": sum(
             1 for r in case.referrals if r.state in (ReferralState.QUEUED, ReferralState.SENT)
+        ),
+        # s11G monitoring owed to the court: the duty list marks it due or overdue by date.
+        "monitoring": summary_marks(
+            d.monitoring
+            for d in case.directions
+            if d.monitoring is not None and d.status is not DirectionStatus.WITHDRAWN
         ),
     }

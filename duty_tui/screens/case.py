@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -28,12 +29,14 @@ from duty_tui.desk_access import DeskAccess
 from duty_tui.messages import CaseSaved, CaseSaveFailed
 from duty_tui.screens.case_rules import RulesSections
 from duty_tui.screens.safeguarding import person_widgets
+from duty_tui.services.jurisdiction import check as jurisdiction_check
 from duty_tui.widgets import case_fields as cf
 from duty_tui.widgets.commands import PaletteCommand, PaletteSource
 from duty_tui.widgets.field import FieldInput, FieldRow, FieldSelect
 from duty_tui.widgets.focus_trail import FocusTrail
 from duty_tui.widgets.footer import KeyLine
 from duty_tui.widgets.plain import plain
+from duty_tui.widgets.reasons import reasons_text
 from duty_tui.widgets.section import Section
 from records.entry import age_note, age_on
 from records.model import (
@@ -43,9 +46,11 @@ from records.model import (
     Child,
     Jurisdiction,
     Language,
+    Need,
     Party,
     PartyRole,
     RecordError,
+    WelshOffer,
 )
 
 # Long enough not to validate half a word, short enough that a flat battery loses almost nothing.
@@ -58,6 +63,8 @@ JURISDICTION_CHOICES = [(j.label, j.value) for j in Jurisdiction]
 ROLE_CHOICES = [(r.label, r.value) for r in PartyRole]
 LANGUAGE_CHOICES = [(lang.label, lang.value) for lang in Language]
 YES_NO_CHOICES = [("No", "no"), ("Yes", "yes")]
+NEED_CHOICES = [(need.label, need.value) for need in (Need.UNKNOWN, Need.NO, Need.YES)]
+WELSH_OFFER_CHOICES = [(offer.label, offer.value) for offer in WelshOffer]
 
 
 def row_id(key: str) -> str:
@@ -167,21 +174,40 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
         self.set_focus(first)
 
     def _hearing_rows(self) -> list[Widget]:
-        officer = self.case.officer
         return [
             self.field("case.case_number", placeholder="e.g. CF24P01234 or 1234-5678-9012-3456"),
             self.field("hearing.date", placeholder="DD/MM/YYYY"),
             self.field("case.court"),
             self.field("case.jurisdiction", choices=JURISDICTION_CHOICES),
-            Static(
-                plain(
-                    f"{self.case.hearing.type.value} · {self.case.service} · officer "
-                    f"{officer.name} ({officer.role.value})"
-                ),
-                classes="section-note",
-                id="hearing-note",
-            ),
+            Static(plain(self._hearing_note()), classes="section-note", id="hearing-note"),
+            self._jurisdiction_warning(),
         ]
+
+    def _hearing_note(self) -> str:
+        officer = self.case.officer
+        return (
+            f"{self.case.hearing.type.value} · {self.case.service} · officer "
+            f"{officer.name} ({officer.role.value})"
+        )
+
+    def _jurisdiction_text(self) -> Text:
+        """JUR-COURT: the court or the parents' postcodes look like the other side of the
+        border. A warning only: the officer decides the jurisdiction."""
+        found = jurisdiction_check(self.case)
+        return reasons_text(found, sources=True) if found else Text("")
+
+    def _jurisdiction_warning(self) -> Static:
+        text = self._jurisdiction_text()
+        warning = Static(text, classes="section-note", id="jurisdiction-warning")
+        warning.display = bool(text.plain)
+        return warning
+
+    def _show_jurisdiction(self) -> None:
+        self.query_one("#hearing-note", Static).update(plain(self._hearing_note()))
+        warning = self.query_one("#jurisdiction-warning", Static)
+        text = self._jurisdiction_text()
+        warning.update(text)
+        warning.display = bool(text.plain)
 
     def _party_widgets(self) -> list[Widget]:
         widgets: list[Widget] = []
@@ -206,6 +232,20 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
                     self.field(f"{prefix}.habitually_resident", choices=ANSWER_CHOICES),
                     self.field(f"{prefix}.is_child", choices=YES_NO_CHOICES),
                     self.field(f"{prefix}.child_is_a_parent", choices=YES_NO_CHOICES),
+                    # Taking part: what the provider must arrange (interpreter, adjustments,
+                    # separate arrival; the Welsh active offer in a Welsh case).
+                    self.field(f"{prefix}.participation.interpreter", choices=NEED_CHOICES),
+                    self.field(
+                        f"{prefix}.participation.interpreter_language",
+                        placeholder="any language, e.g. Polish, British Sign Language",
+                    ),
+                    self.field(
+                        f"{prefix}.participation.adjustments",
+                        placeholder="e.g. step-free access, breaks, materials read aloud",
+                    ),
+                    self.field(f"{prefix}.participation.separate_arrival", choices=YES_NO_CHOICES),
+                    self.field(f"{prefix}.participation.welsh_offer", choices=WELSH_OFFER_CHOICES),
+                    self.field(f"{prefix}.participation.welsh_offer_on", placeholder="DD/MM/YYYY"),
                     Button(
                         f"Remove this {party.role.label.lower()}",
                         id=f"remove-party-{party.id}",
@@ -429,6 +469,7 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
 
     def _refresh_labels(self) -> None:
         self.query_one("#case-title", Static).update(plain(self.case.title))
+        self._show_jurisdiction()
         self.query_one("#screening-note", Static).update(self._screening_note())
         for party in self.case.parties:
             for title in self.query(f"#party-{party.id} .card-title"):

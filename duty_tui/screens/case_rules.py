@@ -207,6 +207,21 @@ class RulesSections:
         await self._redraw_rules()
         self._focus_first(f"#direction-{direction.id} Button")
 
+    def record_monitoring(self, direction_id: str) -> None:
+        """s11G: record the court's request to monitor this direction, and attendance."""
+        from duty_tui.screens.monitoring import MonitoringChange, MonitoringScreen
+
+        self.commit_pending()
+        direction = self._direction(direction_id)
+
+        async def kept(change: MonitoringChange | None) -> None:
+            if change is None:
+                return
+            await self.keep_direction(attrs.evolve(direction, monitoring=change.monitoring))
+            self._focus_first(f"#direction-monitor-{direction_id}")
+
+        self.app.push_screen(MonitoringScreen(self.case, direction, self.desk.today()), kept)
+
     def _focus_first(self, selector: str) -> None:
         found = self.query(selector)
         if found:
@@ -249,6 +264,17 @@ class RulesSections:
             text.append_text(reasons_text(shown, sources=False))
         text.append("\nWording: ", style="bold")
         text.append(plain_str(ready.wording.text))
+        if d.monitoring is not None:
+            m = d.monitoring
+            text.append("\nMonitoring (s11G): ", style="bold")
+            text.append(
+                plain_str(
+                    f"asked by {m.asked_by} on {format_date(m.asked_on)}, "
+                    f"{format_date(m.period_from)} to {format_date(m.period_to)}; "
+                    f"{len(m.sessions)} session(s) recorded, {len(m.failures)} not attended"
+                    + (f"; reported {format_date(m.reported_on)}" if m.reported_on else "")
+                )
+            )
         due = [f for f in followups(self.case, today=self.desk.today()) if f.direction_id == d.id]
         for item in due:
             when = format_date(item.due) if item.due else "date to come"
@@ -273,6 +299,8 @@ class RulesSections:
                     Button("Edit", id=f"direction-edit-{d.id}", compact=True),
                     Button("Change provider", id=f"direction-provider-{d.id}", compact=True),
                     Button("Withdraw", id=f"direction-withdraw-{d.id}", compact=True),
+                    # s11G: the court's request to monitor, and each session's attendance.
+                    Button("Monitoring", id=f"direction-monitor-{d.id}", compact=True),
                 ]
                 if not any(
                     r.direction_id == d.id and r.state in LIVE_REFERRAL for r in self.case.referrals
@@ -499,6 +527,7 @@ class RulesSections:
             ),
             ("direction-queue-", self.queue),
             ("direction-withdraw-", self.withdraw_direction),
+            ("direction-monitor-", self.record_monitoring),
             ("referral-amend-", self.amend),
             ("referral-withdraw-", self.withdraw),
         ):

@@ -324,7 +324,10 @@ class DirectionScreen(ModalScreen[Direction | None]):
             row.show_error("s11A: " + "; ".join(r.text for r in refusals))
             self.set_focus(row.control)
             return
-        self.dismiss(direction)
+        # The words of the order go with the direction, and with its referral to the provider.
+        provider = self.directory.get(direction.provider_id) if direction.provider_id else None
+        words = direction_text(self.case, direction, provider, direction.notes)
+        self.dismiss(attrs.evolve(direction, wording=words.text))
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:

@@ -39,9 +39,10 @@ PARTIES_WIDE = 40
 PARTIES_MIN = 16
 
 
-def _badges(row: DutyRow) -> Text:
+def _badges(row: DutyRow, today: dt.date) -> Text:
     text = Text()
-    for index, badge in enumerate(row.badges):
+    monitoring = row.monitoring_badge(today)  # s11G: what the officer owes the court
+    for index, badge in enumerate((*row.badges, *([monitoring] if monitoring else []))):
         if index:
             text.append(" · ", style="dim")
         style = "bold yellow" if badge == "screening incomplete" else ""
@@ -49,6 +50,10 @@ def _badges(row: DutyRow) -> Text:
             style = "bold cyan"
         elif badge == "no child recorded":
             style = "dim"
+        elif badge.startswith("monitoring overdue"):
+            style = "bold red"
+        elif badge.startswith("monitoring"):
+            style = "bold"
         text.append(badge, style=style)
     return text
 
@@ -136,6 +141,7 @@ class DutyListScreen(DeskAccess, Screen[None]):
         index = self.desk.index
         table = self.query_one(DutyTable)
         keep = self.selected_case_id()
+        today = self.desk.today()
         searching = bool(self.query_text.strip())
         if searching:
             # A search looks at every court: the case asked about may be listed elsewhere.
@@ -154,7 +160,7 @@ class DutyListScreen(DeskAccess, Screen[None]):
         home = self.desk.profile.court
         narrow = self._parties_width(searching)
         # DutyRow is a frozen record: equal rows show equal cells (a changed case is a new row).
-        shown = (columns, home, narrow, tuple(rows))
+        shown = (columns, home, narrow, today, tuple(rows))
         if shown == self._shown:
             self._show_heading(rows, total, searching)
             return
@@ -184,7 +190,7 @@ class DutyListScreen(DeskAccess, Screen[None]):
                     # A long court name would push the notes off a narrow screen.
                     court.truncate(COURT_WIDTH, overflow="ellipsis")
                     cells.append(court)
-                cells.append(_badges(row))
+                cells.append(_badges(row, today))
                 table.add_row(*cells, key=row.case_id)
             if keep is not None and keep in {r.case_id for r in rows}:
                 table.move_cursor(row=table.get_row_index(keep))

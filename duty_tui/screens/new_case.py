@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from duty_tui.desk_access import DeskAccess
+from duty_tui.services.jurisdiction import court_mismatch
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
@@ -54,6 +55,10 @@ class NewCaseScreen(DeskAccess, ModalScreen[Case | None]):
                 plain(f"{self.profile.court} · {self.profile.jurisdiction.service} · FHDRA"),
                 classes="explain",
             )
+            # JUR-COURT: the profile's court reads as the other side of the border.
+            mismatch = court_mismatch(self.profile.court, self.profile.jurisdiction)
+            if mismatch:
+                yield Static(plain(f"! {mismatch}"), classes="explain", id="new-jurisdiction")
             yield FieldRow(
                 "Case number",
                 Input(

@@ -17,6 +17,8 @@ from typing import Any
 
 import attrs
 
+from duty_tui.services import jurisdiction as jurisdiction_service
+from duty_tui.services import monitoring as monitoring_service
 from duty_tui.services import options as options_service
 from duty_tui.services import safeguarding
 from duty_tui.services.catalogue import Effect, Reason, entry, reason
@@ -33,7 +35,9 @@ from records.model import (
     DirectionStatus,
     FundingRoute,
     Jurisdiction,
+    Monitoring,
     OrderType,
+    Participation,
     PartyRole,
     Provider,
     Provision,
@@ -136,6 +140,8 @@ def readiness(
     ]
     reasons += who_may_be_directed(case, direction)
     reasons += safeguarding_checks_on_file(case, direction, today)
+
+    reasons += monitoring_service.check(direction)  # s11G: what the court asked, if it did
 
     for referral in case.referrals:
         if referral.direction_id == direction.id and referral.state in (
@@ -435,6 +441,35 @@ def options_to_list(o: Options) -> list[dict[str, Any]]:
     ]
 
 
+def participation_to_dict(p: Participation) -> dict[str, Any]:
+    return {
+        "interpreter": p.interpreter.value,
+        "interpreter_language": p.interpreter_language,
+        "adjustments": p.adjustments,
+        "separate_arrival": p.separate_arrival,
+        "welsh_offer": p.welsh_offer.value,
+        "welsh_offer_on": _date(p.welsh_offer_on),
+    }
+
+
+def monitoring_to_dict(m: Monitoring | None) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    return {
+        "asked_by": m.asked_by,
+        "asked_on": m.asked_on.isoformat(),
+        "period_from": m.period_from.isoformat(),
+        "period_to": m.period_to.isoformat(),
+        "sessions": [
+            {"on": s.on.isoformat(), "attendance": s.attendance.value, "source": s.source}
+            for s in m.sessions
+        ],
+        "failures": len(m.failures),
+        "report_due_on": _date(m.report_due_on),
+        "reported_on": _date(m.reported_on),
+    }
+
+
 def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
     """Plain JSON data of an assessment (the output of ``duty-tui assess``)."""
     directions = {d.id: d for d in case.directions}
@@ -446,6 +481,10 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
             "case_number": case.case_number,
             "jurisdiction": case.jurisdiction.value,
             "hearing_date": case.hearing.date.isoformat(),
+            "court": case.court,
+            "service": case.service,
+            # JUR-COURT: a court or families that look like the other side of the border.
+            "warnings": _reasons(jurisdiction_service.check(case)),
         },
         "today": a.today.isoformat(),
         "directory": {"source": a.directory_source, "sample": a.directory_sample},
@@ -458,6 +497,8 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
                 "habitually_resident": p.habitually_resident.value,
                 "is_child": p.is_child,
                 "child_is_a_parent": p.child_is_a_parent,
+                # Taking part: what the provider must know (issue 11, item 9).
+                "participation": participation_to_dict(p.participation),
             }
             for p in case.parties
         ],
@@ -495,6 +536,8 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
                 "agreement": agreement_to_dict(directions[r.direction_id]),
                 "financial_assistance": assistance_to_dict(directions[r.direction_id]),
                 "wording": r.wording.text,
+                # s11G: the court's request to monitor, and what it owes (see followups).
+                "monitoring": monitoring_to_dict(directions[r.direction_id].monitoring),
             }
             for r in a.directions
         ],

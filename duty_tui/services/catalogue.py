@@ -40,6 +40,17 @@ CA_S11E = "Children Act 1989 s11E"
 PD12B = "Practice Direction 12B para 14.13"
 PD12J = "Practice Direction 12J (child arrangements: domestic abuse and harm)"
 NACCC = "naccc.org.uk (NACCC accreditation: standard and enhanced)"
+CA_S11G = "Children Act 1989 s11G"
+FPR_3A = (
+    "Family Procedure Rules Part 3A and Practice Direction 3AA (vulnerable persons: participation)"
+)
+EQUALITY_ACT = "Equality Act 2010 s20 and s29(7) (service providers: reasonable adjustments)"
+PD12J = "Practice Direction 12J (child arrangements and contact orders: domestic abuse and harm)"
+WELSH_STANDARDS = (
+    "Welsh Language (Wales) Measure 2011 and the Welsh Language Standards (No. 1) Regulations "
+    "2015 (the active offer)"
+)
+CA2004_S35 = "Children Act 2004 s35 (Welsh family proceedings officers: children in Wales)"
 # Where no public source states a rule in so many words, the rule is the tool's reading of the
 # service's requirements (marked inferred, and an open question in docs/rules.md).
 BRIEF = "the service's requirements for this tool (no public source)"
@@ -468,6 +479,70 @@ _RULES: tuple[Rule, ...] = (
         "For some parents a trainer may call, up to six weeks after the PTfC workshop, to see how "
         "things are going: the trainer's call, optional, never overdue for the officer.",
         S003,
+    ),
+    # s11G monitoring (issue 11, item 3): duty_tui/services/monitoring.py.
+    Rule(
+        "MONITOR-S11G",
+        "Where the court makes an activity direction or an activity condition it may ask the "
+        "officer to monitor the person's compliance and to report to the court any failure to "
+        "comply; the officer must do as asked. Monitoring belongs to a direction the court made.",
+        f"{CA_S11G}(1)-(3)",
+    ),
+    Rule(
+        "MONITOR-REPORT",
+        "A failure to comply recorded while monitoring (a session not attended, or attended "
+        "only in part) is reported to the court by the date the court expects; a failure "
+        "recorded with no such date is due at once.",
+        f"{CA_S11G}(2)(b)",
+        inferred=True,
+    ),
+    Rule(
+        "MONITOR-PERIOD",
+        "Each session of the monitoring period is recorded (its date; attended, did not attend "
+        "or attended in part; who said so); a period that ends with nothing recorded is overdue.",
+        f"{CA_S11G}(2)(a)",
+        inferred=True,
+    ),
+    # Taking part (issue 11, item 9): duty_tui/services/participation.py.
+    Rule(
+        "INTERPRETER",
+        "A party who needs an interpreter (any language, sign language included) takes part "
+        "only with one: the referral says so, and a provider that does not record working with "
+        "interpreters is flagged and ranked after those that do.",
+        FPR_3A,
+        inferred=True,
+    ),
+    Rule(
+        "ADJUSTMENTS",
+        "A service provider must make reasonable adjustments for a disabled person: the "
+        "party's adjustments go to the provider with the referral, and the officer confirms "
+        "the provider can make them.",
+        f"{EQUALITY_ACT}; {FPR_3A}",
+    ),
+    Rule(
+        "SEPARATE-ARRIVAL",
+        "At a contact centre where domestic abuse is alleged, or where the officer records "
+        "that a parent needs it, the parents arrive and leave at different times: a centre "
+        "that does not offer separate arrival and departure is not used.",
+        PD12J,
+        inferred=True,
+    ),
+    Rule(
+        "WELSH-OFFER",
+        "In a Welsh case each party is offered the use of Welsh without having to ask for it; "
+        "the offer (made, the answer, the date) is recorded, and a party who chose Welsh is "
+        "matched with providers who deliver in Welsh first.",
+        WELSH_STANDARDS,
+        inferred=True,
+    ),
+    # Jurisdiction (issue 11, item 13): duty_tui/services/jurisdiction.py.
+    Rule(
+        "JUR-COURT",
+        "Cafcass Cymru serves children ordinarily resident in Wales and Cafcass those in "
+        "England: a court in Wales recorded with jurisdiction England (or the reverse), or "
+        "parties who all live on the other side of the border, is flagged for the officer.",
+        CA2004_S35,
+        inferred=True,
     ),
 )
 

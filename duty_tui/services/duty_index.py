@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from records.monitoring import DueMark, marks_from_summary, state_of
 from records.text import plain_str
 
 # More rows than a screen holds, fewer than would slow a keystroke down (each row is built and
@@ -35,6 +36,18 @@ class DutyRow:
     haystack: str
     # Settled: the day the purge takes the case off the laptop (services/purge.py), if known.
     purge_on: dt.date | None = None
+
+    # s11G monitoring owed (records/monitoring.py): judged against the day shown.
+    monitoring: tuple[DueMark, ...] = ()
+
+    def monitoring_badge(self, today: dt.date) -> str:
+        """The duty-list badge on ``today``: monitoring overdue since a date, due by one, or ""."""
+        state, when = state_of(self.monitoring, today)
+        if not state or when is None:
+            return ""
+        if state == "overdue":
+            return f"monitoring overdue since {when:%d/%m/%Y}"
+        return f"monitoring due {when:%d/%m/%Y}"
 
     @property
     def badges(self) -> tuple[str, ...]:
@@ -84,6 +97,7 @@ def row_from_summary(case_id: str, summary: Mapping[str, Any]) -> DutyRow:
         directions=_int(summary.get("directions")),
         referrals_queued=_int(summary.get("referrals_queued")),
         haystack=haystack,
+        monitoring=marks_from_summary(summary.get("monitoring")),
     )
 
 

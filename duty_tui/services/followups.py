@@ -3,7 +3,9 @@
 - attendance confirmed to the court or practitioner, and the evaluation form (001_, WT4C);
 - the contact six months after WT4C completion (001_);
 - the PTfC trainer's call, up to six weeks after the workshop (003_);
-- the financial-assistance decision, 5 working days after receipt (000_).
+- the financial-assistance decision, 5 working days after receipt (000_);
+- s11G monitoring asked by the court: the period, and the report of a failure
+  (services/monitoring.py).
 
 A follow-up whose anchor date (completion, workshop) is not recorded yet is still listed, with no
 due date, so it is not forgotten.
@@ -19,6 +21,7 @@ import attrs
 
 from duty_tui.services.catalogue import Effect, Reason, reason
 from duty_tui.services.funding import assistance_decision_due
+from duty_tui.services.monitoring import DueKind, due_items
 from duty_tui.services.suitability import live_directions
 from records.model import (
     Activity,
@@ -38,6 +41,8 @@ class FollowUpKind(StrEnum):
     SIX_MONTH_CONTACT = "six_month_contact"
     PTFC_CALL = "ptfc_call"
     ASSISTANCE_DECISION = "assistance_decision"
+    MONITORING_PERIOD = "monitoring_period"
+    MONITORING_REPORT = "monitoring_report"
 
 
 @attrs.frozen
@@ -64,6 +69,17 @@ def followups(case: Case, *, today: dt.date) -> tuple[FollowUp, ...]:
     items: list[FollowUp] = []
     for d in live_directions(case):
         items += _for_direction(case, d, today)
+    by_id = {d.id: d for d in case.directions}
+    for due in due_items(case, today=today):
+        d = by_id[due.direction_id]
+        kind = (
+            FollowUpKind.MONITORING_REPORT
+            if due.kind is DueKind.REPORT
+            else FollowUpKind.MONITORING_PERIOD
+        )
+        items.append(
+            FollowUp(kind, d.id, d.party_id, d.activity, due.due, due.text, due.reason, due.overdue)
+        )
     return tuple(
         sorted(
             items, key=lambda f: (f.due is None, f.due or dt.date.max, f.kind.value, f.direction_id)

@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from duty_tui.services import participation
 from duty_tui.services.catalogue import CatalogueEntry, Effect, Reason, entry, reason
 from duty_tui.services.suitability import live_directions
 from records.caseformat import (
@@ -120,6 +121,8 @@ CSV_OPTIONAL = (
     "phone",
     "email",
     "sample",
+    "interpreters",
+    "separate_arrival",
 )
 CSV_LISTS = ("activities", "areas", "delivery", "languages")
 LIST_SEPARATOR = ";"
@@ -200,10 +203,10 @@ def _provider_from_row(row: dict[str, str]) -> Provider:
             items = [item.strip() for item in text.split(LIST_SEPARATOR) if item.strip()]
             if items or column in ("activities", "areas"):
                 values[column] = items
-        elif column == "sample":
+        elif column in ("sample", "interpreters", "separate_arrival"):
             if text.lower() not in _TRUE | _FALSE:
-                raise RecordError("sample", f"sample {text!r} is not true or false")
-            values["sample"] = text.lower() in _TRUE
+                raise RecordError(column, f"{column} {text!r} is not true or false")
+            values[column] = text.lower() in _TRUE
         elif text or column in CSV_REQUIRED:
             values[column] = text
     if not values.get("activities"):
@@ -296,10 +299,14 @@ def find(
                 excluded.append(Exclusion(provider, tuple(blocks)))
             continue
         option = Option(provider, modes, tuple(notes))
-        fits.append((_rank_key(option, party, provider.id in others, today), option))
+        fits.append((_rank_key(case, option, party, provider.id in others, today), option))
     fits.sort(key=lambda pair: pair[0])
     return Options(
-        party_id, activity, tuple(o for _, o in fits), tuple(excluded), _party_notes(party)
+        party_id,
+        activity,
+        tuple(o for _, o in fits),
+        tuple(excluded),
+        (*_party_notes(party), *participation.party_notes(case, party)),
     )
 
 
@@ -376,20 +383,23 @@ def _evaluate(
 
     if language is not None and language not in provider.languages:
         blocks.append(reason("FILTER", f"does not deliver in {language.label}", Effect.BLOCKS))
-    if party.language in provider.languages:
+    # The party's language, or Welsh when they chose it in the active offer (WELSH-OFFER).
+    spoken = participation.preferred_language(case, party)
+    if spoken in provider.languages:
         notes.append(
-            reason(
-                "LANGUAGE", f"delivers in {party.language.label}, the party's language", Effect.MET
-            )
+            reason("LANGUAGE", f"delivers in {spoken.label}, the party's language", Effect.MET)
         )
     else:
         notes.append(
             reason(
                 "LANGUAGE",
-                f"does not deliver in {party.language.label}, the party's language",
+                f"does not deliver in {spoken.label}, the party's language",
                 Effect.WARNING,
             )
         )
+    needs_blocks, needs_notes = participation.provider_reasons(case, party, e, provider)
+    blocks += needs_blocks
+    notes += needs_notes
     if available_by is not None and (
         provider.next_available is None or provider.next_available > available_by
     ):
@@ -486,15 +496,17 @@ def _modes_text(modes: tuple[Delivery, ...]) -> str:
 
 
 def _rank_key(
-    option: Option, party: Party, other_party_there: bool, today: dt.date
+    case: Case, option: Option, party: Party, other_party_there: bool, today: dt.date
 ) -> tuple[Any, ...]:
     provider = option.provider
     nxt = provider.next_available
     availability = (0, max(nxt, today)) if nxt is not None else (1, dt.date.max)
+    spoken = participation.preferred_language(case, party)
     return (
         provider.sample,  # a real provider before a fictional one
         other_party_there,  # normally not the other parent's provider (000_)
-        party.language not in provider.languages,  # the party's language first
+        participation.interpreter_short(party, provider),  # INTERPRETER: one who works with them
+        spoken not in provider.languages,  # the party's language first (WELSH-OFFER)
         availability,  # soonest first; no date given last
         provider.name.casefold(),
         provider.id,

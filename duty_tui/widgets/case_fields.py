@@ -25,8 +25,10 @@ from records.model import (
     Answer,
     Case,
     Child,
+    Participation,
     Party,
     RecordError,
+    WelshOffer,
 )
 
 CASE_FIELDS = ("case_number", "court", "jurisdiction")
@@ -35,6 +37,15 @@ PARTY_ANSWER_FIELDS = ("habitually_resident",)
 # Yes/no on screen, true/false in the record (Children Act 1989 s11B / s11D).
 PARTY_FLAG_FIELDS = ("is_child", "child_is_a_parent")
 CONSTRAINT_FIELDS = ("work", "education", "religious_observance")
+# Taking part (records.model.Participation): what the provider must arrange.
+PARTICIPATION_FIELDS = (
+    "interpreter",
+    "interpreter_language",
+    "adjustments",
+    "separate_arrival",
+    "welsh_offer",
+    "welsh_offer_on",
+)
 CHILD_FIELDS = ("name", "date_of_birth")
 ANSWER_FIELDS = ("answer", "answered_on", "answered_by")
 
@@ -62,6 +73,12 @@ LABELS: dict[str, str] = {
     "answered_on": "Answered on",
     "answered_by": "Answered by",
     "safeguarding_letter_on": "Safeguarding letter",
+    "interpreter": "Interpreter needed",
+    "interpreter_language": "Interpreter language",
+    "adjustments": "Adjustments needed",
+    "separate_arrival": "Separate arrival at a contact centre",
+    "welsh_offer": "Welsh offered (active offer)",
+    "welsh_offer_on": "Welsh offered on",
 }
 
 
@@ -106,6 +123,11 @@ def display_value(case: Case, key: str) -> str:
             return format_date(case.hearing.date)
         case ["party", party_id, "constraints", name] if name in CONSTRAINT_FIELDS:
             return _text_of(getattr(_find(case.parties, party_id, key).constraints, name))
+        case ["party", party_id, "participation", "separate_arrival"]:
+            needed = _find(case.parties, party_id, key).participation.separate_arrival
+            return "yes" if needed else "no"
+        case ["party", party_id, "participation", name] if name in PARTICIPATION_FIELDS:
+            return _text_of(getattr(_find(case.parties, party_id, key).participation, name))
         case ["party", party_id, name] if name in PARTY_FIELDS + PARTY_ANSWER_FIELDS:
             return _text_of(getattr(_find(case.parties, party_id, key), name))
         case ["party", party_id, name] if name in PARTY_FLAG_FIELDS:
@@ -144,6 +166,14 @@ def apply_edit(case: Case, key: str, text: str, *, today: dt.date, officer_name:
                 party = _find(case.parties, party_id, key)
                 constraints = attrs.evolve(party.constraints, **{name: text})
                 return _replace_party(case, attrs.evolve(party, constraints=constraints))
+            case ["party", party_id, "participation", name] if name in PARTICIPATION_FIELDS:
+                party = _find(case.parties, party_id, key)
+                return _replace_party(
+                    case,
+                    attrs.evolve(
+                        party, participation=_participation(party, name, text, today=today)
+                    ),
+                )
             case ["party", party_id, name] if name in PARTY_FIELDS + PARTY_ANSWER_FIELDS:
                 party = _find(case.parties, party_id, key)
                 return _replace_party(case, attrs.evolve(party, **{name: text}))
@@ -185,6 +215,23 @@ def apply_edit(case: Case, key: str, text: str, *, today: dt.date, officer_name:
     raise UnknownField(key)
 
 
+def _participation(party: Party, name: str, text: str, *, today: dt.date) -> Participation:
+    """The party's participation with one field set. Answering the Welsh offer dates it today
+    when no date is recorded, as a screening answer is (the officer can change it)."""
+    current = party.participation
+    changes: dict[str, Any] = {name: text}
+    if name == "separate_arrival":
+        if text not in ("yes", "no"):
+            raise RecordError(LABELS[name], f"{LABELS[name]}: choose yes or no")
+        changes[name] = text == "yes"
+    elif name == "welsh_offer_on":
+        changes[name] = parse_past_date(text, field="Welsh offer on", today=today)
+    elif name == "welsh_offer" and text != WelshOffer.NOT_ASKED.value:
+        if current.welsh_offer_on is None:
+            changes["welsh_offer_on"] = today
+    return attrs.evolve(current, **changes)
+
+
 def _replace_party(case: Case, party: Party) -> Case:
     return attrs.evolve(case, parties=tuple(party if p.id == party.id else p for p in case.parties))
 
@@ -221,6 +268,7 @@ def keys_of(case: Case) -> list[str]:
     for party in case.parties:
         keys += [f"party.{party.id}.{name}" for name in PARTY_FIELDS]
         keys += [f"party.{party.id}.constraints.{name}" for name in CONSTRAINT_FIELDS]
+        keys += [f"party.{party.id}.participation.{name}" for name in PARTICIPATION_FIELDS]
     for child in case.children:
         keys += [f"child.{child.id}.{name}" for name in CHILD_FIELDS]
     for question in SCREENING_QUESTIONS:

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from duty_tui.services.catalogue import entry
 from duty_tui.services.suitability import Status, Verdict
 from duty_tui.widgets.plain import plain
 from records.model import Activity, Case
@@ -75,16 +76,27 @@ class SuitabilityGrid(DataTable[Text]):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="cell", zebra_stripes=True, **kwargs)
-        for activity in Activity:
-            self.add_column(SHORT[activity], key=activity.value)
+        self.activities: tuple[Activity, ...] = ()
 
     def show(self, case: Case, verdicts: dict[tuple[str, Activity], Verdict]) -> None:
-        """Redraw for ``case``; the cursor stays on the same party and activity if it can."""
+        """Redraw for ``case``; the cursor stays on the same party and activity if it can.
+
+        Only the activities the case's jurisdiction offers are columns: one the service does
+        not run there is never an option, and its blocked column pushed the real ones off a
+        laptop's screen. The verdicts still hold every activity (``duty-tui assess`` lists
+        them all, with the jurisdiction rule that blocks)."""
         where = self.cursor_coordinate
-        self.clear()
+        offered = tuple(a for a in Activity if case.jurisdiction in entry(a).jurisdictions)
+        if offered != self.activities:
+            self.clear(columns=True)
+            for activity in offered:
+                self.add_column(SHORT[activity], key=activity.value)
+            self.activities = offered
+        else:
+            self.clear()
         for party in case.parties:
             self.add_row(
-                *(cell_text(verdicts[(party.id, activity)]) for activity in Activity),
+                *(cell_text(verdicts[(party.id, activity)]) for activity in offered),
                 key=party.id,
                 label=plain(f"{party.name} ({party.role.label.lower()})"),
             )

@@ -20,8 +20,10 @@ from records.model import (
     Hearing,
     Jurisdiction,
     Language,
+    Need,
     Officer,
     OfficerRole,
+    Participation,
     Party,
     PartyAgreement,
     PartyRole,
@@ -29,6 +31,7 @@ from records.model import (
     Provider,
     Screening,
     ScreeningAnswer,
+    WelshOffer,
 )
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
@@ -79,6 +82,10 @@ def party(party_id: str = APP, role: PartyRole = PartyRole.APPLICANT, **changes:
         "legal_aid": Answer.NO,
         # A fully recorded party, as legal aid above: s11B residence answered.
         "habitually_resident": Answer.YES,
+        # Taking part asked about: no interpreter, Welsh offered and English chosen.
+        "participation": Participation(
+            interpreter=Need.NO, welsh_offer=WelshOffer.ENGLISH, welsh_offer_on=ANSWERED
+        ),
         "id": party_id,
     }
     fields.update(changes)

@@ -52,7 +52,9 @@ def test_the_documented_example(capsys):
     (d,) = data["directions"]
     assert d["direction_id"] == "direction-1" and d["status"] == "waiting"
     assert "Sample: Afon Family Centre" in d["wording"]
+    # The example's court asked for s11G monitoring to 23/02/2027: dated, so listed first.
     assert [f["kind"] for f in data["followups"]] == [
+        "monitoring_period",
         "attendance",
         "evaluation",
         "six_month_contact",

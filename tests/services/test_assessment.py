@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 from duty_tui.services.assessment import ReadinessStatus, assess_case, readiness, to_json
 from duty_tui.services.options import Directory, sample_directory
 from duty_tui.services.suitability import Status
@@ -36,6 +38,9 @@ ENHANCED = provider(
     activities=[A.CONTACT_SUPPORTED, A.CONTACT_SUPERVISED],
     accreditation="enhanced",
     delivery=["face_to_face"],
+    # Domestic abuse is alleged in the supervised-contact cases below: the parents arrive and
+    # leave at different times (SEPARATE-ARRIVAL).
+    separate_arrival=True,
 )
 
 
@@ -152,6 +157,11 @@ def test_supervised_contact_ready_only_with_everything_in_place():
         assessments=(assessment(A.CONTACT_SUPERVISED),),
     )
     assert check(case, [ENHANCED]).status is READY
+    # Abuse alleged: a centre without separate arrival and departure is not used.
+    together = attrs.evolve(ENHANCED, separate_arrival=False)
+    blocked = check(case, [together])
+    assert blocked.status is BLOCKED
+    assert "SEPARATE-ARRIVAL" in rules(blocked, "blocks")
     no_letter = make_case(
         screen=screening(abuse=Answer.YES, letter=None),
         directions=(d,),

@@ -13,6 +13,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from duty_tui.services import jurisdiction
 from duty_tui.services import options as options_module
 from duty_tui.services.assessment import readiness
 from duty_tui.services.catalogue import RULES, Effect, Reason, entry
@@ -24,14 +25,20 @@ from duty_tui.services.wording import direction_text
 from records.model import (
     Activity,
     Answer,
+    Attendance,
     Delivery,
     DirectionStatus,
     FundingRoute,
     Jurisdiction,
     Language,
+    Monitoring,
+    Need,
+    Participation,
+    Party,
     PartyRole,
     PersonChecks,
     ScreeningAnswer,
+    SessionRecord,
     TimeConstraints,
 )
 from tests.services.factories import (
@@ -555,7 +562,97 @@ ROWS: list[Row] = [
         lambda: follow(make_case(E, directions=(direction(A.PTFC, session_on=TODAY),))),
         None,
     ),
+    # s11G monitoring
+    (
+        "MONITOR-S11G",
+        Effect.INFO,
+        lambda: ready(
+            make_case(directions=(direction(A.WT4C, provider_id="wt4c-cf", monitoring=watch()),)),
+            [WT4C_PROV],
+        ),
+        "ready",
+    ),
+    (
+        "MONITOR-REPORT",
+        Effect.WAITING,
+        lambda: follow(
+            make_case(
+                directions=(
+                    direction(A.WT4C, monitoring=watch(session(Attendance.DID_NOT_ATTEND))),
+                )
+            )
+        ),
+        None,
+    ),
+    (
+        "MONITOR-PERIOD",
+        Effect.WAITING,
+        lambda: follow(make_case(directions=(direction(A.WT4C, monitoring=watch()),))),
+        None,
+    ),
+    # taking part
+    (
+        "INTERPRETER",
+        Effect.WARNING,
+        lambda: opts(
+            make_case(parties=(needs(interpreter=Need.YES, interpreter_language="Polish"),)),
+            A.WT4C,
+            [WT4C_PROV],
+        ),
+        None,
+    ),
+    (
+        "ADJUSTMENTS",
+        Effect.WARNING,
+        lambda: opts(
+            make_case(parties=(needs(adjustments="step-free access"),)), A.WT4C, [WT4C_PROV]
+        ),
+        None,
+    ),
+    (
+        "SEPARATE-ARRIVAL",
+        Effect.BLOCKS,
+        lambda: opts(
+            make_case(screen=screening(abuse=Answer.YES)),
+            A.CONTACT_SUPERVISED,
+            [provider("enh", activities=[A.CONTACT_SUPERVISED], accreditation="enhanced")],
+        ),
+        None,
+    ),
+    (
+        "WELSH-OFFER",
+        Effect.WARNING,
+        lambda: opts(make_case(parties=(party(participation=Participation()),)), A.WT4C, []),
+        None,
+    ),
+    # jurisdiction
+    (
+        "JUR-COURT",
+        Effect.WARNING,
+        lambda: (jurisdiction.check(make_case(E, court="Cardiff Family Court")), None),
+        None,
+    ),
 ]
+
+
+def watch(*sessions: SessionRecord) -> Monitoring:
+    """An s11G request made at the hearing (TODAY) for eight weeks."""
+    return Monitoring(
+        asked_by="District Judge Test",
+        asked_on=TODAY,
+        period_from=TODAY,
+        period_to=TODAY + dt.timedelta(weeks=8),
+        sessions=sessions,
+    )
+
+
+def session(attendance: Attendance) -> SessionRecord:
+    return SessionRecord(on=TODAY, attendance=attendance, source="provider's register")
+
+
+def needs(**changes: object) -> Party:
+    base = party().participation
+    return party(participation=attrs.evolve(base, **changes))
 
 
 @pytest.mark.parametrize(

@@ -272,7 +272,5 @@ def test_an_outbox_that_forgot_referrals_is_caught_by_central(central, device, p
         store.accept("table:outbox")
     after = sync()
     assert after.returncode == 1
-    assert "hold 12 referrals sent from this laptop that its outbox does not know" in (
-        after.stderr
-    )
+    assert "hold 12 referrals sent from this laptop that its outbox does not know" in (after.stderr)
     assert f"{ids[0]} r1" in after.stderr

@@ -262,18 +262,12 @@ class Desk:
 
         return reconcile_case(case, self.outbox())
 
-    def reconcile_stored(self, case_ids: Iterable[str]) -> None:
-        """Bring the stored cases' Referral records in line with the outbox, here and now
-        (cases not open on screen). The app does it in two steps that keep its screen
-        responsive: :meth:`prepare_reconcile` in a thread, :meth:`commit_reconcile` on its
-        loop."""
-        prepared = self.prepare_reconcile(case_ids)
-        self.audit_sync(self.commit_reconcile(prepared, lambda case_id: False)[0])
-
     def prepare_reconcile(self, case_ids: Iterable[str]) -> list[Reconciled]:
-        """The stored cases whose Referral records differ from the outbox, brought in line but
+        """The stored cases (not open on screen: an open one goes through :meth:`reconcile`
+        and its screen) whose Referral records differ from the outbox, brought in line but
         not saved, each with the desk's count of its loads and saves when this began. From
-        any thread (it only reads: the outbox once, then each case)."""
+        any thread (it only reads: the outbox once, then each case); the app's loop then
+        decides with :meth:`commit_reconcile`."""
         from duty_tui.services.referrals import latest_by_case, reconciled_against
         from records.caseformat import CaseFormatError
         from records.summary import case_summary

@@ -42,6 +42,7 @@ NOT_YET_CONVERTED: frozenset[str] = frozenset(
         "duty_tui/screens/duty_list.py",
         "duty_tui/screens/help.py",
         "duty_tui/screens/history.py",
+        "duty_tui/screens/monitoring.py",
         "duty_tui/screens/new_case.py",
         "duty_tui/screens/options_picker.py",
         "duty_tui/screens/safeguarding.py",

@@ -19,7 +19,7 @@ class ConfirmScreen(Relabel, ModalScreen[bool]):
     """``question`` may quote data (a child's name): it is shown as plain text."""
 
     CSS_PATH = "dialog.tcss"
-    help_title = "Are you sure?"
+    help_title = N_("Are you sure?")
     AUTO_FOCUS = "#no"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),

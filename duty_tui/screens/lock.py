@@ -17,13 +17,13 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from duty_tui.desk_access import DeskAccess
-from duty_tui.i18n import _, ngettext
+from duty_tui.i18n import N_, _, ngettext
 from duty_tui.screens.unlock import retry_delay
 from duty_tui.widgets.plain import plain
 
 
 class LockScreen(DeskAccess, Screen[bool]):
-    help_title = "Locked"
+    help_title = N_("Locked")
     AUTO_FOCUS = "#lock-passphrase"
 
     def __init__(self) -> None:

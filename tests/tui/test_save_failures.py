@@ -144,7 +144,8 @@ async def test_a_failed_draft_save_is_not_called_saved(make_app, data_dir):
             assert app.desk is not None and "text kept for fields" in str(app.desk.saver.unsaved())
             await pilot.press("ctrl+l")  # asked for, the lock asks too
             await wait_until(pilot, lambda: isinstance(app.screen, UnsavedScreen))
-            assert "Lock; keep trying" in screen_text(app)
+            # Pushed is not yet drawn: wait for the dialog's words on screen.
+            await wait_until(pilot, lambda: "Lock; keep trying" in screen_text(app))
             await pilot.press("s")
             await wait_until(pilot, lambda: isinstance(app.screen, CaseScreen))
         await wait_until(pilot, lambda: not app.desk.saver.unsaved(), timeout=30)

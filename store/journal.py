@@ -37,7 +37,9 @@ JID_LEN = 16
 HEADER_LEN = len(MAGIC) + JID_LEN
 _LENGTH = struct.Struct(">I")
 _SEQ = struct.Struct(">Q")
-MAX_RECORD = 16 * 1024 * 1024
+# The largest record written or read. A record the reader would not take (it stops there, as at
+# a record torn by a crash) must never be written: _frame refuses it before anything is.
+MAX_RECORD = 64 * 1024 * 1024
 SUFFIX = ".jnl"
 
 
@@ -82,6 +84,13 @@ def _aad(name: str, jid: bytes, seq: int) -> bytes:
 def _frame(cipher: Cipher, name: str, jid: bytes, seq: int, record: Any) -> bytes:
     plaintext = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     sealed = cipher.seal_record(plaintext, _aad(name, jid, seq))
+    if len(sealed) > MAX_RECORD:
+        from store.errors import StoreError
+
+        raise StoreError(
+            f"one change to {name} is {len(sealed) // 2**20} MB, more than the "
+            f"{MAX_RECORD // 2**20} MB a journal record may hold: nothing was written"
+        )
     return _LENGTH.pack(len(sealed)) + sealed
 
 

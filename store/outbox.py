@@ -63,6 +63,8 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
 }
 
 Key = tuple[str, int]
+# Entries per record when compact rewrites the outbox (about 2 MB each).
+_SNAPSHOT_CHUNK = 1000
 
 
 class OutboxError(StoreError):
@@ -690,7 +692,13 @@ class Outbox:
                 if key in keys:
                     kept["payload_json"] = None
                 snapshot.append(kept)
-            self._journal.rewrite([{"op": "snapshot", "docs": snapshot}])
+            # Several records, each well under a journal record's limit, in one atomic rewrite:
+            # a snapshot of tens of thousands of entries would not fit in one.
+            step = _SNAPSHOT_CHUNK
+            chunks = [snapshot[i : i + step] for i in range(0, len(snapshot), step)] or [[]]
+            records = [{"op": "snapshot", "docs": chunks[0]}]
+            records += [{"op": "put", "docs": chunk} for chunk in chunks[1:]]
+            self._journal.rewrite(records)
             self._jid = None  # rebuilt from the new journal
             self._current()
             return len(keys)

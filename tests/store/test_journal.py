@@ -138,3 +138,24 @@ def test_nothing_readable_in_a_journal(store: Store, data_dir: Path):
     store.journal("outbox").append([{"party": "Gwenllïan Ŵyn Pŷr"}])
     raw = _path(data_dir).read_bytes()
     assert "Gwenllïan".encode() not in raw and b"party" not in raw
+
+
+def test_a_big_record_reads_back_and_one_too_big_is_never_written(store: Store, data_dir: Path):
+    """A record the reader would stop at (taking it for one torn by a crash) must never be
+    written: a 9,000-referral enqueue of 17 MB once was, and the next sync found the outbox
+    "older than its last save"."""
+    from store import StoreError
+    from store.journal import MAX_RECORD
+
+    journal = store.journal("outbox")
+    big = "x" * (20 * 2**20)  # over the old 16 MB limit, under the new one
+    journal.append([{"n": 0, "text": big}])
+    before = _path(data_dir).read_bytes()
+    with pytest.raises(StoreError, match="nothing was written"):
+        journal.append([{"n": 1, "text": "y" * MAX_RECORD}])
+    assert _path(data_dir).read_bytes() == before
+    journal.append([{"n": 2}])
+    store.close()
+    with Store.open(data_dir, PASSPHRASE) as again:
+        assert again.problems() == []
+        assert [r["n"] for r in again.journal("outbox").read()] == [0, 2]

@@ -266,3 +266,21 @@ def test_a_journal_written_before_payloads_were_kept_as_text_reads_the_same(stor
     with Store.open(data_dir, PASSPHRASE) as again:
         entry = Outbox(again).get("ref-old", 1)
         assert (entry.state, entry.receipt, entry.payload) == ("acknowledged", "CR-old", None)
+
+
+def test_compacting_a_big_outbox_writes_it_back_in_records_a_reader_takes(store: Store, data_dir):
+    """The compacted outbox is written as several records in one atomic rewrite (a single
+    snapshot of tens of thousands of entries would pass a record's limit)."""
+    outbox = Outbox(store, clock=lambda: 100.0)
+    items = [NewEntry(f"ref-{n}", 1, "case-1", sample_payload()) for n in range(2500)]
+    outbox.enqueue_many(items)
+    keys = [(item.referral_id, 1) for item in items]
+    outbox.mark_sent(keys)
+    outbox.record([Acknowledged(key, f"CR-{key[0]}") for key in keys[:2000]])
+    assert outbox.compact(older_than=200.0) == 2000
+    assert len(store.journal("outbox").read()) == 3  # 1,000 entries a record
+    store.close()
+    with Store.open(data_dir, PASSPHRASE) as again:
+        assert again.problems() == []
+        counts = Outbox(again).counts_by_state()
+        assert (counts["acknowledged"], counts["sent"]) == (2000, 500)

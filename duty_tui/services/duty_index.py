@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from duty_tui.services.fold import fold
 from records.monitoring import DueMark, marks_from_summary, state_of
 from records.text import plain_str
 
@@ -85,7 +86,8 @@ def row_from_summary(case_id: str, summary: Mapping[str, Any]) -> DutyRow:
     parties = " v ".join(plain_str(n) for n in names)
     court = plain_str(summary.get("court", ""))
     when = f"{hearing:%d/%m/%Y} {hearing.isoformat()}" if hearing else ""
-    haystack = " ".join([number, number.replace("-", ""), parties, court, when]).lower()
+    # Folded (services/fold.py): "gwenllian" finds "Gwenllïan", "pyr" finds "Pŷr".
+    haystack = fold(" ".join([number, number.replace("-", ""), parties, court, when]))
     return DutyRow(
         case_id=case_id,
         hearing_date=hearing,
@@ -194,7 +196,7 @@ class DutyIndex:
         day ``near``), in hearing order; and how many matched in all."""
         self._ensure()
         assert self._ordered is not None
-        lowered = query.lower()
+        lowered = fold(query)
         terms = lowered.split()
         rows: Iterable[DutyRow] = self._ordered
         last = self._last_search

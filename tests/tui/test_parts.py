@@ -502,3 +502,27 @@ def test_a_persons_own_check_is_recorded_when_and_by_whom_and_goes_with_them():
         case, "court.s16a_risk_assessment.answer", "no", today=TODAY, officer_name="X"
     )
     assert court.screening.s16a_risk_assessment.answer is Answer.NO
+
+
+@pytest.mark.parametrize("typed", ["gwenllian", "pyr", "GWENLLÏAN ŵyn", "dafydd pŷr"])
+def test_the_duty_list_search_folds_welsh_letters(typed):
+    """Issue 12: "gwenllian" or "pyr" typed on an English keyboard finds the case (it said
+    "No case matches"); an accent typed still finds it; another name does not."""
+    index = DutyIndex(
+        {
+            "c1": {
+                "case_number": "ZZ26P00001",
+                "court": "Cardiff",
+                "hearing_date": "2026-11-30",
+                "parties": ["Gwenllïan Ŵyn Ffug", "Dafydd Pŷr Ffug"],
+            },
+            "c2": {
+                "case_number": "ZZ26P00002",
+                "court": "Cardiff",
+                "hearing_date": "2026-11-30",
+                "parties": ["Rhiannon Ffug", "Owain Ffug"],
+            },
+        }
+    )
+    rows, total = index.search(typed, near=dt.date(2026, 11, 30))
+    assert ([r.case_id for r in rows], total) == (["c1"], 1)

@@ -214,6 +214,9 @@ class DutyApp(NavigatingApp):
         self.switch_mode(SESSION_MODE)
         self.sync_ui.start()
         self.tell_store_problems()
+        self.run_worker(
+            _import_session_modules, thread=True, group="warm", exit_on_error=False
+        )
 
     def tell_store_problems(self) -> None:
         """Name what is wrong with the store's files, each once a session (services/health.py)."""
@@ -303,3 +306,25 @@ class DutyApp(NavigatingApp):
     def action_central_settings(self) -> None:
         if self.unlocked and self.sync_ui is not None:
             self.sync_ui.settings()
+
+
+# The session's screens and rules, imported lazily so that the unlock screen is up at once.
+# The first import of the case screen pulls in the rules, the funding calendar (holidays) and
+# their widgets: 50-350 ms. Imported on the app's loop, that froze the screen in the middle of
+# a sync (the purge after a sync asks for CaseScreen) or of the first Enter on a case; imported
+# here, in a thread after the unlock, the loop keeps answering keys meanwhile.
+SESSION_MODULES: tuple[str, ...] = (
+    "duty_tui.screens.case",
+    "duty_tui.screens.new_case",
+    "duty_tui.screens.sync_log",
+    "duty_tui.screens.central_settings",
+    "duty_tui.screens.help",
+    "duty_tui.services.purge",
+)
+
+
+def _import_session_modules() -> None:
+    import importlib
+
+    for name in SESSION_MODULES:
+        importlib.import_module(name)

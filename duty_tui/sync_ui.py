@@ -120,8 +120,10 @@ class SyncUI:
     def recount(self) -> None:
         worker = self._worker
         if worker is not None:
+            # The method, not a coroutine made now: a count replaced (exclusive) before it
+            # started would leave its coroutine never awaited (a RuntimeWarning at exit).
             self.app.run_worker(
-                worker.recount(), group="sync-count", exclusive=True, exit_on_error=False
+                worker.recount, group="sync-count", exclusive=True, exit_on_error=False
             )
 
     def case_saved(self, case_id: str) -> None:

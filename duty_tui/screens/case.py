@@ -702,9 +702,12 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
         section.scroll_visible(top=True)
 
     def focus_matrix(self) -> None:
-        grid = self.query_one("#suitability-grid")
-        self.set_focus(grid)
-        grid.scroll_visible()
+        # From the palette the command can land while the matrix is being rebuilt (a case
+        # saved meanwhile recomposes it): then there is nothing to focus yet, not an error.
+        for grid in self.query("#suitability-grid"):
+            self.set_focus(grid)
+            grid.scroll_visible()
+            return
 
     def action_next_section(self) -> None:
         self.go_to_section(self._current_section() + 1)

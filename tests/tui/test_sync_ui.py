@@ -606,3 +606,28 @@ async def test_a_big_sync_reconciles_every_case_and_keeps_the_officers_typing(
         assert referral.receipt.startswith("CR-"), case_id
     assert stored[edited].court == "Example Family Court annex"
     assert stored[opened].parties[0].constraints.work == expected
+
+
+async def test_counts_replaced_before_they_start_leave_no_coroutine_behind(
+    make_app, data_dir, central, token
+):
+    """Saves in quick succession each ask for a new count of what is waiting; the newer one
+    replaces the older (exclusive). A count replaced before it started used to leave its
+    coroutine never awaited: a RuntimeWarning at the end of the session."""
+    import gc
+    import warnings
+
+    make_store(data_dir, queueable_cases())
+    configure(data_dir, central.url, token)
+    app = make_app()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with app.run_test(size=SIZE) as pilot:
+            await unlock(pilot)
+            assert app.sync_ui is not None
+            for _ in range(5):
+                app.sync_ui.recount()
+            await settle(pilot)
+        gc.collect()
+    never_awaited = [w for w in caught if "never awaited" in str(w.message)]
+    assert not never_awaited, [str(w.message) for w in never_awaited]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import secrets
 from typing import Any, Literal
 
@@ -459,7 +460,8 @@ def submit_batch(engine: Engine, device_id: int, items: list[Any]) -> list[ItemR
     so a refused item never undoes the others. Receipts are returned only after the commit:
     an exception here means nothing was promised and the whole batch may be sent again.
     """
-    prepared = [prepare(raw) for raw in items]
+    resent = _known_resends(engine, items)
+    prepared = [resent.get(i) or prepare(raw) for i, raw in enumerate(items)]
     results: list[ItemResult | None] = [
         item if isinstance(item, ItemResult) else None for item in prepared
     ]
@@ -488,6 +490,77 @@ def submit_batch(engine: Engine, device_id: int, items: list[Any]) -> list[ItemR
         done = [r for r in results if r is not None]
         record_arrivals(session, device_id, items, done)
     return done
+
+
+_ITEM_FIELDS = frozenset(SubmitItem.model_fields)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_ANSWERS_BY_ID_POSTGRESQL = """
+    SELECT referral_id, revision, receipt, status, status_reason, sha256 FROM submissions
+    WHERE referral_id = ANY(CAST(%(ids)b AS text[]))
+"""
+
+
+def _resend_bytes(raw: Any) -> tuple[str, int, str, bytes] | None:
+    """(referral id, revision, claimed sha256, canonical content) of an item that could be a
+    resend of one central holds; None when it cannot be (it then goes through ``prepare``)."""
+    if not isinstance(raw, dict) or not _ITEM_FIELDS.issuperset(raw):
+        return None
+    rid, rev, sha = raw.get("referral_id"), raw.get("revision"), raw.get("sha256")
+    if not (isinstance(rid, str) and type(rev) is int and isinstance(sha, str)):
+        return None
+    if "payload" not in raw or "action" not in raw:
+        return None
+    audit = raw.get("audit")
+    if audit is not None:
+        try:  # as SubmitItem would: a bad audit refuses the item (prepare's answer)
+            ItemAudit.model_validate(audit, strict=True)
+        except ValidationError:
+            return None
+    content = content_of(
+        rid,
+        rev,
+        supersedes=raw.get("supersedes"),
+        action=raw["action"],
+        note=raw.get("note", ""),
+        payload=raw["payload"],
+    )
+    return rid, rev, sha, canonical_json(content)
+
+
+def _known_resends(engine: Engine, items: list[Any]) -> dict[int, ItemResult]:
+    """Items that are byte for byte a revision central already holds, answered as the
+    duplicates they are without validating their payload again.
+
+    Why this is safe: a stored row's sha256 is the hash of the canonical bytes it holds, and
+    those bytes passed ``prepare``. An item whose canonical content hashes to the same sha256
+    is those same bytes, so ``prepare`` would accept it and ``_store`` answer it as this
+    duplicate: the answer is the same, for a tenth of the CPU. A device resends a whole batch
+    whenever an answer is lost (a dropped connection at the start of a court day), so that is
+    half of central's work in such a morning. Anything else (other content under a held key,
+    a bad audit, a malformed item) takes the full path.
+    """
+    candidates: dict[int, tuple[str, int, str, bytes]] = {}
+    for i, raw in enumerate(items):
+        found = _resend_bytes(raw)
+        if found is not None and _SHA256.fullmatch(found[2]) and len(found[3]) <= MAX_ITEM_BYTES:
+            candidates[i] = found
+    if not candidates:
+        return {}
+    ids = sorted({rid for rid, _rev, _sha, _bytes in candidates.values()})
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            rows = connection.exec_driver_sql(_ANSWERS_BY_ID_POSTGRESQL, {"ids": ids})
+        else:
+            rows = connection.execute(
+                select(*_ANSWER_COLUMNS).where(Submission.referral_id.in_(ids))
+            )
+        held = {(row.referral_id, row.revision): row for row in rows}
+    answers: dict[int, ItemResult] = {}
+    for i, (rid, rev, sha, encoded) in candidates.items():
+        row = held.get((rid, rev))
+        if row is not None and row.sha256 == sha and hashlib.sha256(encoded).hexdigest() == sha:
+            answers[i] = _acknowledged(row, duplicate=True)
+    return answers
 
 
 def _audit_of(raw: Any) -> ItemAudit:

@@ -99,7 +99,7 @@ def test_a_case_number_refused_in_welsh_quotes_what_was_typed(welsh: None) -> No
 def test_the_field_is_named_in_welsh(welsh: None) -> None:
     with pytest.raises(RecordError) as caught:
         Party(name="  ", role="applicant")
-    assert record_text.record_message(caught.value) == "rhaid rhoi enw"
+    assert record_text.record_message(caught.value) == "rhaid llenwi: enw"
     with pytest.raises(RecordError) as caught:
         parse_date("31/02/2026", field="hearing date")
     assert record_text.record_message(caught.value) == (

@@ -92,7 +92,7 @@ async def test_monitoring_in_welsh_names_the_missing_field_in_welsh(make_app, da
         await settle(pilot)
         assert isinstance(app.screen, MonitoringScreen)
         row = app.screen.query_one("#row-to", FieldRow)
-        assert row.error == "rhaid rhoi monitro hyd at"
+        assert row.error == "rhaid llenwi: monitro hyd at"
         assert app.focused is row.control
         await pilot.press(*"16/05/2026", "tab", "tab", "tab")
         await pilot.press(*"16/03/2026", "tab", "enter", "down", "enter", "tab")

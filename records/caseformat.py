@@ -81,13 +81,13 @@ class CaseFormatError(ValueError):
 def _strict_bool(value: Any, _type: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise RecordError("flag", f"expected true or false, got {type(value).__name__}")
+    raise RecordError.of("flag", "expected true or false, got {kind}", kind=type(value).__name__)
 
 
 def _strict_int(value: Any, _type: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise RecordError("number", f"expected a whole number, got {type(value).__name__}")
+    raise RecordError.of("number", "expected a whole number, got {kind}", kind=type(value).__name__)
 
 
 def _is_leaf(kind: Any) -> bool:

@@ -77,15 +77,17 @@ def check_born(born: dt.date, *, today: dt.date, hearing_date: dt.date | None) -
     """``hearing_date`` None: the hearing's date could not be read (its own problem is reported),
     so only the future is checked."""
     if born > today:
-        raise RecordError("date of birth", f"{born:%d/%m/%Y} is in the future")
+        raise RecordError.of("date of birth", "{value:%d/%m/%Y} is in the future", value=born)
     if hearing_date is not None and not is_child_on(born, hearing_date):
-        raise RecordError("date of birth", f"{born:%d/%m/%Y} is 18 or more years ago: not a child")
+        raise RecordError.of(
+            "date of birth", "{value:%d/%m/%Y} is 18 or more years ago: not a child", value=born
+        )
 
 
 def check_not_future(field: str, value: dt.date | None, *, today: dt.date) -> None:
     """A date that records something already done (an answer, a letter, an assessment)."""
     if value is not None and value > today:
-        raise RecordError(field, f"{field} {value:%d/%m/%Y} is in the future")
+        raise RecordError.of(field, "{field} {value:%d/%m/%Y} is in the future", value=value)
 
 
 def parse_past_date(value: Any, *, field: str, today: dt.date) -> dt.date | None:

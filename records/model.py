@@ -26,12 +26,33 @@ from records.text import TextError, clean_text
 
 
 class RecordError(ValueError):
-    """A value a record cannot hold. ``field`` names it; the message says why."""
+    """A value a record cannot hold. ``field`` names it; the message says why, in English.
 
-    def __init__(self, field: str, message: str) -> None:
+    Made with :meth:`of`, it also keeps the English sentence with its named placeholders
+    (``template``) and their values (``params``, ``field`` among them): records may not import
+    the app, so the app translates the sentence itself where it shows it, in the officer's
+    language (duty_tui/services/record_text.py), with every detail of the English one.
+    """
+
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        template: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.template = template
+        self.params: dict[str, Any] = params or {}
+
+    @classmethod
+    def of(cls, field: str, template: str, **params: Any) -> RecordError:
+        """``template`` is a whole English sentence; ``{field}`` in it is the field's name."""
+        values = {"field": field, **params}
+        return cls(field, template.format(**values), template=template, params=values)
 
 
 # --- enums ------------------------------------------------------------------------------------
@@ -215,9 +236,11 @@ def _text(
         try:
             text = clean_text(value, field=field, max_length=max_length, multiline=multiline)
         except TextError as exc:
-            raise RecordError(field, str(exc)) from None
+            raise RecordError(
+                field, str(exc), template=exc.template, params={"field": field, **exc.params}
+            ) from None
         if required and not text:
-            raise RecordError(field, f"{field} is required")
+            raise RecordError.of(field, "{field} is required")
         return text
 
     return convert
@@ -226,15 +249,16 @@ def _text(
 def parse_case_number(value: Any) -> str:
     text = _text("case number", 40)(value).upper().replace(" ", "")
     if not text:
-        raise RecordError("case number", "case number is required")
+        raise RecordError.of("case number", "{field} is required")
     digits = text.replace("-", "")
     if _DIGITAL.match(digits):
         return f"{digits[0:4]}-{digits[4:8]}-{digits[8:12]}-{digits[12:16]}"
     if _FAMILYMAN.match(text):
         return text
-    raise RecordError(
+    raise RecordError.of(
         "case number",
-        f"{text!r} is not a case number: expected like CF24P01234 or 1234-5678-9012-3456",
+        "{text!r} is not a case number: expected like CF24P01234 or 1234-5678-9012-3456",
+        text=text,
     )
 
 
@@ -248,7 +272,7 @@ def parse_postcode(value: Any, *, field: str = "postcode") -> str:
         text = f"{text[:-3]} {text[-3:]}"
     if not _POSTCODE.match(text):
         # Quote what the officer typed, not our reformatting of it.
-        raise RecordError(field, f"{typed!r} is not a UK postcode (like CF10 1AA)")
+        raise RecordError.of(field, "{text!r} is not a UK postcode (like CF10 1AA)", text=typed)
     return text
 
 
@@ -270,7 +294,7 @@ def parse_date(value: Any, *, field: str = "date") -> dt.date:
         return value
     text = _text(field, 20)(value)
     if not text:
-        raise RecordError(field, f"{field} is required")
+        raise RecordError.of(field, "{field} is required")
     if _ISO_DATE.fullmatch(text):
         # The case format's own spelling, parsed without strptime (a tenth of central's
         # validation of a referral); strptime still decides anything this refuses.
@@ -283,7 +307,7 @@ def parse_date(value: Any, *, field: str = "date") -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise RecordError(field, f"{text!r} is not a date: use DD/MM/YYYY or YYYY-MM-DD")
+    raise RecordError.of(field, "{text!r} is not a date: use DD/MM/YYYY or YYYY-MM-DD", text=text)
 
 
 def parse_optional_date(value: Any, *, field: str = "date") -> dt.date | None:
@@ -295,20 +319,20 @@ def parse_optional_date(value: Any, *, field: str = "date") -> dt.date | None:
 def parse_email(value: Any) -> str:
     text = _text("email", 254)(value)
     if text and not _EMAIL.match(text):
-        raise RecordError("email", f"{text!r} is not an email address")
+        raise RecordError.of("email", "{text!r} is not an email address", text=text)
     return text
 
 
 def parse_phone(value: Any) -> str:
     text = _text("phone", 30)(value)
     if text and not (_PHONE.match(text) and sum(c.isdigit() for c in text) >= 7):
-        raise RecordError("phone", f"{text!r} is not a phone number")
+        raise RecordError.of("phone", "{text!r} is not a phone number", text=text)
     return text
 
 
 def parse_id(value: Any) -> str:
     if not isinstance(value, str) or not _ID.match(value):
-        raise RecordError("id", "id must be 1-64 letters, digits, '-' or '_'")
+        raise RecordError.of("id", "id must be 1-64 letters, digits, '-' or '_'")
     return value
 
 
@@ -317,14 +341,16 @@ def parse_hours(value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise RecordError("hours directed", "hours directed must be a whole number")
+        raise RecordError.of("hours directed", "{field} must be a whole number")
     if isinstance(value, str):
         text = value.strip()
         if not text.isdigit():
-            raise RecordError("hours directed", f"{text!r} is not a whole number of hours")
+            raise RecordError.of(
+                "hours directed", "{text!r} is not a whole number of hours", text=text
+            )
         value = int(text)
     if not isinstance(value, int) or not 1 <= value <= 100:
-        raise RecordError("hours directed", "hours directed must be a whole number from 1 to 100")
+        raise RecordError.of("hours directed", "{field} must be a whole number from 1 to 100")
     return value
 
 
@@ -334,7 +360,9 @@ def _enum(kind: type[StrEnum], field: str) -> Callable[[Any], Any]:
             return kind(value)
         except ValueError:
             allowed = ", ".join(member.value for member in kind)
-            raise RecordError(field, f"{field} {value!r} is not one of: {allowed}") from None
+            raise RecordError.of(
+                field, "{field} {value!r} is not one of: {allowed}", value=value, allowed=allowed
+            ) from None
 
     return convert
 
@@ -469,20 +497,22 @@ class Monitoring:
     @sessions.validator
     def _check_sessions(self, _attribute: Any, value: tuple[Any, ...]) -> None:
         if len(value) > MAX_SESSIONS:
-            raise RecordError("sessions", f"at most {MAX_SESSIONS} sessions are recorded")
+            raise RecordError.of(
+                "sessions", "at most {most} sessions are recorded", most=MAX_SESSIONS
+            )
         if not all(isinstance(item, SessionRecord) for item in value):
-            raise RecordError("sessions", "each session is a date, an attendance and its source")
+            raise RecordError.of("sessions", "each session is a date, an attendance and its source")
         ids = [item.id for item in value]
         if len(ids) != len(set(ids)):
-            raise RecordError("sessions", "two sessions share one id")
+            raise RecordError.of("sessions", "two sessions share one id")
 
     def __attrs_post_init__(self) -> None:
         if self.period_to < self.period_from:
-            raise RecordError("monitoring to", "the monitoring period ends before it starts")
+            raise RecordError.of("monitoring to", "the monitoring period ends before it starts")
         if self.period_from < self.asked_on:
             # The court asks at the hearing (or later); a period before the request was not
             # monitored under it.
-            raise RecordError(
+            raise RecordError.of(
                 "monitoring from", "the monitoring period starts before it was asked for"
             )
 
@@ -511,13 +541,15 @@ class Participation:
     @separate_arrival.validator
     def _check_flag(self, _attribute: Any, value: Any) -> None:
         if not isinstance(value, bool):
-            raise RecordError("separate arrival", "separate arrival must be yes or no")
+            raise RecordError.of("separate arrival", "separate arrival must be yes or no")
 
     def __attrs_post_init__(self) -> None:
         # An interpreter needed, language not yet recorded, is allowed: the rules say so
         # (INTERPRETER), as the officer may learn the need before the language.
         if self.welsh_offer is not WelshOffer.NOT_ASKED and self.welsh_offer_on is None:
-            raise RecordError("Welsh offer on", "the Welsh offer was answered: say on which date")
+            raise RecordError.of(
+                "Welsh offer on", "the Welsh offer was answered: say on which date"
+            )
 
     @property
     def needs_interpreter(self) -> bool:
@@ -573,8 +605,10 @@ class ScreeningAnswer:
 
     def __attrs_post_init__(self) -> None:
         if self.answer is not Answer.UNKNOWN and (self.answered_on is None or not self.answered_by):
-            raise RecordError(
-                "answer", f"an answer of {self.answer.value!r} needs the date and who answered"
+            raise RecordError.of(
+                "answer",
+                "an answer of {answer!r} needs the date and who answered",
+                answer=self.answer.value,
             )
 
 
@@ -646,10 +680,10 @@ class Screening:
     @people.validator
     def _check_people(self, _attribute: Any, value: tuple[Any, ...]) -> None:
         if not all(isinstance(p, PersonChecks) for p in value):
-            raise RecordError("safeguarding", "each person's checks are a PersonChecks record")
+            raise RecordError.of("safeguarding", "each person's checks are a PersonChecks record")
         ids = [p.person_id for p in value]
         if len(ids) != len(set(ids)):
-            raise RecordError("safeguarding", "one person's checks are recorded twice")
+            raise RecordError.of("safeguarding", "one person's checks are recorded twice")
 
     def checks_of(self, person_id: str) -> PersonChecks | None:
         return next((p for p in self.people if p.person_id == person_id), None)
@@ -812,14 +846,14 @@ class Direction:
     @agreements.validator
     def _check_agreements(self, _attribute: Any, value: tuple[Any, ...]) -> None:
         if not all(isinstance(a, PartyAgreement) for a in value):
-            raise RecordError("agreement", "each agreement is a PartyAgreement record")
+            raise RecordError.of("agreement", "each agreement is a PartyAgreement record")
         ids = [a.party_id for a in value]
         if len(ids) != len(set(ids)):
-            raise RecordError("agreement", "one party's agreement is recorded twice")
+            raise RecordError.of("agreement", "one party's agreement is recorded twice")
 
     def __attrs_post_init__(self) -> None:
         if self.pays_confirmed_on is not None and not self.pays_confirmed_by:
-            raise RecordError(
+            raise RecordError.of(
                 "will pay confirmed on", "the party's confirmation needs who recorded it"
             )
 
@@ -838,7 +872,7 @@ class Direction:
     @monitoring.validator
     def _check_monitoring(self, _attribute: Any, value: Any) -> None:
         if value is not None and not isinstance(value, Monitoring):
-            raise RecordError("monitoring", "monitoring must be the court's s11G request")
+            raise RecordError.of("monitoring", "monitoring must be the court's s11G request")
 
 
 @attrs.frozen
@@ -860,14 +894,14 @@ class Referral:
     @revision.validator
     def _check_revision(self, _attribute: Any, value: int) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise RecordError("revision", "revision must be a whole number from 1")
+            raise RecordError.of("revision", "revision must be a whole number from 1")
 
 
 def _unique_ids(field: str) -> Callable[[Any, Any, tuple[Any, ...]], None]:
     def check(_instance: Any, _attribute: Any, items: tuple[Any, ...]) -> None:
         ids = [item.id for item in items]
         if len(ids) != len(set(ids)):
-            raise RecordError(field, f"two {field} share one id")
+            raise RecordError.of(field, "two {field} share one id")
 
     return check
 
@@ -899,23 +933,23 @@ class Case:
         party_ids = {p.id for p in self.parties}
         for direction in self.directions:
             if direction.party_id not in party_ids:
-                raise RecordError("directions", "a direction names a party not in this case")
+                raise RecordError.of("directions", "a direction names a party not in this case")
         for referral in self.referrals:
             if referral.party_id not in party_ids:
-                raise RecordError("referrals", "a referral names a party not in this case")
+                raise RecordError.of("referrals", "a referral names a party not in this case")
         for direction in self.directions:
             if any(a.party_id not in party_ids for a in direction.agreements):
-                raise RecordError("agreement", "an agreement names a party not in this case")
+                raise RecordError.of("agreement", "an agreement names a party not in this case")
         child_ids = {c.id for c in self.children}
         for checks in self.screening.people:
             if checks.person_id in child_ids:
                 asked = {n for n, a in checks.answers().items() if a.answer is not Answer.UNKNOWN}
                 if asked - set(CHILD_QUESTIONS):
-                    raise RecordError(
+                    raise RecordError.of(
                         "safeguarding", "a child's checks hold the local-authority check only"
                     )
             elif checks.person_id not in party_ids:
-                raise RecordError("safeguarding", "checks name a person not in this case")
+                raise RecordError.of("safeguarding", "checks name a person not in this case")
 
     def party(self, party_id: str) -> Party:
         for party in self.parties:

@@ -82,12 +82,12 @@ class ReferralParty:
     @participation.validator
     def _check_participation(self, _attribute: Any, value: Any) -> None:
         if not isinstance(value, Participation):
-            raise RecordError("participation", "participation must be what the party needs")
+            raise RecordError.of("participation", "participation must be what the party needs")
 
     @constraints.validator
     def _check_constraints(self, _attribute: Any, value: Any) -> None:
         if not isinstance(value, TimeConstraints):
-            raise RecordError("constraints", "constraints must be work/education/religion times")
+            raise RecordError.of("constraints", "constraints must be work/education/religion times")
 
 
 @attrs.frozen
@@ -119,7 +119,7 @@ class MonitoringRequest:
 
     def __attrs_post_init__(self) -> None:
         if self.period_to < self.period_from:
-            raise RecordError("monitoring to", "the monitoring period ends before it starts")
+            raise RecordError.of("monitoring to", "the monitoring period ends before it starts")
 
 
 @attrs.frozen
@@ -184,7 +184,7 @@ class ReferralPayload:
     @agreements.validator
     def _check_agreements(self, _attribute: Any, value: tuple[Any, ...]) -> None:
         if len(value) > MAX_CHILDREN or not all(isinstance(a, ReferralAgreement) for a in value):
-            raise RecordError("agreement", "agreements must be each parent's answer")
+            raise RecordError.of("agreement", "agreements must be each parent's answer")
 
     # The words of the order, as the officer kept them on the direction.
     wording: str = attrs.field(default="", converter=_converter_of(Direction, "wording"))
@@ -197,55 +197,61 @@ class ReferralPayload:
     @monitoring.validator
     def _check_monitoring(self, _attribute: Any, value: Any) -> None:
         if value is not None and not isinstance(value, MonitoringRequest):
-            raise RecordError("monitoring", "monitoring must be the court's request")
+            raise RecordError.of("monitoring", "monitoring must be the court's request")
 
     @assessment.validator
     def _check_assessment(self, _attribute: Any, value: Any) -> None:
         if value is not None and not isinstance(value, OfficerAssessment):
-            raise RecordError("assessment", "assessment must be the officer's recorded judgement")
+            raise RecordError.of(
+                "assessment", "assessment must be the officer's recorded judgement"
+            )
 
     @officer.validator
     def _check_officer(self, _attribute: Any, value: Any) -> None:
         if not isinstance(value, Officer):
-            raise RecordError("officer", "officer must be a name and a role")
+            raise RecordError.of("officer", "officer must be a name and a role")
 
     @party.validator
     def _check_party(self, _attribute: Any, value: Any) -> None:
         if not isinstance(value, ReferralParty):
-            raise RecordError("party", "party must be the person referred")
+            raise RecordError.of("party", "party must be the person referred")
 
     @children.validator
     def _check_children(self, _attribute: Any, value: tuple[Any, ...]) -> None:
         if not value:
-            raise RecordError("children", "a referral names at least one child")
+            raise RecordError.of("children", "a referral names at least one child")
         if len(value) > MAX_CHILDREN:
-            raise RecordError("children", f"a referral names at most {MAX_CHILDREN} children")
+            raise RecordError.of(
+                "children", "a referral names at most {most} children", most=MAX_CHILDREN
+            )
         if not all(isinstance(child, ReferralChild) for child in value):
-            raise RecordError("children", "each child is a name and a date of birth")
+            raise RecordError.of("children", "each child is a name and a date of birth")
 
     @funding.validator
     def _check_funding(self, _attribute: Any, value: FundingRoute | None) -> None:
         if value is None:
-            raise RecordError("funding", "a referral needs its funding route")
+            raise RecordError.of("funding", "a referral needs its funding route")
         if value is FundingRoute.SELF_REFERRAL:
             # domain.md: otherwise the parties refer themselves and pay; nothing is queued.
-            raise RecordError("funding", "a self-referral is made by the parties, not queued")
+            raise RecordError.of("funding", "a self-referral is made by the parties, not queued")
 
     @version.validator
     def _check_version(self, _attribute: Any, value: Any) -> None:
         if value != PAYLOAD_VERSION or isinstance(value, bool):
-            raise RecordError("version", f"payload version must be {PAYLOAD_VERSION}")
+            raise RecordError.of(
+                "version", "payload version must be {version}", version=PAYLOAD_VERSION
+            )
 
     @other_parties.validator
     def _check_other_parties(self, _attribute: Any, value: tuple[Any, ...]) -> None:
         if len(value) > MAX_CHILDREN or not all(isinstance(p, ReferralParty) for p in value):
-            raise RecordError("other parties", "other parties must be people referred alongside")
+            raise RecordError.of("other parties", "other parties must be people referred alongside")
 
     def __attrs_post_init__(self) -> None:
         # Children Act 1989 s11A(7): no activity direction on a final order; central refuses
         # one as the app does, whatever sent it.
         if self.order_type is OrderType.FINAL and self.provision is Provision.DIRECTION:
-            raise RecordError(
+            raise RecordError.of(
                 "order type",
                 "a final order cannot carry an activity direction (s11A(7)): it is an activity "
                 "condition (s11C)",
@@ -253,7 +259,7 @@ class ReferralPayload:
         # PD12B 14.13: the safeguarding letter goes with any contact-centre referral, so a
         # contact-centre referral without one is not a referral central can pass on.
         if self.activity in _CONTACT_CENTRE and self.safeguarding_letter_on is None:
-            raise RecordError(
+            raise RecordError.of(
                 "safeguarding letter date",
                 "a contact-centre referral needs the date of the safeguarding letter",
             )
@@ -264,11 +270,14 @@ def _optional_date(value: Any, field: str) -> dt.date | None:
 
 
 class PayloadError(ValueError):
-    """A referral that cannot be built: ``problems`` say what is missing, safe to show."""
+    """A referral that cannot be built: ``problems`` say what is missing, safe to show.
+    ``cause`` is the record's own error when a value was refused, for the app to say it in
+    the officer's language (RecordError.template)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], *, cause: RecordError | None = None) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.cause = cause
 
 
 def build_payload(case: Case, direction: Direction, referral: Referral) -> ReferralPayload:
@@ -312,7 +321,7 @@ def build_payload(case: Case, direction: Direction, referral: Referral) -> Refer
             assessment=_assessment(case, direction),
         )
     except RecordError as exc:
-        raise PayloadError([f"{exc.field}: {exc.message}"]) from None
+        raise PayloadError([f"{exc.field}: {exc.message}"], cause=exc) from None
 
 
 def _route_a_evidence(case: Case, direction: Direction) -> dict[str, Any]:

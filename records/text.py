@@ -30,7 +30,14 @@ _BIDI = dict.fromkeys(
 
 
 class TextError(ValueError):
-    """Text that cannot be accepted; the message says why and is safe to show."""
+    """Text that cannot be accepted; the message says why and is safe to show. ``template``
+    and ``params`` are the English sentence and its values, for the app to translate (as
+    :class:`records.model.RecordError`'s)."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        super().__init__(template.format(**params))
+        self.template = template
+        self.params = params
 
 
 def clean_text(value: object, *, field: str, max_length: int, multiline: bool = False) -> str:
@@ -42,7 +49,7 @@ def clean_text(value: object, *, field: str, max_length: int, multiline: bool = 
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise TextError(f"{field} must be text")
+        raise TextError("{field} must be text", field=field)
     if value.isascii() and value.isprintable():
         # Most text: printable ASCII holds no escape sequence (ESC is a control), no bidi,
         # format or control character and is already NFC, so only the whitespace is left to
@@ -52,7 +59,10 @@ def clean_text(value: object, *, field: str, max_length: int, multiline: bool = 
         text = " ".join(value.split())
         if len(text) > max_length:
             raise TextError(
-                f"{field} is {len(text)} characters long; the most allowed is {max_length}"
+                "{field} is {length} characters long; the most allowed is {most}",
+                field=field,
+                length=len(text),
+                most=max_length,
             )
         return text
     text = _ESCAPE_SEQUENCE.sub("", value)
@@ -72,7 +82,12 @@ def clean_text(value: object, *, field: str, max_length: int, multiline: bool = 
     else:
         text = " ".join(text.split())
     if len(text) > max_length:
-        raise TextError(f"{field} is {len(text)} characters long; the most allowed is {max_length}")
+        raise TextError(
+            "{field} is {length} characters long; the most allowed is {most}",
+            field=field,
+            length=len(text),
+            most=max_length,
+        )
     return text
 
 

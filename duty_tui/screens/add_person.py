@@ -17,16 +17,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
+from duty_tui.i18n import N_, _
+from duty_tui.screens.translated import translate_bindings
+from duty_tui.services.record_text import record_message
 from duty_tui.widgets.field import FieldRow
 from records.entry import parse_date_of_birth
 from records.model import Child, Party, PartyRole, RecordError
 
 CHILD = "child"
 KINDS: list[tuple[str, str]] = [
-    ("Applicant", PartyRole.APPLICANT.value),
-    ("Respondent", PartyRole.RESPONDENT.value),
-    ("Other family member", PartyRole.OTHER_FAMILY_MEMBER.value),
-    ("Child", CHILD),
+    (N_("Applicant"), PartyRole.APPLICANT.value),
+    (N_("Respondent"), PartyRole.RESPONDENT.value),
+    (N_("Other family member"), PartyRole.OTHER_FAMILY_MEMBER.value),
+    (N_("Child"), CHILD),
 ]
 
 
@@ -35,9 +38,9 @@ class AddPersonScreen(ModalScreen[Party | Child | None]):
 
     AUTO_FOCUS = "#person-kind"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="add_person.cancel")
+        Binding("escape", "cancel", N_("Cancel"), id="add_person.cancel")
     ]
-    help_title = "Add a person"
+    help_title = N_("Add a person")
 
     def __init__(self, kind: str | None = None, *, today: dt.date, hearing_date: dt.date) -> None:
         super().__init__()
@@ -49,25 +52,34 @@ class AddPersonScreen(ModalScreen[Party | Child | None]):
         # A child is one under 18 at this hearing (records/entry.py).
         self.hearing_date = hearing_date
 
+    def on_mount(self) -> None:
+        translate_bindings(self)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="add-person-box", classes="dialog"):
-            yield Static("Add a person to the case", classes="dialog-title")
+            yield Static(_("Add a person to the case"), classes="dialog-title")
             yield FieldRow(
-                "Who",
-                Select(KINDS, value=self.kind, allow_blank=False, id="person-kind", compact=True),
+                _("Who"),
+                Select(
+                    [(_(kind), value) for kind, value in KINDS],
+                    value=self.kind,
+                    allow_blank=False,
+                    id="person-kind",
+                    compact=True,
+                ),
                 id="row-person-kind",
             )
-            yield FieldRow("Name", Input(compact=True, id="person-name"), id="row-person-name")
+            yield FieldRow(_("Name"), Input(compact=True, id="person-name"), id="row-person-name")
             yield FieldRow(
-                "Date of birth",
-                Input(compact=True, id="person-born", placeholder="DD/MM/YYYY"),
+                _("Date of birth"),
+                Input(compact=True, id="person-born", placeholder=_("DD/MM/YYYY")),
                 id="row-person-born",
                 classes="" if self.kind == CHILD else "-hidden",
             )
             with Horizontal(classes="buttons"):
-                yield Button("Add", id="add", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-            yield Static("Enter adds · Escape cancels", classes="explain")
+                yield Button(_("Add"), id="add", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+            yield Static(_("Enter adds · Escape cancels"), classes="explain")
 
     @on(Select.Changed, "#person-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
@@ -97,19 +109,19 @@ class AddPersonScreen(ModalScreen[Party | Child | None]):
             try:
                 self.dismiss(Party(name=name, role=self.kind))
             except RecordError as exc:
-                self._error("#row-person-name", exc.message)
+                self._error("#row-person-name", record_message(exc))
             return
         born_text = self.query_one("#person-born", Input).value
         born: dt.date | None = None
         try:
             born = parse_date_of_birth(born_text, today=self.today, hearing_date=self.hearing_date)
         except RecordError as exc:
-            born_error = exc.message
+            born_error = record_message(exc)
         try:
             child = Child(name=name, date_of_birth=born or self.today)
         except RecordError as exc:
             if exc.field == "name" or born is not None:
-                self._error("#row-person-name", exc.message)
+                self._error("#row-person-name", record_message(exc))
                 return
         if born is None:
             self._error("#row-person-born", born_error)

@@ -17,7 +17,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from duty_tui.i18n import N_, _
+from duty_tui.screens.translated import translate_bindings
 from duty_tui.services.catalogue import entry
+from duty_tui.services.record_text import activity_name, record_message
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
@@ -29,10 +32,10 @@ ROWS = {"assessed by": "#row-assessed-by", "assessed on": "#row-assessed-on", "r
 
 class AssessmentScreen(ModalScreen[Assessment | None]):
     CSS_PATH = "dialog.tcss"
-    help_title = "Record an assessment"
+    help_title = N_("Record an assessment")
     AUTO_FOCUS = "#assessed-why"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="assessment.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="assessment.cancel"),
     ]
 
     def __init__(
@@ -44,36 +47,46 @@ class AssessmentScreen(ModalScreen[Assessment | None]):
         self.officer_name = officer_name
         self.today = today
 
+    def on_mount(self) -> None:
+        translate_bindings(self)
+
     def compose(self) -> ComposeResult:
-        name = entry(self.activity).name
+        name = activity_name(entry(self.activity).name)
         with Vertical(id="assessment-box", classes="dialog"):
             yield Static(
-                plain(f"Your assessment: {name} for {self.party.name}"), classes="dialog-title"
+                plain(
+                    _("Your assessment: {activity} for {name}").format(
+                        activity=name, name=self.party.name
+                    )
+                ),
+                classes="dialog-title",
             )
             yield Static(
-                "Record the judgement you made (who, when, why). The tool quotes it; it does "
-                "not make it.",
+                _(
+                    "Record the judgement you made (who, when, why). The tool quotes it; it "
+                    "does not make it."
+                ),
                 classes="explain",
             )
             yield FieldRow(
-                "Assessed by",
+                _("Assessed by"),
                 Input(self.officer_name, compact=True, id="assessed-by"),
                 id="row-assessed-by",
             )
             yield FieldRow(
-                "Assessed on",
+                _("Assessed on"),
                 Input(format_date(self.today), compact=True, id="assessed-on"),
                 id="row-assessed-on",
             )
             yield FieldRow(
-                "Why",
-                Input(compact=True, id="assessed-why", placeholder="what you weighed, briefly"),
+                _("Why"),
+                Input(compact=True, id="assessed-why", placeholder=_("what you weighed, briefly")),
                 id="row-why",
             )
             with Horizontal(classes="buttons"):
-                yield Button("Record", id="record", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-            yield Static("Enter records · Escape cancels", classes="explain")
+                yield Button(_("Record"), id="record", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+            yield Static(_("Enter records · Escape cancels"), classes="explain")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#record")
@@ -91,7 +104,7 @@ class AssessmentScreen(ModalScreen[Assessment | None]):
             check_not_future("assessed on", assessment.assessed_on, today=self.today)
         except RecordError as exc:
             row = self.query_one(ROWS.get(exc.field, "#row-why"), FieldRow)
-            row.show_error(exc.message)
+            row.show_error(record_message(exc))
             self.set_focus(row.control)
             return
         self.dismiss(assessment)

@@ -19,7 +19,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from duty_tui.i18n import N_, _
+from duty_tui.screens.translated import translate_bindings
 from duty_tui.services.central_config import CentralConfig, SyncConfigError
+from duty_tui.services.store_text import store_message
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
 from store.errors import StoreError
@@ -34,9 +37,9 @@ class CentralSettingsScreen(ModalScreen[CentralConfig | None]):
 
     AUTO_FOCUS = "#central-url"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="central_settings.cancel")
+        Binding("escape", "cancel", N_("Cancel"), id="central_settings.cancel")
     ]
-    help_title = "Central records settings"
+    help_title = N_("Central records settings")
 
     def __init__(
         self, current: CentralConfig | None, save: Callable[[CentralConfig], None]
@@ -45,41 +48,46 @@ class CentralSettingsScreen(ModalScreen[CentralConfig | None]):
         self.current = current
         self.save = save
 
+    def on_mount(self) -> None:
+        translate_bindings(self)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="central-box", classes="dialog"):
-            yield Static("Central records", classes="dialog-title")
+            yield Static(_("Central records"), classes="dialog-title")
             yield Static(
-                "Referrals are sent to central records from here. The address and the device "
-                "token come from whoever runs central for your service.",
+                _(
+                    "Referrals are sent to central records from here. The address and the "
+                    "device token come from whoever runs central for your service."
+                ),
                 classes="explain",
             )
             yield FieldRow(
-                "Central URL",
+                _("Central URL"),
                 Input(
                     self.current.url if self.current else "",
                     compact=True,
                     id="central-url",
-                    placeholder="e.g. https://central.example",
+                    placeholder=_("e.g. https://central.example"),
                 ),
                 id="row-central-url",
             )
             yield FieldRow(
-                "Device token",
+                _("Device token"),
                 Input(
                     compact=True,
                     password=True,
                     id="central-token",
-                    placeholder="leave empty to keep the stored token"
+                    placeholder=_("leave empty to keep the stored token")
                     if self.current
-                    else "the token issued for this laptop",
+                    else _("the token issued for this laptop"),
                 ),
                 id="row-central-token",
             )
             yield Static("", id="central-message", classes="-error")
             with Horizontal(classes="buttons"):
-                yield Button("Save", id="central-save", variant="primary", compact=True)
-                yield Button("Cancel", id="central-cancel", compact=True)
-            yield Static("Enter moves on and saves · Escape cancels", classes="explain")
+                yield Button(_("Save"), id="central-save", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="central-cancel", compact=True)
+            yield Static(_("Enter moves on and saves · Escape cancels"), classes="explain")
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
@@ -116,7 +124,7 @@ class CentralSettingsScreen(ModalScreen[CentralConfig | None]):
         try:
             self.save(config)
         except (StoreError, OSError) as exc:  # the settings stay as they were; so does the dialog
-            message.update(plain(f"Not saved: {exc}"))
+            message.update(plain(_("Not saved: {reason}").format(reason=store_message(exc))))
             return
         self.dismiss(config)
 

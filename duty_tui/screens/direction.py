@@ -20,10 +20,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
+from duty_tui.i18n import N_, _
 from duty_tui.screens import direction_evidence as evidence
+from duty_tui.screens.translated import translate_bindings
 from duty_tui.services.assessment import ReadinessStatus, readiness
 from duty_tui.services.catalogue import Effect, entry
 from duty_tui.services.options import Directory
+from duty_tui.services.record_text import activity_name, capitalised, label, record_message
 from duty_tui.services.wording import check_s11a, direction_text
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.field import FieldRow
@@ -41,23 +44,26 @@ from records.model import (
 )
 
 NOT_DECIDED = "-"
+# Marked here, translated when the dialog is built (in the language of that moment).
 FUNDING_LABELS = {
-    FundingRoute.LEGAL_AID: "Legal aid (free)",
-    FundingRoute.PAID: "The party pays the fee",
-    FundingRoute.FINANCIAL_ASSISTANCE: "Financial assistance applied for",
-    FundingRoute.FHDRA_AGREED: "(a) ordered at the FHDRA, both parties agreed",
-    FundingRoute.REPORT_OR_INVOLVEMENT: "(b) report recommendation or active involvement",
-    FundingRoute.SERVICE_FUNDED: "Funded by the service",
-    FundingRoute.SELF_REFERRAL: "Self-referral: the parties pay",
+    FundingRoute.LEGAL_AID: N_("Legal aid (free)"),
+    FundingRoute.PAID: N_("The party pays the fee"),
+    FundingRoute.FINANCIAL_ASSISTANCE: N_("Financial assistance applied for"),
+    FundingRoute.FHDRA_AGREED: N_("(a) ordered at the FHDRA, both parties agreed"),
+    FundingRoute.REPORT_OR_INVOLVEMENT: N_("(b) report recommendation or active involvement"),
+    FundingRoute.SERVICE_FUNDED: N_("Funded by the service"),
+    FundingRoute.SELF_REFERRAL: N_("Self-referral: the parties pay"),
 }
 STATUS_CHOICES = [
-    ("Proposed (not yet ordered)", DirectionStatus.PROPOSED.value),
-    ("Directed by the court", DirectionStatus.DIRECTED.value),
+    (N_("Proposed (not yet ordered)"), DirectionStatus.PROPOSED.value),
+    (N_("Directed by the court"), DirectionStatus.DIRECTED.value),
 ]
-# Not str.capitalize(): it would write "s11a".
-ORDER_CHOICES = [(o.label[0].upper() + o.label[1:], o.value) for o in OrderType]
-PROVISION_CHOICES = [(p.label[0].upper() + p.label[1:], p.value) for p in Provision]
-DECISION_CHOICES = [(d.value.capitalize(), d.value) for d in AssistanceDecision]
+
+
+def _choices(members: list[Any]) -> list[tuple[str, str]]:
+    # Not str.capitalize(): it would write "s11a".
+    return [(capitalised(label(m)), m.value) for m in members]
+
 
 # The record's field names (RecordError.field) -> the row that shows the reason.
 ROW_OF = {
@@ -74,12 +80,12 @@ ROW_OF = {
 
 class DirectionScreen(ModalScreen[Direction | None]):
     CSS_PATH = "dialog.tcss"
-    help_title = "Activity direction"
+    help_title = N_("Activity direction")
     AUTO_FOCUS = "#direction-status"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="direction.cancel"),
-        Binding("ctrl+s", "save", "Keep the direction", id="direction.save"),
-        Binding("ctrl+y", "copy", "Copy the wording", id="direction.copy"),
+        Binding("escape", "cancel", N_("Cancel"), id="direction.cancel"),
+        Binding("ctrl+s", "save", N_("Keep the direction"), id="direction.save"),
+        Binding("ctrl+y", "copy", N_("Copy the wording"), id="direction.copy"),
     ]
 
     def __init__(
@@ -110,76 +116,100 @@ class DirectionScreen(ModalScreen[Direction | None]):
         return FieldRow(label, control, id=f"row-{name}")
 
     def _date(self, label: str, name: str, value: dt.date | None, hint: str = "") -> FieldRow:
-        return self._input(label, name, format_date(value), f"DD/MM/YYYY{hint}")
+        return self._input(label, name, format_date(value), hint or _("DD/MM/YYYY"))
 
     def compose(self) -> ComposeResult:
         d = self.direction
         party = self.case.party(d.party_id)
         provider = self.directory.get(d.provider_id) if d.provider_id else None
-        funding = [(FUNDING_LABELS[r], r.value) for r in self.entry.funding_routes]
-        funding.insert(0, ("Not decided yet", NOT_DECIDED))
-        deliveries = [(m.label.capitalize(), m.value) for m in self.entry.delivery]
-        if d.delivery not in self.entry.delivery:
-            deliveries.append((d.delivery.label.capitalize(), d.delivery.value))
+        funding = [(_(FUNDING_LABELS[r]), r.value) for r in self.entry.funding_routes]
+        funding.insert(0, (_("Not decided yet"), NOT_DECIDED))
+        modes = list(self.entry.delivery)
+        if d.delivery not in modes:
+            modes.append(d.delivery)
+        deliveries = _choices(modes)
+        name = activity_name(self.entry.name)
         with Vertical(id="direction-box", classes="dialog tall"):
             yield Static(
-                plain(f"{self.entry.name} for {party.name} ({party.role.label.lower()})"),
+                plain(
+                    _("{activity} for {name} ({role})").format(
+                        activity=name, name=party.name, role=label(party.role).lower()
+                    )
+                ),
                 classes="dialog-title",
             )
             yield Static(
-                plain(f"Provider: {provider.name if provider else 'none chosen'}"),
+                plain(
+                    _("Provider: {name}").format(name=provider.name)
+                    if provider
+                    else _("Provider: none chosen")
+                ),
                 id="direction-provider",
             )
             with VerticalScroll(id="direction-form"):
-                yield self._select("Status", "status", STATUS_CHOICES, d.status.value)
+                statuses = [(_(text), value) for text, value in STATUS_CHOICES]
+                yield self._select(_("Status"), "status", statuses, d.status.value)
                 yield self._date(
-                    "Directed on", "directed-on", d.directed_on, " (the day the court made it)"
+                    _("Directed on"),
+                    "directed-on",
+                    d.directed_on,
+                    _("DD/MM/YYYY (the day the court made it)"),
                 )
-                yield self._select("Delivery", "delivery", deliveries, d.delivery.value)
+                yield self._select(_("Delivery"), "delivery", deliveries, d.delivery.value)
                 chosen = d.funding.value if d.funding else NOT_DECIDED
-                yield self._select("Funding", "funding", funding, chosen)
+                yield self._select(_("Funding"), "funding", funding, chosen)
                 # Route (a)'s evidence and what the party was told and said about paying
                 # (issue 11, items 6-7).
                 yield from evidence.rows(self.case, d)
                 if FundingRoute.FINANCIAL_ASSISTANCE in self.entry.funding_routes:
                     yield evidence.told_row(d)
                     yield self._date(
-                        "Assistance applied on",
+                        _("Assistance applied on"),
                         "assistance-on",
                         d.assistance_applied_on,
-                        " (received)",
+                        _("DD/MM/YYYY (received)"),
                     )
                     decision = d.assistance_decision.value
                     yield self._select(
-                        "Assistance decision", "decision", DECISION_CHOICES, decision
+                        _("Assistance decision"),
+                        "decision",
+                        _choices(list(AssistanceDecision)),
+                        decision,
                     )
                     yield evidence.pays_row(d)
                 if self.entry.funded_hours:
                     # A Child Contact Intervention: Cafcass funds up to 12 hours.
                     hours = "" if d.hours_directed is None else str(d.hours_directed)
                     yield self._input(
-                        "Hours directed",
+                        _("Hours directed"),
                         "hours",
                         hours,
-                        f"whole hours; up to {self.entry.funded_hours} funded",
+                        _("whole hours; up to {hours} funded").format(
+                            hours=self.entry.funded_hours
+                        ),
                     )
-                yield self._input("Group or session", "session", d.session, "e.g. group B, Tuesday")
-                yield self._date("Session on", "session-on", d.session_on)
-                yield self._date("Completed on", "completed-on", d.completed_on)
                 yield self._input(
-                    "Extra terms", "terms", d.notes, "added to the wording; s11A-checked"
+                    _("Group or session"), "session", d.session, _("e.g. group B, Tuesday")
+                )
+                yield self._date(_("Session on"), "session-on", d.session_on)
+                yield self._date(_("Completed on"), "completed-on", d.completed_on)
+                yield self._input(
+                    _("Extra terms"), "terms", d.notes, _("added to the wording; s11A-checked")
                 )
                 # Children Act 1989 s11A(7) / s11C: what the court made decides the wording.
-                yield self._select("Order", "order-type", ORDER_CHOICES, d.order_type.value)
-                yield self._select("Made as", "provision", PROVISION_CHOICES, d.provision.value)
+                orders = _choices(list(OrderType))
+                yield self._select(_("Order"), "order-type", orders, d.order_type.value)
+                provisions = _choices(list(Provision))
+                yield self._select(_("Made as"), "provision", provisions, d.provision.value)
             yield Static("", id="direction-wording")
             yield Static("", id="direction-readiness")
             with Horizontal(classes="buttons"):
-                yield Button("Keep (ctrl+s)", id="save", variant="primary", compact=True)
-                yield Button("Copy wording (ctrl+y)", id="copy", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(_("Keep (ctrl+s)"), id="save", variant="primary", compact=True)
+                yield Button(_("Copy wording (ctrl+y)"), id="copy", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
+        translate_bindings(self)
         self._preview()
 
     # --- reading the form ----------------------------------------------------------------------
@@ -228,12 +258,16 @@ class DirectionScreen(ModalScreen[Direction | None]):
             ("assistance applied on", direction.assistance_applied_on),
         ):
             if day is not None and day > self.today:
-                raise RecordError(field, f"{day:%d/%m/%Y} is in the future")
+                raise RecordError(
+                    field, _("{date} is in the future").format(date=f"{day:%d/%m/%Y}")
+                )
         if direction.order_type is OrderType.FINAL and direction.provision is Provision.DIRECTION:
             raise RecordError(
-                "order type",
-                "a final order takes an activity condition (s11C), not a direction "
-                "(Children Act 1989 s11A(7)); or choose interim if proceedings go on",
+                field="order type",
+                message=_(
+                    "a final order takes an activity condition (s11C), not a direction "
+                    "(Children Act 1989 s11A(7)); or choose interim if proceedings go on"
+                ),
             )
         evidence.check_dates(direction, self.today)
         # The order's date is the officer's to enter: never assumed from the hearing's, or
@@ -253,7 +287,7 @@ class DirectionScreen(ModalScreen[Direction | None]):
     def _show_error(self, exc: RecordError) -> FieldRow:
         row_id = ROW_OF.get(exc.field) or evidence.row_of(exc.field) or "row-terms"
         row = self.query_one(f"#{row_id}", FieldRow)
-        row.show_error(exc.message)
+        row.show_error(record_message(exc))
         return row
 
     def _preview(self) -> None:
@@ -270,12 +304,12 @@ class DirectionScreen(ModalScreen[Direction | None]):
         undated = direction.status is DirectionStatus.DIRECTED and direction.directed_on is None
         # Said at once, not only on ctrl+s: blank until the officer enters it.
         self.query_one("#row-directed-on", FieldRow).show_error(
-            "enter it: never assumed" if undated else None
+            _("enter it: never assumed") if undated else None
         )
         self.direction = direction
         provider = self.directory.get(direction.provider_id) if direction.provider_id else None
         words = direction_text(self.case, direction, provider, direction.notes)
-        wording = Text("Wording: ", style="bold")
+        wording = Text(_("Wording: "), style="bold")
         wording.append(plain_str(words.text))
         refusals = [
             r
@@ -288,14 +322,16 @@ class DirectionScreen(ModalScreen[Direction | None]):
         self.query_one("#direction-wording", Static).update(wording)
         ready = readiness(self._with(direction), direction, self.directory, today=self.today)
         label = {
-            ReadinessStatus.READY: ("Referral: ready to queue", "green"),
-            ReadinessStatus.WAITING: ("Referral: waiting", "yellow"),
-            ReadinessStatus.BLOCKED: ("Referral: cannot be made as it stands", "red"),
+            ReadinessStatus.READY: (_("Referral: ready to queue"), "green"),
+            ReadinessStatus.WAITING: (_("Referral: waiting"), "yellow"),
+            ReadinessStatus.BLOCKED: (_("Referral: cannot be made as it stands"), "red"),
         }[ready.status]
         text = Text(label[0], style=f"bold {label[1]}")
         text.append(f" · {plain_str(ready.funding.who_pays)}\n")
         shown = [r for r in ready.reasons if r.effect.value not in ("met", "info")]
-        text.append_text(reasons_text(shown, sources=False) if shown else Text("Nothing missing."))
+        text.append_text(
+            reasons_text(shown, sources=False) if shown else Text(_("Nothing missing."))
+        )
         self.query_one("#direction-readiness", Static).update(text)
 
     @on(Input.Changed)
@@ -321,7 +357,7 @@ class DirectionScreen(ModalScreen[Direction | None]):
         refusals = [r for r in check_s11a(direction.notes) if r.effect is Effect.BLOCKS]
         if refusals:
             row = self.query_one("#row-terms", FieldRow)
-            row.show_error("s11A: " + "; ".join(r.text for r in refusals))
+            row.show_error(_("s11A: {reasons}").format(reasons="; ".join(r.text for r in refusals)))
             self.set_focus(row.control)
             return
         # The words of the order go with the direction, and with its referral to the provider.
@@ -338,13 +374,16 @@ class DirectionScreen(ModalScreen[Direction | None]):
         words = direction_text(self.case, self.direction, provider, self.direction.notes)
         if words.refused:
             self.notify(
-                "Not copied: the wording cannot go into an order as it stands (see the reasons).",
+                _(
+                    "Not copied: the wording cannot go into an order as it stands "
+                    "(see the reasons)."
+                ),
                 severity="warning",
                 markup=False,
             )
             return
         self.app.copy_to_clipboard(words.text)
-        self.notify("Wording copied to the clipboard.", markup=False)
+        self.notify(_("Wording copied to the clipboard."), markup=False)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

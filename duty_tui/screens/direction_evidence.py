@@ -22,6 +22,8 @@ from typing import Any, Protocol
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
+from duty_tui.i18n import _
+from duty_tui.services.record_text import capitalised, label, record_message
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.field import FieldRow
 from records.model import (
@@ -35,7 +37,6 @@ from records.model import (
 )
 
 CONTACT = (Activity.CONTACT_SUPPORTED, Activity.CONTACT_SUPERVISED)
-AGREED_CHOICES = [(a.label.capitalize(), a.value) for a in Agreed]
 # RecordError.field -> the row that shows it (the dialog also has its own table).
 ROW_OF = {
     "consultation note": "row-consultation",
@@ -63,32 +64,41 @@ def rows(case: Case, d: Direction) -> list[Widget]:
     if d.activity in CONTACT:
         out.append(
             Static(
-                "Route (a): each parent's agreement, and your note of the court's consultation",
+                _("Route (a): each parent's agreement, and your note of the court's consultation"),
                 classes="section-note",
             )
         )
         for party in principal_parties(case):
             a = d.agreement_of(party.id)
             control = Select(
-                AGREED_CHOICES,
+                [(capitalised(label(answer)), answer.value) for answer in Agreed],
                 value=a.agreed.value,
                 allow_blank=False,
                 compact=True,
                 id=f"direction-agreed-{party.id}",
             )
-            out.append(FieldRow(f"{party.name} agreed", control, id=f"row-agreed-{party.id}"))
             out.append(
-                _input(
-                    "  agreed on", f"agreed-on-{party.id}", format_date(a.agreed_on), "DD/MM/YYYY"
+                FieldRow(
+                    _("{name} agreed").format(name=party.name),
+                    control,
+                    id=f"row-agreed-{party.id}",
                 )
             )
-            out.append(_input("  note", f"agreed-note-{party.id}", a.note, "what they said"))
+            out.append(
+                _input(
+                    _("  agreed on"),
+                    f"agreed-on-{party.id}",
+                    format_date(a.agreed_on),
+                    _("DD/MM/YYYY"),
+                )
+            )
+            out.append(_input(_("  note"), f"agreed-note-{party.id}", a.note, _("what they said")))
         out.append(
             _input(
-                "Consultation note",
+                _("Consultation note"),
                 "consultation",
                 d.consultation_note,
-                "e.g. the judge asked me about contact before ordering it",
+                _("e.g. the judge asked me about contact before ordering it"),
             )
         )
     return out
@@ -97,13 +107,13 @@ def rows(case: Case, d: Direction) -> list[Widget]:
 def told_row(d: Direction) -> FieldRow:
     """When the party was told financial assistance can be applied for (before applying)."""
     told = format_date(d.assistance_told_on)
-    return _input("Told of assistance on", "told-on", told, "DD/MM/YYYY: told they may apply")
+    return _input(_("Told of assistance on"), "told-on", told, _("DD/MM/YYYY: told they may apply"))
 
 
 def pays_row(d: Direction) -> FieldRow:
     """After a refusal: when the party confirmed they will pay (recorded by the officer)."""
     when = format_date(d.pays_confirmed_on)
-    return _input("Will pay: confirmed on", "pays-on", when, "DD/MM/YYYY: after a refusal")
+    return _input(_("Will pay: confirmed on"), "pays-on", when, _("DD/MM/YYYY: after a refusal"))
 
 
 def read(form: Form, case: Case, d: Direction, *, today: dt.date, officer: str) -> dict[str, Any]:
@@ -124,10 +134,15 @@ def read(form: Form, case: Case, d: Direction, *, today: dt.date, officer: str) 
                     note=form._value(f"direction-agreed-note-{party.id}") or "",
                 )
             except RecordError as exc:
-                raise RecordError(f"agreed on:{party.id}", exc.message) from None
+                raise RecordError(
+                    field=f"agreed on:{party.id}", message=record_message(exc)
+                ) from None
             if agreement.agreed_on is not None and agreement.agreed_on > today:
                 raise RecordError(
-                    f"agreed on:{party.id}", f"{agreement.agreed_on:%d/%m/%Y} is in the future"
+                    field=f"agreed on:{party.id}",
+                    message=_("{date} is in the future").format(
+                        date=f"{agreement.agreed_on:%d/%m/%Y}"
+                    ),
                 )
             if agreement != PartyAgreement(party_id=party.id):
                 agreements.append(agreement)
@@ -156,7 +171,7 @@ def check_dates(d: Direction, today: dt.date) -> None:
         ("will pay confirmed on", d.pays_confirmed_on),
     ):
         if day is not None and day > today:
-            raise RecordError(field, f"{day:%d/%m/%Y} is in the future")
+            raise RecordError(field, _("{date} is in the future").format(date=f"{day:%d/%m/%Y}"))
 
 
 def row_of(field: str) -> str | None:

@@ -25,7 +25,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
+from duty_tui.i18n import N_, _
+from duty_tui.screens.translated import translate_bindings
 from duty_tui.services.catalogue import entry
+from duty_tui.services.record_text import activity_name, capitalised, label, record_message
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain, plain_str
@@ -39,7 +42,6 @@ from records.model import (
     SessionRecord,
 )
 
-ATTENDANCE_CHOICES = [(a.label.capitalize(), a.value) for a in Attendance]
 # The record's field names (RecordError.field) -> the row that shows the reason.
 ROW_OF = {
     "monitoring asked by": "row-asked-by",
@@ -64,11 +66,11 @@ class MonitoringChange:
 
 class MonitoringScreen(ModalScreen[MonitoringChange | None]):
     CSS_PATH = "dialog.tcss"
-    help_title = "s11G monitoring"
+    help_title = N_("s11G monitoring")
     AUTO_FOCUS = "#monitoring-asked-by"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="monitoring.cancel"),
-        Binding("ctrl+s", "save", "Keep", id="monitoring.save"),
+        Binding("escape", "cancel", N_("Cancel"), id="monitoring.cancel"),
+        Binding("ctrl+s", "save", N_("Keep"), id="monitoring.save"),
     ]
 
     def __init__(self, case: Case, direction: Direction, today: dt.date) -> None:
@@ -81,9 +83,14 @@ class MonitoringScreen(ModalScreen[MonitoringChange | None]):
         )
 
     @staticmethod
-    def _input(label: str, name: str, value: str, placeholder: str = "DD/MM/YYYY") -> FieldRow:
-        control = Input(value, placeholder=placeholder, compact=True, id=f"monitoring-{name}")
-        return FieldRow(label, control, id=f"row-{name}")
+    def _input(text: str, name: str, value: str, placeholder: str = "") -> FieldRow:
+        control = Input(
+            value, placeholder=placeholder or _("DD/MM/YYYY"), compact=True, id=f"monitoring-{name}"
+        )
+        return FieldRow(text, control, id=f"row-{name}")
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         d = self.direction
@@ -92,38 +99,44 @@ class MonitoringScreen(ModalScreen[MonitoringChange | None]):
         asked_on = m.asked_on if m else (d.directed_on or self.case.hearing.date)
         with Vertical(id="monitoring-box", classes="dialog tall"):
             yield Static(
-                plain(f"Monitoring (s11G): {entry(d.activity).name} for {party.name}"),
+                plain(
+                    _("Monitoring (s11G): {activity} for {name}").format(
+                        activity=activity_name(entry(d.activity).name), name=party.name
+                    )
+                ),
                 classes="dialog-title",
             )
             yield Static(
-                "The court may ask you to monitor compliance and report any failure to it "
-                "(Children Act 1989 s11G). Record the request, then each session.",
+                _(
+                    "The court may ask you to monitor compliance and report any failure to it "
+                    "(Children Act 1989 s11G). Record the request, then each session."
+                ),
                 classes="explain",
             )
             with VerticalScroll(id="monitoring-form"):
                 yield self._input(
-                    "Asked by", "asked-by", m.asked_by if m else "", "the judge or bench"
+                    _("Asked by"), "asked-by", m.asked_by if m else "", _("the judge or bench")
                 )
-                yield self._input("Asked on", "asked-on", format_date(asked_on))
+                yield self._input(_("Asked on"), "asked-on", format_date(asked_on))
                 yield self._input(
-                    "Monitor from", "from", format_date(m.period_from if m else asked_on)
+                    _("Monitor from"), "from", format_date(m.period_from if m else asked_on)
                 )
-                yield self._input("Monitor to", "to", format_date(m.period_to if m else None))
+                yield self._input(_("Monitor to"), "to", format_date(m.period_to if m else None))
                 yield self._input(
-                    "Report due on",
+                    _("Report due on"),
                     "report-due",
                     format_date(m.report_due_on if m else None),
-                    "DD/MM/YYYY, when the court expects a failure reported",
+                    _("DD/MM/YYYY, when the court expects a failure reported"),
                 )
                 yield self._input(
-                    "Reported on", "reported", format_date(m.reported_on if m else None)
+                    _("Reported on"), "reported", format_date(m.reported_on if m else None)
                 )
                 yield Static(self._sessions_text(), id="monitoring-sessions")
-                yield self._input("Session on", "session-on", "")
+                yield self._input(_("Session on"), "session-on", "")
                 yield FieldRow(
-                    "Attendance",
+                    _("Attendance"),
                     Select(
-                        ATTENDANCE_CHOICES,
+                        [(capitalised(label(a)), a.value) for a in Attendance],
                         value=Attendance.ATTENDED.value,
                         allow_blank=False,
                         compact=True,
@@ -132,28 +145,28 @@ class MonitoringScreen(ModalScreen[MonitoringChange | None]):
                     id="row-attendance",
                 )
                 yield self._input(
-                    "Said by",
+                    _("Said by"),
                     "session-source",
                     "",
-                    "who reported it, e.g. provider's register (Enter adds)",
+                    _("who reported it, e.g. provider's register (Enter adds)"),
                 )
                 with Horizontal(classes="buttons"):
-                    yield Button("Add session", id="add-session", compact=True)
-                    yield Button("Remove last session", id="remove-session", compact=True)
+                    yield Button(_("Add session"), id="add-session", compact=True)
+                    yield Button(_("Remove last session"), id="remove-session", compact=True)
             with Horizontal(classes="buttons"):
-                yield Button("Keep (ctrl+s)", id="save", variant="primary", compact=True)
+                yield Button(_("Keep (ctrl+s)"), id="save", variant="primary", compact=True)
                 if m is not None:
-                    yield Button("Remove monitoring", id="remove", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+                    yield Button(_("Remove monitoring"), id="remove", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
 
     def _sessions_text(self) -> Text:
         if not self.sessions:
-            return Text("No session recorded yet.", style="dim")
-        text = Text("Sessions:", style="bold")
+            return Text(_("No session recorded yet."), style="dim")
+        text = Text(_("Sessions:"), style="bold")
         for s in sorted(self.sessions, key=lambda s: s.on):
             style = "red" if s.attendance.failure else ""
             text.append(f"\n  {s.on:%d/%m/%Y} ", style=style)
-            text.append(plain_str(f"{s.attendance.label} · {s.source}"), style=style)
+            text.append(plain_str(f"{label(s.attendance)} · {s.source}"), style=style)
         return text
 
     def _value(self, name: str) -> str:
@@ -165,7 +178,7 @@ class MonitoringScreen(ModalScreen[MonitoringChange | None]):
 
     def _show_error(self, exc: RecordError) -> None:
         row = self.query_one(f"#{ROW_OF.get(exc.field, 'row-asked-by')}", FieldRow)
-        row.show_error(exc.message)
+        row.show_error(record_message(exc))
         self.set_focus(row.control)
 
     # --- sessions ------------------------------------------------------------------------------

@@ -17,7 +17,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from duty_tui.desk_access import DeskAccess
+from duty_tui.i18n import N_, _
+from duty_tui.screens.translated import translate_bindings
 from duty_tui.services.jurisdiction import court_mismatch
+from duty_tui.services.record_text import record_message
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
@@ -39,18 +42,21 @@ class NewCaseScreen(DeskAccess, ModalScreen[Case | None]):
 
     AUTO_FOCUS = "#new-number"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="new_case.cancel")
+        Binding("escape", "cancel", N_("Cancel"), id="new_case.cancel")
     ]
-    help_title = "New case"
+    help_title = N_("New case")
 
     def __init__(self, profile: OfficerProfile, day: dt.date) -> None:
         super().__init__()
         self.profile = profile
         self.day = day
 
+    def on_mount(self) -> None:
+        translate_bindings(self)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="new-case-box", classes="dialog"):
-            yield Static("New case", classes="dialog-title")
+            yield Static(_("New case"), classes="dialog-title")
             yield Static(
                 plain(f"{self.profile.court} · {self.profile.jurisdiction.service} · FHDRA"),
                 classes="explain",
@@ -60,33 +66,35 @@ class NewCaseScreen(DeskAccess, ModalScreen[Case | None]):
             if mismatch:
                 yield Static(plain(f"! {mismatch}"), classes="explain", id="new-jurisdiction")
             yield FieldRow(
-                "Case number",
+                _("Case number"),
                 Input(
                     compact=True,
                     id="new-number",
-                    placeholder="e.g. CF24P01234 or 1234-5678-9012-3456",
+                    placeholder=_("e.g. CF24P01234 or 1234-5678-9012-3456"),
                 ),
                 id="row-new-number",
             )
             yield FieldRow(
-                "Hearing date",
-                Input(format_date(self.day), id="new-date", placeholder="DD/MM/YYYY", compact=True),
+                _("Hearing date"),
+                Input(
+                    format_date(self.day), id="new-date", placeholder=_("DD/MM/YYYY"), compact=True
+                ),
                 id="row-new-date",
             )
             yield FieldRow(
-                "Applicant",
-                Input(compact=True, id="new-applicant", placeholder="name (can wait)"),
+                _("Applicant"),
+                Input(compact=True, id="new-applicant", placeholder=_("name (can wait)")),
                 id="row-new-applicant",
             )
             yield FieldRow(
-                "Respondent",
-                Input(compact=True, id="new-respondent", placeholder="name (can wait)"),
+                _("Respondent"),
+                Input(compact=True, id="new-respondent", placeholder=_("name (can wait)")),
                 id="row-new-respondent",
             )
             with Horizontal(classes="buttons"):
-                yield Button("Create", id="create", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-            yield Static("Enter moves on · Escape cancels", classes="explain")
+                yield Button(_("Create"), id="create", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+            yield Static(_("Enter moves on · Escape cancels"), classes="explain")
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
@@ -116,17 +124,22 @@ class NewCaseScreen(DeskAccess, ModalScreen[Case | None]):
         try:
             number = parse_case_number(value["number"])
         except RecordError as exc:
-            self._error("#row-new-number", exc.message)
+            self._error("#row-new-number", record_message(exc))
             return
         existing = self.desk.index.find_number(number)
         if existing is not None:
             when = format_date(existing.hearing_date)
-            self._error("#row-new-number", f"{number} is already on the list (hearing {when})")
+            self._error(
+                "#row-new-number",
+                _("{number} is already on the list (hearing {date})").format(
+                    number=number, date=when
+                ),
+            )
             return
         try:
             hearing = Hearing(date=value["date"])
         except RecordError as exc:
-            self._error("#row-new-date", exc.message)
+            self._error("#row-new-date", record_message(exc))
             return
         parties: list[Party] = []
         for name, role in (
@@ -138,7 +151,7 @@ class NewCaseScreen(DeskAccess, ModalScreen[Case | None]):
             try:
                 parties.append(Party(name=value[name], role=role))
             except RecordError as exc:
-                self._error(f"#row-new-{name}", exc.message)
+                self._error(f"#row-new-{name}", record_message(exc))
                 return
         self.dismiss(
             Case(

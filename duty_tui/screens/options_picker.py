@@ -20,15 +20,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option as ListOption
 
+from duty_tui.i18n import N_, _, ngettext
+from duty_tui.screens.translated import translate_bindings
 from duty_tui.services.catalogue import entry
 from duty_tui.services.options import Directory, Option, Options, availability, find
+from duty_tui.services.record_text import activity_name, capitalised, label, record_message
 from duty_tui.widgets.plain import plain, plain_str
 from duty_tui.widgets.reasons import reasons_text
 from records.model import Activity, Case, Delivery, Language, RecordError, parse_date
 
 ANY = "any"
-DELIVERY_CHOICES = [("Any delivery", ANY)] + [(d.label.capitalize(), d.value) for d in Delivery]
-LANGUAGE_CHOICES = [("Any language", ANY)] + [(lang.label, lang.value) for lang in Language]
 
 
 @attrs.frozen
@@ -41,12 +42,12 @@ def option_text(option: Option, today: dt.date) -> Text:
     p = option.provider
     text = Text(plain_str(p.name), style="bold")
     if p.sample:
-        text.append("  SAMPLE", style="magenta")
-    modes = ", ".join(m.label for m in option.delivery)
-    languages = ", ".join(lang.label for lang in p.languages)
+        text.append("  " + _("SAMPLE"), style="magenta")
+    modes = ", ".join(label(m) for m in option.delivery)
+    languages = ", ".join(label(lang) for lang in p.languages)
     details = [modes, languages]
     if p.accreditation.value != "none":
-        details.append(f"NACCC {p.accreditation.value}")
+        details.append(_("NACCC {level}").format(level=label(p.accreditation)))
     details.append(availability(p.next_available, today))
     text.append("\n  " + plain_str(" · ".join(details)), style="dim")
     for warning in option.warnings:
@@ -62,12 +63,12 @@ def matches(option: Option, needle: str) -> bool:
 
 class OptionsPickerScreen(ModalScreen[Choice | None]):
     CSS_PATH = "dialog.tcss"
-    help_title = "Choose a provider"
+    help_title = N_("Choose a provider")
     AUTO_FOCUS = "#options-filter"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="options.cancel"),
-        Binding("ctrl+o", "explain", "Why not others?", id="options.explain"),
-        Binding("down", "to_list", "To the list", id="options.to_list", show=False),
+        Binding("escape", "cancel", N_("Cancel"), id="options.cancel"),
+        Binding("ctrl+o", "explain", N_("Why not others?"), id="options.explain"),
+        Binding("down", "to_list", N_("To the list"), id="options.to_list", show=False),
     ]
 
     def __init__(
@@ -103,41 +104,49 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
         party = self.case.party(self.party_id)
         with Vertical(id="options-box", classes="dialog tall"):
             yield Static(
-                plain(f"{entry(self.activity).name} for {party.name}: choose a provider"),
+                plain(
+                    _("{activity} for {name}: choose a provider").format(
+                        activity=activity_name(entry(self.activity).name), name=party.name
+                    )
+                ),
                 classes="dialog-title",
             )
             # Compact (one line each, not three): at 80x24 the bordered filters left room for
             # one provider and cut off the keys line.
             yield Input(
-                placeholder="type to filter: name, venue, area", id="options-filter", compact=True
+                placeholder=_("type to filter: name, venue, area"),
+                id="options-filter",
+                compact=True,
             )
             with Horizontal(id="options-filters"):
                 yield Select(
-                    DELIVERY_CHOICES,
+                    [(_("Any delivery"), ANY)]
+                    + [(capitalised(label(d)), d.value) for d in Delivery],
                     value=ANY,
                     allow_blank=False,
                     id="options-delivery",
                     compact=True,
                 )
                 yield Select(
-                    LANGUAGE_CHOICES,
+                    [(_("Any language"), ANY)] + [(label(lang), lang.value) for lang in Language],
                     value=ANY,
                     allow_blank=False,
                     id="options-language",
                     compact=True,
                 )
-                yield Input(placeholder="available by DD/MM/YYYY", id="options-by", compact=True)
+                yield Input(placeholder=_("available by DD/MM/YYYY"), id="options-by", compact=True)
             yield Static("", id="options-error", classes="field-error -hidden")
             yield OptionList(id="options-list")
             yield Static("", id="options-count", classes="explain")
             with VerticalScroll(id="options-excluded", classes="-hidden"):
                 yield Static("", id="options-excluded-text")
             yield Static(
-                "Enter chooses · ↓ to the list · ctrl+o why not others · Escape cancels",
+                _("Enter chooses · ↓ to the list · ctrl+o why not others · Escape cancels"),
                 classes="explain",
             )
 
     def on_mount(self) -> None:
+        translate_bindings(self)
         self.refresh_list()
 
     def refresh_list(self) -> None:
@@ -151,14 +160,28 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
         if self._shown:
             listing.highlighted = 0
         hidden = len(self.options.ranked) - len(self._shown)
-        count = f"{len(self._shown)} provider{'s' if len(self._shown) != 1 else ''} the rules allow"
+        shown = len(self._shown)
+        # Each part says its own count in a whole phrase (Welsh counts and word order differ).
+        count = ngettext(
+            "{count} provider the rules allow", "{count} providers the rules allow", shown
+        ).format(count=shown)
+        if not shown:
+            count = _("No provider fits.") + " " + count
         if hidden:
-            count += f" ({hidden} hidden by your filter)"
+            count += " " + ngettext(
+                "({count} hidden by your filter)", "({count} hidden by your filter)", hidden
+            ).format(count=hidden)
+        parts = [count]
         left_out = len(self.options.excluded)
         if left_out:
-            count += f" · {left_out} left out by the rules (ctrl+o: why)"
-        if not self._shown:
-            count = "No provider fits. " + count
+            parts.append(
+                ngettext(
+                    "{count} left out by the rules (ctrl+o: why)",
+                    "{count} left out by the rules (ctrl+o: why)",
+                    left_out,
+                ).format(count=left_out)
+            )
+        count = " · ".join(parts)
         self.query_one("#options-count", Static).update(count)
         notes = reasons_text(self.options.notes, sources=False) if self.options.notes else ""
         excluded = Text()
@@ -171,7 +194,7 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
         if notes:
             excluded = Text.assemble(notes, "\n\n", excluded)
         self.query_one("#options-excluded-text", Static).update(
-            excluded if excluded.plain else "No provider is left out."
+            excluded if excluded.plain else _("No provider is left out.")
         )
 
     @on(Input.Changed, "#options-filter")
@@ -196,7 +219,7 @@ class OptionsPickerScreen(ModalScreen[Choice | None]):
             self.available_by = parse_date(text, field="available by") if text else None
         except RecordError as exc:
             # Keep the last good filter; say why this one is not taken yet.
-            error.update(plain(f"Available by: {exc.message}"))
+            error.update(plain(_("Available by: {reason}").format(reason=record_message(exc))))
             error.remove_class("-hidden")
             return
         error.update("")

@@ -15,24 +15,25 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
+from duty_tui.i18n import N_, _
+from duty_tui.services.record_text import label
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
 from duty_tui.widgets.safeguarding_fields import questions_for
 from records.model import COURT_QUESTIONS, Answer, Case
 
 # Short labels for the 24-column label; the card's note says "yes" means a concern.
+# Marked here, translated when the section is built.
 SHORT: dict[str, str] = {
-    "police_check": "Police check",
-    "local_authority_check": "Local authority check",
-    "harm_alleged": "C1A harm alleged",
-    "fact_finding_needed": "Fact-finding needed",
-    "findings_made": "Findings made",
-    "s16a_risk_assessment": "s16A risk assessment",
+    "police_check": N_("Police check"),
+    "local_authority_check": N_("Local authority check"),
+    "harm_alleged": N_("C1A harm alleged"),
+    "fact_finding_needed": N_("Fact-finding needed"),
+    "findings_made": N_("Findings made"),
+    "s16a_risk_assessment": N_("s16A risk assessment"),
 }
-ANSWER_CHOICES = [
-    (answer.label, answer.value) for answer in (Answer.UNKNOWN, Answer.NO, Answer.YES)
-]
-NOTE = (
+ANSWERS = (Answer.UNKNOWN, Answer.NO, Answer.YES)
+NOTE = N_(
     "Each person's own checks (PD12B; C1A for a party): yes means a concern was found. Left "
     "not yet known, the case-wide answer above speaks for them. The matrix takes the worst "
     "answer of the people an activity involves."
@@ -53,20 +54,25 @@ class HasFields(Protocol):
 
 
 def _answer_rows(screen: HasFields, prefix: str, question: str) -> list[Widget]:
+    choices = [(label(answer), answer.value) for answer in ANSWERS]
     return [
-        screen.field(f"{prefix}.answer", label=SHORT[question], choices=ANSWER_CHOICES),
-        screen.field(f"{prefix}.answered_on", label="  answered on", placeholder="DD/MM/YYYY"),
-        screen.field(f"{prefix}.answered_by", label="  answered by"),
+        screen.field(f"{prefix}.answer", label=_(SHORT[question]), choices=choices),
+        screen.field(
+            f"{prefix}.answered_on", label=_("  answered on"), placeholder=_("DD/MM/YYYY")
+        ),
+        screen.field(f"{prefix}.answered_by", label=_("  answered by")),
     ]
 
 
 def person_widgets(screen: HasFields) -> list[Widget]:
     case = screen.case
-    widgets: list[Widget] = [Static(NOTE, classes="section-note")]
-    people = [(p.id, f"{p.role.label}: {p.name}") for p in case.parties]
-    people += [(c.id, f"Child: {c.name}") for c in case.children]
+    widgets: list[Widget] = [Static(_(NOTE), classes="section-note")]
+    people = [
+        (p.id, _("{role}: {name}").format(role=label(p.role), name=p.name)) for p in case.parties
+    ]
+    people += [(c.id, _("Child: {name}").format(name=c.name)) for c in case.children]
     if not people:
-        widgets.append(Static("No parties or children yet.", classes="section-note"))
+        widgets.append(Static(_("No parties or children yet."), classes="section-note"))
     for person_id, title in people:
         rows: list[Widget] = []
         for question in questions_for(case, person_id):
@@ -84,7 +90,7 @@ def person_widgets(screen: HasFields) -> list[Widget]:
         court += _answer_rows(screen, f"court.{question}", question)
     widgets.append(
         Vertical(
-            Static("The court: PD12J fact-finding, s16A risk assessment", classes="card-title"),
+            Static(_("The court: PD12J fact-finding, s16A risk assessment"), classes="card-title"),
             *court,
             classes="card",
             id="court-checks",

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from duty_tui.i18n import N_, _
+
 if TYPE_CHECKING:
     from records.model import Case
     from store import Store
@@ -29,19 +31,20 @@ if TYPE_CHECKING:
 AUDIT_JOURNAL = "audit"
 GENESIS = "0" * 64
 
-# What can happen, as the trail names it.
+# What can happen, as the trail names it: stored in English (the trail's own words, whatever
+# language wrote it), shown in the officer's (AuditEntry.line).
 ACTIONS = (
-    "case created",
-    "case edited",
-    "referral queued",
-    "referral amended",
-    "referral withdrawn",
-    "sync",
-    "unlocked",
-    "locked",
-    "imported",
-    "exported",
-    "purged",
+    N_("case created"),
+    N_("case edited"),
+    N_("referral queued"),
+    N_("referral amended"),
+    N_("referral withdrawn"),
+    N_("sync"),
+    N_("unlocked"),
+    N_("locked"),
+    N_("imported"),
+    N_("exported"),
+    N_("purged"),
 )
 
 
@@ -79,8 +82,10 @@ class AuditEntry:
         )
 
     def line(self) -> str:
-        """One line for a person: when, who, what, which case, which fields."""
-        parts = [self.at, self.who, self.action]
+        """One line for a person: when, who, what, which case, which fields; the action in
+        the officer's language (the fields are the record's own paths, not words)."""
+        action = _(self.action) if self.action in ACTIONS else self.action
+        parts = [self.at, self.who, action]
         if self.case_number:
             parts.append(self.case_number)
         text = "  ".join(parts)
@@ -170,7 +175,7 @@ class AuditLog:
         wanted = [(action, cid, number, tuple(detail)) for action, cid, number, detail in items]
         for action, *_rest in wanted:
             if action not in ACTIONS:
-                raise ValueError(f"unknown audit action {action!r}")
+                raise ValueError(_("unknown audit action {action!r}").format(action=action))
         if not wanted:
             return
         with self._lock:

@@ -1,7 +1,8 @@
 """Where central records is and the device token that opens it, kept in the store's settings.
 
 A URL or token is checked where it is entered (the settings dialog, ``duty-tui sync``), before
-anything is stored. No Textual.
+anything is stored. No Textual. Messages are translated when raised (``_``): the dialog and
+the command line check again each time, in the language of that moment.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
+
+from duty_tui.i18n import _
 
 SETTINGS_TABLE = "settings"
 _CENTRAL_DOC = "central"
@@ -31,12 +34,12 @@ def _check_url(url: str) -> str:
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SyncConfigError("the central URL must be http(s)://host[:port]")
+        raise SyncConfigError(_("the central URL must be http(s)://host[:port]"))
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise SyncConfigError("the central URL carries no credentials, query or fragment")
+        raise SyncConfigError(_("the central URL carries no credentials, query or fragment"))
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         # A device token and children's data never cross a network in clear.
-        raise SyncConfigError("plain http is only allowed to this machine: use https")
+        raise SyncConfigError(_("plain http is only allowed to this machine: use https"))
     return url
 
 
@@ -52,7 +55,7 @@ def _is_loopback(host: str) -> bool:
 def _check_token(token: str) -> str:
     token = token.strip()
     if not token or len(token) > 128 or not token.isascii() or not token.isprintable():
-        raise SyncConfigError("the device token is missing or malformed")
+        raise SyncConfigError(_("the device token is missing or malformed"))
     return token
 
 
@@ -67,9 +70,9 @@ class CentralConfig:
 
     def __attrs_post_init__(self) -> None:
         if not 0 < self.timeout_s <= 300:
-            raise SyncConfigError("the timeout must be between 0 and 300 seconds")
+            raise SyncConfigError(_("the timeout must be between 0 and 300 seconds"))
         if not 1 <= self.batch_size <= 200:
-            raise SyncConfigError("the batch size must be between 1 and 200")
+            raise SyncConfigError(_("the batch size must be between 1 and 200"))
 
 
 # Acknowledged referrals keep their content (children's names) this long, then only the key,
@@ -82,11 +85,12 @@ _RETENTION_DOC = "outbox_retention"
 
 def check_retention_days(days: object) -> int:
     if not isinstance(days, int) or isinstance(days, bool):
-        raise SyncConfigError("the retention period is a whole number of days")
+        raise SyncConfigError(_("the retention period is a whole number of days"))
     if not RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX:
         raise SyncConfigError(
-            f"the retention period must be between {RETENTION_DAYS_MIN} and "
-            f"{RETENTION_DAYS_MAX} days"
+            _("the retention period must be between {least} and {most} days").format(
+                least=RETENTION_DAYS_MIN, most=RETENTION_DAYS_MAX
+            )
         )
     return days
 

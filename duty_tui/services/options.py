@@ -23,8 +23,10 @@ from typing import Any
 
 import attrs
 
+from duty_tui.i18n import N_, _
 from duty_tui.services import participation
 from duty_tui.services.catalogue import CatalogueEntry, Effect, Reason, entry, reason
+from duty_tui.services.record_text import activity_name, field_name, label, record_message
 from duty_tui.services.suitability import live_directions
 from records.caseformat import (
     MAX_DOCUMENT_BYTES,
@@ -63,7 +65,7 @@ class Directory:
         index: dict[str, Provider] = {}
         for provider in self.providers:
             if provider.id in index:
-                raise DirectoryError([f"provider id {provider.id!r} repeats"])
+                raise DirectoryError([_("provider id {id!r} repeats").format(id=provider.id)])
             index[provider.id] = provider
         object.__setattr__(self, "_by_id", index)
 
@@ -76,11 +78,15 @@ class Directory:
         return bool(self.providers) and all(p.sample for p in self.providers)
 
 
+# Marked here, shown translated (the directory is made once and kept).
+SAMPLE_SOURCE = N_("sample directory (fictional providers)")
+
+
 @functools.cache
 def sample_directory() -> Directory:
     """The shipped directory of clearly fictional providers (each ``sample=True``)."""
     raw = resources.files("duty_tui.data").joinpath("sample_providers.json").read_bytes()
-    return Directory(providers_from_json(raw), source="sample directory (fictional providers)")
+    return Directory(providers_from_json(raw), source=SAMPLE_SOURCE)
 
 
 def load_directory(path: Path) -> Directory:
@@ -90,8 +96,10 @@ def load_directory(path: Path) -> Directory:
     """
     try:
         raw = read_bounded(path, MAX_DOCUMENT_BYTES)
-    except TooLarge as exc:
-        raise DirectoryError([f"the file is {exc}"]) from None
+    except TooLarge:
+        raise DirectoryError(
+            [_("the file is larger than {size} MiB").format(size=MAX_DOCUMENT_BYTES // 2**20)]
+        ) from None
     if path.suffix.lower() == ".csv":
         return Directory(providers_from_csv(raw), source=path.name)
     return Directory(providers_from_json(raw), source=path.name)
@@ -104,9 +112,9 @@ def providers_from_json(raw: bytes | str | dict[str, Any]) -> tuple[Provider, ..
         raise
     except CaseFormatError as exc:
         raise DirectoryError(exc.problems) from None
-    problems = _repeated_ids([(f"$.providers[{i}]", p.id) for i, p in enumerate(providers)])
+    problems = _repeated_ids([(i, f"$.providers[{i}]", p.id) for i, p in enumerate(providers)])
     if problems:
-        raise DirectoryError(problems)
+        raise DirectoryError([problem for _i, problem in problems])
     return tuple(providers)
 
 
@@ -137,33 +145,39 @@ def providers_from_csv(raw: bytes | str) -> tuple[Provider, ...]:
     delivery, languages) are separated by ";". All or nothing.
     """
     if len(raw) > MAX_DOCUMENT_BYTES:
-        raise DirectoryError([f"the file is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB"])
+        raise DirectoryError(
+            [_("the file is larger than {size} MiB").format(size=MAX_DOCUMENT_BYTES // 2**20)]
+        )
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise DirectoryError([f"the file is not UTF-8 text (byte {exc.start})"]) from None
+            raise DirectoryError(
+                [_("the file is not UTF-8 text (byte {byte})").format(byte=exc.start)]
+            ) from None
     reader = csv.reader(io.StringIO(raw, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        raise DirectoryError(["the file is empty: expected a header row"]) from None
+        raise DirectoryError([_("the file is empty: expected a header row")]) from None
     except csv.Error as exc:
-        raise DirectoryError([f"row 1: {exc}"]) from None
+        raise DirectoryError([_("row {row}: {problem}").format(row=1, problem=exc)]) from None
     columns = [h.strip().lower() for h in header]
     problems: list[str] = []
     missing = [c for c in CSV_REQUIRED if c not in columns]
     unknown = [c for c in columns if c not in CSV_REQUIRED + CSV_OPTIONAL]
     if missing:
-        problems.append(f"row 1: missing column(s): {', '.join(missing)}")
+        problems.append(_("row 1: missing column(s): {columns}").format(columns=", ".join(missing)))
     if unknown:
         names = ", ".join(shown(name, limit=80) for name in unknown[:10])
-        problems.append(f"row 1: unknown column(s): {names}")
+        problems.append(_("row 1: unknown column(s): {columns}").format(columns=names))
     if len(set(columns)) != len(columns):
-        problems.append("row 1: a column name repeats")
+        problems.append(_("row 1: a column name repeats"))
     if problems:
         raise DirectoryError(problems)
 
+    # (row, problem): sorted by the row, as the officer will fix them in a spreadsheet.
+    found: list[tuple[int, str]] = []
     providers: list[tuple[int, Provider]] = []
     row_number = 1
     try:
@@ -171,28 +185,35 @@ def providers_from_csv(raw: bytes | str) -> tuple[Provider, ...]:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines are not rows
             if len(cells) > len(columns):
-                problems.append(
-                    f"row {row_number}: {len(cells)} cells, but the header has "
-                    f"{len(columns)} columns"
+                found.append(
+                    (
+                        row_number,
+                        _("row {row}: {cells} cells, but the header has {columns} columns").format(
+                            row=row_number, cells=len(cells), columns=len(columns)
+                        ),
+                    )
                 )
                 continue
             row = dict(zip(columns, cells, strict=False))
             try:
                 providers.append((row_number, _provider_from_row(row)))
             except RecordError as exc:
-                message = (
-                    exc.message
-                    if exc.message.startswith(exc.field)
-                    else (f"{exc.field}: {exc.message}")
+                message = record_message(exc)
+                if not exc.message.startswith(exc.field):
+                    message = _("{field}: {problem}").format(
+                        field=field_name(exc.field), problem=message
+                    )
+                found.append(
+                    (row_number, _("row {row}: {problem}").format(row=row_number, problem=message))
                 )
-                problems.append(f"row {row_number}: {message}")
     except csv.Error as exc:
-        problems.append(f"row {row_number + 1}: {exc}")
-    problems += _repeated_ids([(f"row {n}", p.id) for n, p in providers])
-    if problems:
-        # In row order, as the officer will fix them in a spreadsheet.
-        raise DirectoryError(sorted(problems, key=lambda m: int(m.split(":")[0][4:])))
-    return tuple(p for _, p in providers)
+        found.append(
+            (row_number + 1, _("row {row}: {problem}").format(row=row_number + 1, problem=exc))
+        )
+    found += _repeated_ids([(n, _("row {row}").format(row=n), p.id) for n, p in providers])
+    if found:
+        raise DirectoryError([problem for _row, problem in sorted(found, key=lambda f: f[0])])
+    return tuple(p for _row, p in providers)
 
 
 def _provider_from_row(row: dict[str, str]) -> Provider:
@@ -205,21 +226,34 @@ def _provider_from_row(row: dict[str, str]) -> Provider:
                 values[column] = items
         elif column in ("sample", "interpreters", "separate_arrival"):
             if text.lower() not in _TRUE | _FALSE:
-                raise RecordError(column, f"{column} {text!r} is not true or false")
+                raise RecordError(
+                    column,
+                    _("{column} {text!r} is not true or false").format(column=column, text=text),
+                )
             values[column] = text.lower() in _TRUE
         elif text or column in CSV_REQUIRED:
             values[column] = text
     if not values.get("activities"):
-        raise RecordError("activities", "activities: at least one activity is required")
+        raise RecordError(
+            field="activities", message=_("activities: at least one activity is required")
+        )
     return Provider(**values)
 
 
-def _repeated_ids(places: list[tuple[str, str]]) -> list[str]:
+def _repeated_ids(places: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
+    """(order, problem) for each (order, place, id) whose id was seen before."""
     seen: dict[str, str] = {}
     problems = []
-    for place, provider_id in places:
+    for order, place, provider_id in places:
         if provider_id in seen:
-            problems.append(f"{place}: id {provider_id!r} repeats {seen[provider_id]}")
+            problems.append(
+                (
+                    order,
+                    _("{place}: id {id!r} repeats {first}").format(
+                        place=place, id=provider_id, first=seen[provider_id]
+                    ),
+                )
+            )
         else:
             seen[provider_id] = place
     return problems
@@ -304,7 +338,7 @@ def find(
     return Options(
         party_id,
         activity,
-        tuple(o for _, o in fits),
+        tuple(o for _key, o in fits),
         tuple(excluded),
         (*_party_notes(party), *participation.party_notes(case, party)),
     )
@@ -315,10 +349,10 @@ def availability(next_available: dt.date | None, today: dt.date) -> str:
     next free as last reported: once that day has come it means "now", and "next 27/11" read
     on 30/11 looked like a mistake."""
     if next_available is None:
-        return "no date given"
+        return _("no date given")
     if next_available <= today:
-        return "available now"
-    return f"next available {next_available:%d/%m/%Y}"
+        return _("available now")
+    return _("next available {date}").format(date=f"{next_available:%d/%m/%Y}")
 
 
 def _other_parties_providers(case: Case, party_id: str) -> set[str]:
@@ -344,27 +378,36 @@ def _evaluate(
     blocks: list[Reason] = []
     notes: list[Reason] = []
     if e.activity not in provider.activities:
-        blocks.append(reason("PROVIDER-ACTIVITY", f"does not provide {e.name}", Effect.BLOCKS))
+        blocks.append(
+            reason(
+                "PROVIDER-ACTIVITY",
+                _("does not provide {activity}").format(activity=activity_name(e.name)),
+                Effect.BLOCKS,
+            )
+        )
     if provider.jurisdiction is not case.jurisdiction:
         blocks.append(
             reason(
                 "PROVIDER-JURISDICTION",
-                f"provides in "
-                f"{provider.jurisdiction.label}; the case is in "
-                f"{case.jurisdiction.label}",
+                _("provides in {provider_country}; the case is in {case_country}").format(
+                    provider_country=label(provider.jurisdiction),
+                    case_country=label(case.jurisdiction),
+                ),
                 Effect.BLOCKS,
             )
         )
     if e.accreditation is not None:
         if provider.accreditation is Accreditation.NONE:
-            blocks.append(reason("CONTACT-NACCC", "not accredited by NACCC", Effect.BLOCKS))
+            blocks.append(reason("CONTACT-NACCC", _("not accredited by NACCC"), Effect.BLOCKS))
         elif _LEVEL[provider.accreditation] < _LEVEL[e.accreditation]:
             blocks.append(
                 reason(
                     e.accreditation_rule or "CONTACT-NACCC",
-                    f"NACCC "
-                    f"{provider.accreditation.value} accreditation; "
-                    f"{e.name.lower()} needs {e.accreditation.value}",
+                    _("NACCC {level} accreditation; {activity} needs {needed}").format(
+                        level=label(provider.accreditation),
+                        activity=activity_name(e.name).lower(),
+                        needed=label(e.accreditation),
+                    ),
                     Effect.BLOCKS,
                 )
             )
@@ -372,7 +415,7 @@ def _evaluate(
             notes.append(
                 reason(
                     e.accreditation_rule or "CONTACT-NACCC",
-                    f"NACCC {provider.accreditation.value} accreditation",
+                    _("NACCC {level} accreditation").format(level=label(provider.accreditation)),
                     Effect.MET,
                 )
             )
@@ -382,18 +425,30 @@ def _evaluate(
     notes += mode_notes
 
     if language is not None and language not in provider.languages:
-        blocks.append(reason("FILTER", f"does not deliver in {language.label}", Effect.BLOCKS))
+        blocks.append(
+            reason(
+                "FILTER",
+                _("does not deliver in {language}").format(language=label(language)),
+                Effect.BLOCKS,
+            )
+        )
     # The party's language, or Welsh when they chose it in the active offer (WELSH-OFFER).
     spoken = participation.preferred_language(case, party)
     if spoken in provider.languages:
         notes.append(
-            reason("LANGUAGE", f"delivers in {spoken.label}, the party's language", Effect.MET)
+            reason(
+                "LANGUAGE",
+                _("delivers in {language}, the party's language").format(language=label(spoken)),
+                Effect.MET,
+            )
         )
     else:
         notes.append(
             reason(
                 "LANGUAGE",
-                f"does not deliver in {spoken.label}, the party's language",
+                _("does not deliver in {language}, the party's language").format(
+                    language=label(spoken)
+                ),
                 Effect.WARNING,
             )
         )
@@ -403,10 +458,16 @@ def _evaluate(
     if available_by is not None and (
         provider.next_available is None or provider.next_available > available_by
     ):
-        when = f"{provider.next_available:%d/%m/%Y}" if provider.next_available else "no date given"
+        by = f"{available_by:%d/%m/%Y}"
         blocks.append(
             reason(
-                "FILTER", f"next available {when}, not by {available_by:%d/%m/%Y}", Effect.BLOCKS
+                "FILTER",
+                _("next available {date}, not by {by}").format(
+                    date=f"{provider.next_available:%d/%m/%Y}", by=by
+                )
+                if provider.next_available
+                else _("no date given, not by {by}").format(by=by),
+                Effect.BLOCKS,
             )
         )
     elif provider.next_available is not None:
@@ -417,8 +478,10 @@ def _evaluate(
         notes.append(
             reason(
                 "SEPARATE-PROVIDER",
-                "the other party is already directed to "
-                "this provider: parents are normally referred to different ones",
+                _(
+                    "the other party is already directed to this provider: parents are "
+                    "normally referred to different ones"
+                ),
                 Effect.WARNING,
             )
         )
@@ -426,7 +489,7 @@ def _evaluate(
         notes.append(
             reason(
                 "SAMPLE-PROVIDER",
-                "sample provider (fictional): not for a real referral",
+                _("sample provider (fictional): not for a real referral"),
                 Effect.WARNING,
             )
         )
@@ -443,13 +506,21 @@ def _modes(
     if not offered:
         blocks.append(
             reason(
-                "DELIVERY-MODE", f"delivers only {_modes_text(provider.delivery)}", Effect.BLOCKS
+                "DELIVERY-MODE",
+                _("delivers only {modes}").format(modes=_modes_text(provider.delivery)),
+                Effect.BLOCKS,
             )
         )
         return (), blocks, notes
     if wanted is not None:
         if wanted not in offered:
-            blocks.append(reason("FILTER", f"does not deliver {wanted.label}", Effect.BLOCKS))
+            blocks.append(
+                reason(
+                    "FILTER",
+                    _("does not deliver {mode}").format(mode=label(wanted)),
+                    Effect.BLOCKS,
+                )
+            )
             return (), blocks, notes
         offered = [wanted]
     usable: list[Delivery] = []
@@ -457,12 +528,14 @@ def _modes(
     for mode in offered:
         if mode is Delivery.REMOTE:
             usable.append(mode)
-            notes.append(reason("S11E-TRAVEL", "remote: open wherever the party lives", Effect.MET))
+            notes.append(
+                reason("S11E-TRAVEL", _("remote: open wherever the party lives"), Effect.MET)
+            )
         elif not party.postcode:
             dropped.append(
                 reason(
                     "S11E-POSTCODE",
-                    "face to face, but the party's postcode is not recorded",
+                    _("face to face, but the party's postcode is not recorded"),
                     Effect.BLOCKS,
                 )
             )
@@ -471,7 +544,9 @@ def _modes(
             notes.append(
                 reason(
                     "LOCAL-PROVIDER",
-                    f"face to face, serving {postcode_district(party.postcode)}",
+                    _("face to face, serving {district}").format(
+                        district=postcode_district(party.postcode)
+                    ),
                     Effect.MET,
                 )
             )
@@ -479,7 +554,9 @@ def _modes(
             dropped.append(
                 reason(
                     "S11E-TRAVEL",
-                    f"face to face, but does not serve {postcode_district(party.postcode)}",
+                    _("face to face, but does not serve {district}").format(
+                        district=postcode_district(party.postcode)
+                    ),
                     Effect.BLOCKS,
                 )
             )
@@ -492,7 +569,12 @@ def _modes(
 
 
 def _modes_text(modes: tuple[Delivery, ...]) -> str:
-    return " and ".join(m.label for m in modes) or "nothing"
+    names = [label(m) for m in modes]
+    if not names:
+        return _("nothing")
+    if len(names) == 1:
+        return names[0]
+    return _("{first} and {second}").format(first=", ".join(names[:-1]), second=names[-1])
 
 
 def _rank_key(
@@ -516,11 +598,11 @@ def _rank_key(
 def _party_notes(party: Party) -> tuple[Reason, ...]:
     c = party.constraints
     times = [
-        f"{label}: {text}"
-        for label, text in (
-            ("work", c.work),
-            ("education", c.education),
-            ("religious observance", c.religious_observance),
+        _("{what}: {times}").format(what=_(what), times=text)
+        for what, text in (
+            (N_("work"), c.work),
+            (N_("education"), c.education),
+            (N_("religious observance"), c.religious_observance),
         )
         if text
     ]
@@ -529,7 +611,7 @@ def _party_notes(party: Party) -> tuple[Reason, ...]:
     return (
         reason(
             "S11E-CIRCUMSTANCES",
-            "check the session times against " + "; ".join(times),
+            _("check the session times against {times}").format(times="; ".join(times)),
             Effect.WARNING,
         ),
     )

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from duty_tui.i18n import N_, _
 from duty_tui.services.catalogue import Effect
 from duty_tui.services.followups import FollowUpKind, followups
 from records.model import Case, DirectionStatus, FundingRoute
@@ -64,11 +65,12 @@ class RetentionError(ValueError):
 
 def check_case_retention_days(days: object) -> int:
     if not isinstance(days, int) or isinstance(days, bool):
-        raise RetentionError("the retention period is a whole number of days")
+        raise RetentionError(_("the retention period is a whole number of days"))
     if not CASE_RETENTION_DAYS_MIN <= days <= CASE_RETENTION_DAYS_MAX:
         raise RetentionError(
-            f"the retention period must be between {CASE_RETENTION_DAYS_MIN} and "
-            f"{CASE_RETENTION_DAYS_MAX} days"
+            _("the retention period must be between {least} and {most} days").format(
+                least=CASE_RETENTION_DAYS_MIN, most=CASE_RETENTION_DAYS_MAX
+            )
         )
     return days
 
@@ -94,15 +96,16 @@ def save_case_retention_days(store: Any, days: int) -> None:
 
 # --- the rule -----------------------------------------------------------------------------------
 
-# Why a case is kept, as the officer reads it (never the case's content).
-PENDING_REFERRAL = "a referral is waiting for central records"
-NEVER_QUEUED = "a referral was never queued"
-NOT_REFERRED = "a direction the court made has no acknowledged referral"
-OPEN_FOLLOW_UP = "a follow-up is neither done nor handed to central"
-STALE = "changes to the case have not been sent to central"
-DRAFTS = "text typed into a field is not saved yet"
-UNREADABLE = "the case cannot be read (see duty-tui doctor)"
-OPEN_ON_SCREEN = "the case is open"
+# Why a case is kept, as the officer reads it (never the case's content). Marked here; a plan
+# says them in the language of the moment it is made (keep_reasons, plan_purge).
+PENDING_REFERRAL = N_("a referral is waiting for central records")
+NEVER_QUEUED = N_("a referral was never queued")
+NOT_REFERRED = N_("a direction the court made has no acknowledged referral")
+OPEN_FOLLOW_UP = N_("a follow-up is neither done nor handed to central")
+STALE = N_("changes to the case have not been sent to central")
+DRAFTS = N_("text typed into a field is not saved yet")
+UNREADABLE = N_("the case cannot be read (see duty-tui doctor)")
+OPEN_ON_SCREEN = N_("the case is open")
 
 
 def _referral_state(
@@ -131,15 +134,17 @@ def keep_reasons(
 ) -> list[str]:
     """Why ``case`` must stay on the laptop (empty: it is settled). ``entries`` are the
     outbox's entries of this case (every revision); ``drafts`` whether text typed into its
-    fields waits to be made valid. Pure."""
+    fields waits to be made valid. Pure. The reasons are in the officer's language."""
     from duty_tui.services.referrals import stale_against
 
     reasons: list[str] = []
+    waiting = False
     if drafts:
         reasons.append(DRAFTS)
     latest: dict[str, OutboxEntry] = {}
     for entry in entries:
-        if entry.state in PENDING and PENDING_REFERRAL not in reasons:
+        if entry.state in PENDING and not waiting:
+            waiting = True
             reasons.append(PENDING_REFERRAL)
         current = latest.get(entry.referral_id)
         if current is None or entry.revision > current.revision:
@@ -166,9 +171,9 @@ def keep_reasons(
         if handed is None:
             reasons.append(OPEN_FOLLOW_UP)
             break
-    if PENDING_REFERRAL not in reasons and stale_against(case, latest):
+    if not waiting and stale_against(case, latest):
         reasons.append(STALE)
-    return reasons
+    return [_(reason) for reason in reasons]
 
 
 def purge_on(hearing: dt.date, entries: Iterable[OutboxEntry], retention_days: int) -> dt.date:
@@ -252,15 +257,15 @@ def plan_purge(
             continue  # on the hearing day the case is being worked on: never due, not marked
         number = str(summary.get("case_number", ""))
         if case_id in unreadable:
-            planned.append(Planned(case_id, number, hearing, kept=(UNREADABLE,)))
+            planned.append(Planned(case_id, number, hearing, kept=(_(UNREADABLE),)))
             continue
         if case_id in exclude:
-            planned.append(Planned(case_id, number, hearing, kept=(OPEN_ON_SCREEN,)))
+            planned.append(Planned(case_id, number, hearing, kept=(_(OPEN_ON_SCREEN),)))
             continue
         try:
             case = load(case_id)
         except (StoreError, ValueError):
-            planned.append(Planned(case_id, number, hearing, kept=(UNREADABLE,)))
+            planned.append(Planned(case_id, number, hearing, kept=(_(UNREADABLE),)))
             continue
         entries = by_case.get(case_id, [])
         reasons = keep_reasons(case, entries, today=today, drafts=case_id in drafts)

@@ -7,6 +7,10 @@ and answered with the same receipt. Failures back off with full jitter.
 
 Everything is asyncio + httpx; the clock, the random source and sleep are injectable so tests
 and the benchmark can run the backoff in virtual or scaled time.
+
+What the officer reads (the sync log's details, a retry's or a refusal's reason, errors) is said
+in the officer's language when it happens and kept so: a line written in Welsh stays Welsh.
+The log's events ("sync", "unreachable") are codes, never shown as they are.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any
 import attrs
 import httpx
 
+from duty_tui.i18n import _
 from duty_tui.services.central_config import (
     RETENTION_DAYS_DEFAULT,
     CentralConfig,
@@ -267,7 +272,7 @@ class SyncEngine:
             async for chunk in response.aiter_bytes():
                 chunks += chunk
                 if len(chunks) > MAX_RESPONSE_BYTES:
-                    raise httpx.DecodingError("central's answer is too large")
+                    raise httpx.DecodingError(_("central's answer is too large"))
             return response.status_code, response.headers, bytes(chunks)
 
     async def _io(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -290,16 +295,16 @@ class SyncEngine:
                 self._request("GET", "/health"), timeout_s
             )
             reachable = status == 200
-            why = "" if reachable else f"central answered {status}"
+            why = "" if reachable else _("central answered {status}").format(status=status)
         except (httpx.HTTPError, TimeoutError, OSError) as exc:
             reachable = False
-            why = f"central unreachable ({type(exc).__name__})"
+            why = _unreachable(exc)
         was = self.reachable
         self.reachable = reachable
         if not reachable and (asked or was is not False):
             await self._log_reachability("unreachable", why, asked=asked)
         elif reachable and was is False:
-            await self._log_reachability("reachable", "central answered again")
+            await self._log_reachability("reachable", _("central answered again"))
         return reachable
 
     async def _log_reachability(self, event: str, why: str, *, asked: bool = False) -> None:
@@ -307,7 +312,7 @@ class SyncEngine:
         error here loses only the line."""
         try:
             waiting = await self._io(self.outbox.pending_count)
-            detail = why + ("; the officer asked to sync" if asked else "")
+            detail = _("{why}; the officer asked to sync").format(why=why) if asked else why
             await self._io(self.outbox.note, event, detail, count=waiting)
         except StoreError as exc:
             log.warning("sync log line not written (%s)", type(exc).__name__)
@@ -451,7 +456,7 @@ class SyncEngine:
                     # later is as safe as ever).
                     rest = [entry for b in queue for entry, _item in b]
                     await self._io(
-                        self.outbox.record, self._retry(rest, "central unreachable; not tried")
+                        self.outbox.record, self._retry(rest, _("central unreachable; not tried"))
                     )
                     report.retrying += len(rest)
                     break
@@ -463,8 +468,19 @@ class SyncEngine:
             await self._io(
                 self.outbox.note,
                 "sync",
-                f"{report.acknowledged} acknowledged, {len(report.rejected)} rejected, "
-                f"{report.retrying} to retry" + (f"; {report.error}" if report.error else ""),
+                (
+                    _(
+                        "{acknowledged} acknowledged, {rejected} rejected, {retrying} to retry; "
+                        "{error}"
+                    )
+                    if report.error
+                    else _("{acknowledged} acknowledged, {rejected} rejected, {retrying} to retry")
+                ).format(
+                    acknowledged=report.acknowledged,
+                    rejected=len(report.rejected),
+                    retrying=report.retrying,
+                    error=report.error,
+                ),
                 count=report.attempted,
             )
         await _call(progress, self._progress(report, total, done, "done"))
@@ -510,31 +526,39 @@ class SyncEngine:
             status, _headers, raw = await self._request("POST", "/referrals/batch", body)
         except httpx.TimeoutException:
             self.reachable = False
-            return self._retry(entries, "central did not answer in time"), False
+            return self._retry(entries, _("central did not answer in time")), False
         except (httpx.TransportError, httpx.DecodingError, OSError) as exc:
             self.reachable = False
-            return self._retry(entries, f"central unreachable ({type(exc).__name__})"), False
+            return self._retry(entries, _unreachable(exc)), False
         self.reachable = True
         if status == 200:
             return self._outcomes(entries, raw, report), False
         if status in (401, 403):
-            raise _Fatal("central refused this device's token: check the token in settings")
+            raise _Fatal(_("central refused this device's token: check the token in settings"))
         if status in (404, 405):
-            raise _Fatal(f"no central records service at {self.config.url} (HTTP {status})")
+            raise _Fatal(
+                _("no central records service at {url} (HTTP {status})").format(
+                    url=self.config.url, status=status
+                )
+            )
         if status in (400, 413, 415, 422):
             if not _from_central(status, raw):
                 # A proxy or captive portal said no, not central: nothing is wrong with the
                 # referrals, so neither split nor refuse them; send the batch again later.
                 self.reachable = False
-                error = f"HTTP {status} from something other than central"
+                error = _("HTTP {status} from something other than central").format(status=status)
                 return self._retry(entries, error), False
             if len(entries) > 1:
                 return [], True
-            reason = f"central refused the referral (HTTP {status}): {_detail(raw)}"
+            reason = _("central refused the referral (HTTP {status}): {detail}").format(
+                status=status, detail=_detail(raw)
+            )
             report.rejected.append(_rejection(entries[0], reason))
             return [Rejected(entries[0].key, reason)], False
         # 5xx, 408, 429 and anything unexpected: central did not promise anything; resend later.
-        return self._retry(entries, f"central answered HTTP {status}"), False
+        return self._retry(
+            entries, _("central answered HTTP {status}").format(status=status)
+        ), False
 
     def _outcomes(
         self, entries: list[OutboxEntry], raw: bytes, report: SyncReport
@@ -565,14 +589,14 @@ class SyncEngine:
                 self._moves.append((entry, _moved_after(entry, item) or 0))
             elif outcome == "rejected":
                 code = item.get("code")
-                reason = _safe_text(item.get("reason", ""), 1500) or "no reason given"
+                reason = _safe_text(item.get("reason", ""), 1500) or _("no reason given")
                 if isinstance(code, int) and not isinstance(code, bool):
                     reason = f"{code}: {reason}"
                 outcomes.append(Rejected(entry.key, reason))
                 report.rejected.append(_rejection(entry, reason))
             else:
                 missing.append(entry)
-        outcomes.extend(self._retry(missing, "central did not confirm it"))
+        outcomes.extend(self._retry(missing, _("central did not confirm it")))
         return outcomes
 
     def _renumber(self, report: SyncReport) -> None:
@@ -586,7 +610,7 @@ class SyncEngine:
                 self.outbox.renumber(entry.key, latest)
                 report.renumbered += 1
             except OutboxError:
-                reason = "409: this key was already used for other content"
+                reason = _("409: this key was already used for other content")
                 refused.append(Rejected(entry.key, reason))
                 report.rejected.append(_rejection(entry, reason))
         self.outbox.record(refused)
@@ -671,17 +695,19 @@ class SyncEngine:
         try:
             status, response_headers, raw = await self._request("GET", "/providers", None, headers)
         except (httpx.HTTPError, OSError) as exc:
-            raise SyncError(f"central unreachable ({type(exc).__name__})") from None
+            raise SyncError(_unreachable(exc)) from None
         if status == 304 and cached:
             return ProvidersRefresh(changed=False, count=len(cached.get("providers", [])))
         if status in (401, 403):
-            raise SyncConfigError("central refused this device's token")
+            raise SyncConfigError(_("central refused this device's token"))
         if status != 200:
-            raise SyncError(f"central answered HTTP {status}")
+            raise SyncError(_("central answered HTTP {status}").format(status=status))
         try:
             providers = caseformat.load_providers(raw)
         except caseformat.CaseFormatError as exc:
-            raise SyncError(f"central sent an invalid provider directory: {exc}") from None
+            raise SyncError(
+                _("central sent an invalid provider directory: {problem}").format(problem=exc)
+            ) from None
         count = await self._io(
             store_providers,
             self.outbox.store,
@@ -707,9 +733,9 @@ class SyncEngine:
             try:
                 status, _headers, raw = await self._request("POST", "/referrals/status", body)
             except (httpx.HTTPError, OSError) as exc:
-                raise SyncError(f"central unreachable ({type(exc).__name__})") from None
+                raise SyncError(_unreachable(exc)) from None
             if status in (401, 403):
-                raise SyncConfigError("central refused this device's token")
+                raise SyncConfigError(_("central refused this device's token"))
             if status != 200:
                 continue
             # Parsed and cleaned off the loop: 500 statuses at a time.
@@ -736,7 +762,7 @@ class SyncEngine:
             asked = {(r, v) for r, v, _sha in keys}
             missing = answer.get("missing")
             if not isinstance(missing, list):
-                raise SyncError("central sent an answer that is not a verification")
+                raise SyncError(_("central sent an answer that is not a verification"))
             for item in missing:
                 if not isinstance(item, dict):
                     continue
@@ -747,7 +773,7 @@ class SyncEngine:
                     lost.append(key)  # type: ignore[arg-type]
         if lost:
             await self._io(
-                self.outbox.reopen, lost, "central no longer held it (acknowledged before)"
+                self.outbox.reopen, lost, _("central no longer held it (acknowledged before)")
             )
             for key in lost:
                 self._due.pop(key, None)
@@ -759,11 +785,11 @@ class SyncEngine:
         try:
             status, _headers, raw = await self._request(method, path, body)
         except (httpx.HTTPError, OSError) as exc:
-            raise SyncError(f"central unreachable ({type(exc).__name__})") from None
+            raise SyncError(_unreachable(exc)) from None
         if status in (401, 403):
-            raise SyncConfigError("central refused this device's token")
+            raise SyncConfigError(_("central refused this device's token"))
         if status != 200:
-            raise SyncError(f"central answered HTTP {status}")
+            raise SyncError(_("central answered HTTP {status}").format(status=status))
         return raw
 
     async def _verify(self, keys: list[tuple[str, int, str]], *, list_missing: bool) -> dict:
@@ -779,7 +805,7 @@ class SyncEngine:
         except (ValueError, RecursionError):
             answer = None
         if not isinstance(answer, dict):
-            raise SyncError("central sent an answer that is not a verification")
+            raise SyncError(_("central sent an answer that is not a verification"))
         return answer
 
     async def forgotten_referrals(self, *, page: int = 1000) -> list[Key]:
@@ -800,12 +826,12 @@ class SyncEngine:
             if status == 200 and json.loads(raw).get("digest") == mine:
                 return []
         except (httpx.HTTPError, OSError) as exc:
-            raise SyncError(f"central unreachable ({type(exc).__name__})") from None
+            raise SyncError(_unreachable(exc)) from None
         except (ValueError, AttributeError):
             pass  # compared the long way below
         forgotten: list[Key] = []
         after = ""
-        for _ in range(100_000 // page + 1):  # bounded, whatever central sends
+        for _attempt in range(100_000 // page + 1):  # bounded, whatever central sends
             query = f"/referrals?limit={page}" + (f"&after={after}" if after else "")
             raw = await self._ok_body("GET", query, None)
             try:
@@ -819,7 +845,7 @@ class SyncEngine:
                     if revision > known.get(referral_id, 0):
                         forgotten.append((referral_id, revision))
             except (ValueError, KeyError, TypeError, AttributeError):
-                raise SyncError("central sent an answer that is not a referral list") from None
+                raise SyncError(_("central sent an answer that is not a referral list")) from None
             if not after or not _SAFE_ID.fullmatch(after):
                 break
         return forgotten
@@ -894,6 +920,10 @@ def _moved_after(entry: OutboxEntry, item: dict[str, Any]) -> int | None:
     return latest if entry.revision <= latest < 100_000 else None
 
 
+def _unreachable(exc: BaseException) -> str:
+    return _("central unreachable ({error})").format(error=type(exc).__name__)
+
+
 def _detail(raw: bytes) -> str:
     try:
         detail = json.loads(raw).get("detail", "")
@@ -905,11 +935,11 @@ def _detail(raw: bytes) -> str:
 def _local_problem(entry: OutboxEntry) -> str:
     """Why an entry must not be sent at all (never expected: a frozen entry that changed)."""
     if entry.payload is None:
-        return "the payload was removed before central acknowledged it"
+        return _("the payload was removed before central acknowledged it")
     if content_sha256(entry.content()) != entry.sha256:
-        return "the queued content no longer matches its sha256"
+        return _("the queued content no longer matches its sha256")
     if len(canonical_json(entry.content())) > MAX_ITEM_BYTES:
-        return f"larger than {MAX_ITEM_BYTES} bytes"
+        return _("larger than {size} bytes").format(size=MAX_ITEM_BYTES)
     return ""
 
 

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 import attrs
 
+from duty_tui.i18n_format import format_money
 from records.model import (
     Accreditation,
     Activity,
@@ -768,8 +769,7 @@ def entry(activity: Activity) -> CatalogueEntry:
 
 def format_pence(pence: int) -> str:
     """Money for people: 15000 -> "£150.00". Money is whole pence everywhere, never float."""
-    pounds, rest = divmod(pence, 100)
-    return f"£{pounds:,}.{rest:02d}"
+    return format_money(pence)
 
 
 def _check_catalogue() -> None:

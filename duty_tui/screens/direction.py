@@ -276,6 +276,11 @@ class DirectionScreen(ModalScreen[Direction | None]):
         provider = self.directory.get(direction.provider_id) if direction.provider_id else None
         words = direction_text(self.case, direction, provider, direction.notes)
         wording = Text("Wording: ", style="bold")
+        if words.cy is not None:
+            # A case in Wales: the order is bilingual whatever the screens' language.
+            wording.append("\nCymraeg: ", style="bold")
+            wording.append(plain_str(words.cy))
+            wording.append("\nEnglish: ", style="bold")
         wording.append(plain_str(words.text))
         refusals = [
             r
@@ -327,7 +332,7 @@ class DirectionScreen(ModalScreen[Direction | None]):
         # The words of the order go with the direction, and with its referral to the provider.
         provider = self.directory.get(direction.provider_id) if direction.provider_id else None
         words = direction_text(self.case, direction, provider, direction.notes)
-        self.dismiss(attrs.evolve(direction, wording=words.text))
+        self.dismiss(attrs.evolve(direction, wording=words.text, wording_cy=words.cy or ""))
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
@@ -343,7 +348,7 @@ class DirectionScreen(ModalScreen[Direction | None]):
                 markup=False,
             )
             return
-        self.app.copy_to_clipboard(words.text)
+        self.app.copy_to_clipboard(words.bilingual)
         self.notify("Wording copied to the clipboard.", markup=False)
 
     @on(Button.Pressed, "#cancel")

@@ -52,6 +52,7 @@ WELSH_STANDARDS = (
     "2015 (the active offer)"
 )
 CA2004_S35 = "Children Act 2004 s35 (Welsh family proceedings officers: children in Wales)"
+HMCTS_WELSH = "HMCTS Welsh Language Scheme (Welsh and English documents for courts in Wales)"
 # Where no public source states a rule in so many words, the rule is the tool's reading of the
 # service's requirements (marked inferred, and an open question in docs/rules.md).
 BRIEF = "the service's requirements for this tool (no public source)"
@@ -534,6 +535,14 @@ _RULES: tuple[Rule, ...] = (
         "the offer (made, the answer, the date) is recorded, and a party who chose Welsh is "
         "matched with providers who deliver in Welsh first.",
         WELSH_STANDARDS,
+        inferred=True,
+    ),
+    Rule(
+        "ORDER-WELSH",
+        "In a case in Wales the order's wording of the activity is given in Welsh and in "
+        "English, whatever language the officer works in; terms the officer adds to it are in "
+        "one language as typed, and need the other language before they go into the order.",
+        HMCTS_WELSH,
         inferred=True,
     ),
     # Jurisdiction (issue 11, item 13): duty_tui/services/jurisdiction.py.

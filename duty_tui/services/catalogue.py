@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 import attrs
 
+from duty_tui.i18n import N_, _
 from duty_tui.i18n_format import format_money
 from records.model import (
     Accreditation,
@@ -620,7 +621,7 @@ class CatalogueEntry:
 _ENTRIES: tuple[CatalogueEntry, ...] = (
     CatalogueEntry(
         activity=Activity.WT4C,
-        name="Working Together for Children (WT4C)",
+        name=N_("Working Together for Children (WT4C)"),
         jurisdictions=frozenset({Jurisdiction.WALES}),
         jurisdiction_rule="JUR-WT4C",
         form="4 hours: one day, or two 2-hour sessions; usually remote, face to face if "
@@ -644,7 +645,7 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         activity=Activity.MEDIATION_INFO,
-        name="Mediation information and advice session",
+        name=N_("Mediation information and advice session"),
         jurisdictions=frozenset({Jurisdiction.WALES}),
         jurisdiction_rule="JUR-MEDIATION",
         form="1 hour information and advice session on the potential benefits of mediation",
@@ -667,7 +668,7 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         activity=Activity.CONTACT_SUPPORTED,
-        name="Supported contact at a child contact centre",
+        name=N_("Supported contact at a child contact centre"),
         jurisdictions=frozenset({Jurisdiction.WALES, Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-CONTACT",
         form="per centre: low-risk families, volunteers, several families in a room, "
@@ -694,7 +695,7 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         activity=Activity.CONTACT_SUPERVISED,
-        name="Supervised contact at a child contact centre",
+        name=N_("Supervised contact at a child contact centre"),
         jurisdictions=frozenset({Jurisdiction.WALES, Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-CONTACT",
         form="per centre: one-to-one within sight and sound, session notes for a report "
@@ -723,7 +724,7 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         activity=Activity.PTFC,
-        name="Planning Together for Children (PTfC)",
+        name=N_("Planning Together for Children (PTfC)"),
         jurisdictions=frozenset({Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-PTFC",
         form="3 stages: e-learning (up to 2 hours, first), a group workshop (2½ hours, usually "
@@ -745,7 +746,7 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         activity=Activity.CCI,
-        name="Child Contact Intervention (CCI)",
+        name=N_("Child Contact Intervention (CCI)"),
         jurisdictions=frozenset({Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-CCI",
         form="bespoke programme planned by Cafcass with the family, up to 12 funded hours; can "
@@ -774,6 +775,33 @@ CATALOGUE: MappingProxyType[Activity, CatalogueEntry] = MappingProxyType(
 
 def entry(activity: Activity) -> CatalogueEntry:
     return CATALOGUE[activity]
+
+
+def activity_name(activity: Activity) -> str:
+    """The activity's name in the officer's language. ``entry(a).name`` stays English: what is
+    stored or sent names the activity by its id, never by a translated name."""
+    return _(CATALOGUE[activity].name)
+
+
+# The screening and checks' questions as records/model.py words them (records knows no
+# gettext): marked here for the catalogs; tests/test_i18n.py keeps the two in step.
+QUESTION_LABELS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "police_check": N_("Police check: concerns found"),
+        "local_authority_check": N_("Local authority check: concerns found"),
+        "domestic_abuse": N_("Domestic abuse alleged or found"),
+        "other_harm": N_("Other harm or risk to a child or adult"),
+        "harm_alleged": N_("C1A: allegations of harm made by or against this person"),
+        "fact_finding_needed": N_("PD12J: a fact-finding hearing is needed"),
+        "findings_made": N_("PD12J: findings of domestic abuse or harm made"),
+        "s16a_risk_assessment": N_("s16A risk assessment asked for or made"),
+    }
+)
+
+
+def question_label(name: str) -> str:
+    """A screening, per-person or court question (records.model) in the officer's language."""
+    return _(QUESTION_LABELS[name])
 
 
 def format_pence(pence: int) -> str:

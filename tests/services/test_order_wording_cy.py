@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -9,11 +10,20 @@ import pytest
 from duty_tui import i18n
 from duty_tui.services.wording import CY_ACTIVITY, CY_ROLE, order_wording
 from records.caseformat import dump_cases, load_cases
-from records.model import Activity, Delivery, Jurisdiction, PartyRole, Provision, Referral
+from records.model import (
+    Activity,
+    Child,
+    Delivery,
+    Jurisdiction,
+    PartyRole,
+    Provision,
+    Referral,
+)
 from records.payload import build_payload, payload_from_dict, payload_to_dict
 from tests.services.factories import APP, direction, make_case, provider
 
 A = Activity
+CHILDREN = (Child(name="Gwen Ffug", date_of_birth=dt.date(2019, 5, 1)),)
 CARDIFF = provider("wt4c-cf", name="Canolfan Ffug Caerdydd", activities=[A.WT4C])
 
 
@@ -102,7 +112,7 @@ def test_the_referral_and_the_case_file_carry_both() -> None:
         wording=words.en,
         wording_cy=words.cy,
     )
-    case = make_case(directions=(kept,))
+    case = make_case(directions=(kept,), children=CHILDREN)
     referral = Referral(direction_id=kept.id, party_id=APP, activity=A.WT4C, provider_id="wt4c-cf")
     data = payload_to_dict(build_payload(case, kept, referral))
     assert (data["wording"], data["wording_cy"]) == (words.en, words.cy)
@@ -113,7 +123,7 @@ def test_the_referral_and_the_case_file_carry_both() -> None:
 def test_a_payload_queued_before_the_welsh_still_reads() -> None:
     case, d = _wt4c()
     kept = direction(A.WT4C, provider_id="wt4c-cf", funding="legal_aid", wording="x")
-    case = make_case(directions=(kept,))
+    case = make_case(directions=(kept,), children=CHILDREN)
     referral = Referral(direction_id=kept.id, party_id=APP, activity=A.WT4C, provider_id="wt4c-cf")
     data = payload_to_dict(build_payload(case, kept, referral))
     del data["wording_cy"]

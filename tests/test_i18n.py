@@ -50,7 +50,6 @@ NOT_YET_CONVERTED: frozenset[str] = frozenset(
         "duty_tui/screens/verdict.py",
         "duty_tui/services/audit.py",
         "duty_tui/services/central_config.py",
-        "duty_tui/services/funding.py",
         "duty_tui/services/options.py",
         "duty_tui/services/purge.py",
         "duty_tui/services/sync_engine.py",

@@ -16,12 +16,14 @@ from enum import StrEnum
 import attrs
 import holidays
 
+from duty_tui.i18n import _
+from duty_tui.i18n_format import format_date, format_money
 from duty_tui.services.catalogue import (
     CatalogueEntry,
     Effect,
     Reason,
+    activity_name,
     entry,
-    format_pence,
     reason,
 )
 from records.model import (
@@ -64,7 +66,7 @@ def add_working_days(start: dt.date, days: int, jurisdiction: Jurisdiction) -> d
     Mon 29, Tue 30 -> due Tuesday 30/12/2025.
     """
     if days < 0:
-        raise ValueError("days must not be negative")
+        raise ValueError(_("days must not be negative"))
     day = start
     counted = 0
     while counted < days:
@@ -155,14 +157,17 @@ def _fee(
     party = case.party(party_id)
     fee = e.fee_pence or 0
     fee_rule = e.fee_rule or "FEE-WT4C"
-    price = format_pence(fee)
+    price = format_money(fee)
     reasons: list[Reason] = []
     if d is not None and d.funding is FundingRoute.LEGAL_AID and party.legal_aid is not Answer.YES:
         reasons.append(
             reason(
                 fee_rule,
-                "the direction records legal aid, but the party's "
-                f"legal aid is {party.legal_aid.label}",
+                _("the direction records legal aid, but the party's legal aid is no")
+                if party.legal_aid is Answer.NO
+                else _(
+                    "the direction records legal aid, but the party's legal aid is not yet known"
+                ),
                 Effect.WARNING,
             )
         )
@@ -171,14 +176,20 @@ def _fee(
         received = None  # dated after today: not yet received as of today
 
     if party.legal_aid is Answer.YES:
-        reasons.append(reason(fee_rule, f"receiving legal aid: free (fee {price})", Effect.MET))
+        reasons.append(
+            reason(
+                fee_rule,
+                _("receiving legal aid: free (fee {price})").format(price=price),
+                Effect.MET,
+            )
+        )
         return _make(
             party_id,
             e,
             FundingRoute.LEGAL_AID,
             0,
             Payer.FREE,
-            "free: the party receives legal aid",
+            _("free: the party receives legal aid"),
             True,
             reasons,
         )
@@ -187,7 +198,9 @@ def _fee(
         if d.assistance_decision is AssistanceDecision.GRANTED:
             reasons.append(
                 reason(
-                    "FA-DECISION", "financial assistance granted: the referral is made", Effect.MET
+                    "FA-DECISION",
+                    _("financial assistance granted: the referral is made"),
+                    Effect.MET,
                 )
             )
             return _make(
@@ -196,7 +209,7 @@ def _fee(
                 FundingRoute.FINANCIAL_ASSISTANCE,
                 0,
                 Payer.SERVICE,
-                f"{case.service} meets the cost (financial assistance)",
+                _("{service} meets the cost (financial assistance)").format(service=case.service),
                 True,
                 reasons,
             )
@@ -208,8 +221,10 @@ def _fee(
                 reasons.append(
                     reason(
                         "FA-REFUSED-PAYS",
-                        f"financial assistance refused: the referral waits until {party.name} "
-                        f"confirms they will pay {price} (recorded by the officer)",
+                        _(
+                            "financial assistance refused: the referral waits until {name} "
+                            "confirms they will pay {price} (recorded by the officer)"
+                        ).format(name=party.name, price=price),
                         Effect.WAITING,
                     )
                 )
@@ -219,16 +234,22 @@ def _fee(
                     FundingRoute.PAID,
                     fee,
                     Payer.PARTY,
-                    f"the party pays {price}, once they confirm it",
+                    _("the party pays {price}, once they confirm it").format(price=price),
                     False,
                     reasons,
                 )
             reasons.append(
                 reason(
                     "FA-REFUSED-PAYS",
-                    f"financial assistance refused; {party.name} confirmed on "
-                    f"{confirmed:%d/%m/%Y} they will pay {price} (recorded by "
-                    f"{d.pays_confirmed_by})",
+                    _(
+                        "financial assistance refused; {name} confirmed on {date} they will pay "
+                        "{price} (recorded by {officer})"
+                    ).format(
+                        name=party.name,
+                        date=format_date(confirmed),
+                        price=price,
+                        officer=d.pays_confirmed_by,
+                    ),
                     Effect.MET,
                 )
             )
@@ -238,25 +259,28 @@ def _fee(
                 FundingRoute.PAID,
                 fee,
                 Payer.PARTY,
-                f"the party pays {price}",
+                _("the party pays {price}").format(price=price),
                 True,
                 reasons,
             )
         reasons.append(
             reason(
                 "FA-DECISION",
-                f"financial assistance applied for, received "
-                f"{received:%d/%m/%Y}: the referral waits for the decision, due "
-                f"by {due:%d/%m/%Y}",
+                _(
+                    "financial assistance applied for, received {received}: the referral waits "
+                    "for the decision, due by {due}"
+                ).format(received=format_date(received), due=format_date(due)),
                 Effect.WAITING,
             )
         )
         reasons.append(
             reason(
                 "WORKING-DAYS",
-                f"{ASSISTANCE_DECISION_WORKING_DAYS} working "
-                f"days in {case.jurisdiction.label}, weekends and bank holidays "
-                "skipped",
+                (
+                    _("{days} working days in Wales, weekends and bank holidays skipped")
+                    if case.jurisdiction is Jurisdiction.WALES
+                    else _("{days} working days in England, weekends and bank holidays skipped")
+                ).format(days=ASSISTANCE_DECISION_WORKING_DAYS),
                 Effect.INFO,
             )
         )
@@ -264,7 +288,9 @@ def _fee(
             reasons.append(
                 reason(
                     "FA-DECISION",
-                    f"the decision was due by {due:%d/%m/%Y} and is not recorded",
+                    _("the decision was due by {date} and is not recorded").format(
+                        date=format_date(due)
+                    ),
                     Effect.WARNING,
                 )
             )
@@ -274,7 +300,7 @@ def _fee(
             FundingRoute.FINANCIAL_ASSISTANCE,
             None,
             None,
-            "not yet known: waiting for the financial-assistance decision",
+            _("not yet known: waiting for the financial-assistance decision"),
             False,
             reasons,
             wait_until=due,
@@ -283,8 +309,10 @@ def _fee(
         reasons.append(
             reason(
                 "FA-DECISION",
-                "financial assistance chosen, but no application "
-                "received yet: the 5 working days run from receipt",
+                _(
+                    "financial assistance chosen, but no application received yet: the 5 "
+                    "working days run from receipt"
+                ),
                 Effect.WAITING,
             )
         )
@@ -294,7 +322,7 @@ def _fee(
             FundingRoute.FINANCIAL_ASSISTANCE,
             None,
             None,
-            "not yet known: waiting for the financial-assistance application",
+            _("not yet known: waiting for the financial-assistance application"),
             False,
             reasons,
         )
@@ -303,9 +331,10 @@ def _fee(
         reasons.append(
             reason(
                 fee_rule,
-                f"not receiving legal aid: the party pays {price}; "
-                "financial assistance can be applied for if paying would cause "
-                "hardship",
+                _(
+                    "not receiving legal aid: the party pays {price}; financial assistance can "
+                    "be applied for if paying would cause hardship"
+                ).format(price=price),
                 Effect.MET,
             )
         )
@@ -315,20 +344,29 @@ def _fee(
             FundingRoute.PAID,
             fee,
             Payer.PARTY,
-            f"the party pays {price}",
+            _("the party pays {price}").format(price=price),
             True,
             reasons,
         )
     reasons.append(
         reason(
             "LEGAL-AID-UNKNOWN",
-            f"legal aid not yet known: free on legal aid, "
-            f"otherwise {price} or financial assistance",
+            _(
+                "legal aid not yet known: free on legal aid, otherwise {price} or financial "
+                "assistance"
+            ).format(price=price),
             Effect.UNKNOWN,
         )
     )
     return _make(
-        party_id, e, None, None, None, "not yet known: legal aid not yet known", False, reasons
+        party_id,
+        e,
+        None,
+        None,
+        None,
+        _("not yet known: legal aid not yet known"),
+        False,
+        reasons,
     )
 
 
@@ -339,12 +377,18 @@ def _told(d: Direction | None, name: str, today: dt.date) -> Reason:
     if told is None or told > today:
         return reason(
             "FA-TOLD",
-            f"not recorded that {name} was told financial assistance can be applied for "
-            "if paying would cause hardship",
+            _(
+                "not recorded that {name} was told financial assistance can be applied for if "
+                "paying would cause hardship"
+            ).format(name=name),
             Effect.WARNING,
         )
     return reason(
-        "FA-TOLD", f"{name} was told of financial assistance on {told:%d/%m/%Y}", Effect.MET
+        "FA-TOLD",
+        _("{name} was told of financial assistance on {date}").format(
+            name=name, date=format_date(told)
+        ),
+        Effect.MET,
     )
 
 
@@ -352,9 +396,13 @@ def _service(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
     rule_id = e.fee_rule or "PTFC-FREE"
     reasons: list[Reason] = []
     what = (
-        f"funded by {case.service} for up to {e.funded_hours} hours"
+        _("funded by {service} for up to {hours} hours").format(
+            service=case.service, hours=e.funded_hours
+        )
         if e.funded_hours
-        else f"free when directed by the court or referred by {case.service}"
+        else _("free when directed by the court or referred by {service}").format(
+            service=case.service
+        )
     )
     reasons.append(reason(rule_id, what, Effect.MET))
     if e.funded_hours and d is not None:
@@ -362,14 +410,15 @@ def _service(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
         # that have no funder the sources name, so the referral is not made for them.
         if d.hours_directed is None:
             reasons.append(
-                reason(rule_id, "the hours directed are not recorded yet", Effect.WARNING)
+                reason(rule_id, _("the hours directed are not recorded yet"), Effect.WARNING)
             )
         elif d.hours_directed > e.funded_hours:
             reasons.append(
                 reason(
                     rule_id,
-                    f"{d.hours_directed} hours directed: beyond the {e.funded_hours} hours "
-                    f"{case.service} funds",
+                    _("{hours} hours directed: beyond the {funded} hours {service} funds").format(
+                        hours=d.hours_directed, funded=e.funded_hours, service=case.service
+                    ),
                     Effect.BLOCKS,
                 )
             )
@@ -377,7 +426,9 @@ def _service(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
             reasons.append(
                 reason(
                     rule_id,
-                    f"{d.hours_directed} hours directed, within the {e.funded_hours} funded",
+                    _("{hours} hours directed, within the {funded} funded").format(
+                        hours=d.hours_directed, funded=e.funded_hours
+                    ),
                     Effect.MET,
                 )
             )
@@ -385,9 +436,14 @@ def _service(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
         reasons.append(
             reason(
                 rule_id,
-                f"the direction records {d.funding.value}, which does "
-                f"not apply: {e.name} is {what}"
-                + ("" if e.self_referral else "; no self-referral"),
+                (
+                    _("the direction records {route}, which does not apply: {activity} is {what}")
+                    if e.self_referral
+                    else _(
+                        "the direction records {route}, which does not apply: {activity} is "
+                        "{what}; no self-referral"
+                    )
+                ).format(route=d.funding.value, activity=activity_name(e.activity), what=what),
                 Effect.WARNING,
             )
         )
@@ -397,19 +453,21 @@ def _service(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
         FundingRoute.SERVICE_FUNDED,
         0,
         Payer.SERVICE,
-        f"{case.service} ({what})",
+        _("{service} ({what})").format(service=case.service, what=what),
         not any(r.effect is Effect.BLOCKS for r in reasons),
         reasons,
     )
 
 
 def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) -> Funding:
-    self_who = "the parties refer themselves to the centre and pay its charges"
+    self_who = _("the parties refer themselves to the centre and pay its charges")
     if case.jurisdiction is not Jurisdiction.WALES:
         reasons = [
             reason(
                 "CONTACT-ENGLAND",
-                f"no {case.service} funding route for {e.name.lower()} in the sources: {self_who}",
+                _("no {service} funding route for {activity} in the sources: {who}").format(
+                    service=case.service, activity=activity_name(e.activity).lower(), who=self_who
+                ),
                 Effect.INFO,
             )
         ]
@@ -429,8 +487,10 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
         reasons.append(
             reason(
                 "CONTACT-FUND-B",
-                "recorded as part of an FCA/FCSW report "
-                "recommendation and/or active Cafcass Cymru involvement",
+                _(
+                    "recorded as part of an FCA/FCSW report recommendation and/or active "
+                    "Cafcass Cymru involvement"
+                ),
                 Effect.MET,
             )
         )
@@ -440,7 +500,7 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
             FundingRoute.REPORT_OR_INVOLVEMENT,
             0,
             Payer.SERVICE,
-            f"{case.service} funds the contact",
+            _("{service} funds the contact").format(service=case.service),
             True,
             reasons,
         )
@@ -450,9 +510,15 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
             reasons.append(
                 reason(
                     "CONTACT-FUND-A",
-                    "ordered at the FHDRA after consulting the officer on duty "
-                    f"({_short(d.consultation_note)}), and agreed by "
-                    + "; ".join(_agreed_text(case, a) for a in _principal_agreements(case, d)),
+                    _(
+                        "ordered at the FHDRA after consulting the officer on duty ({note}), and "
+                        "agreed by {agreements}"
+                    ).format(
+                        note=_short(d.consultation_note),
+                        agreements="; ".join(
+                            _agreed_text(case, a) for a in _principal_agreements(case, d)
+                        ),
+                    ),
                     Effect.MET,
                 )
             )
@@ -462,7 +528,7 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
                 FundingRoute.FHDRA_AGREED,
                 0,
                 Payer.SERVICE,
-                f"{case.service} funds the contact",
+                _("{service} funds the contact").format(service=case.service),
                 True,
                 reasons,
             )
@@ -472,7 +538,7 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
             reasons.append(
                 reason(
                     "CONTACT-FUND-A",
-                    "route (a) waits for: " + "; ".join(missing),
+                    _("route (a) waits for: {missing}").format(missing="; ".join(missing)),
                     Effect.WAITING,
                 )
             )
@@ -482,25 +548,35 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
                 FundingRoute.FHDRA_AGREED,
                 0,
                 Payer.SERVICE,
-                f"{case.service} funds the contact once route (a) is met",
+                _("{service} funds the contact once route (a) is met").format(service=case.service),
                 False,
                 reasons,
             )
         reasons.append(
-            reason("CONTACT-FUND-A", "route (a) does not apply: " + "; ".join(refused), Effect.INFO)
+            reason(
+                "CONTACT-FUND-A",
+                _("route (a) does not apply: {why}").format(why="; ".join(refused)),
+                Effect.INFO,
+            )
         )
     else:
         reasons.append(
             reason(
                 "CONTACT-FUND-A",
-                "Cafcass Cymru funds it only if ordered at "
-                "the FHDRA with both parties' agreement (route a) or as part of a "
-                "report recommendation / active involvement (route b)",
+                _(
+                    "Cafcass Cymru funds it only if ordered at the FHDRA with both parties' "
+                    "agreement (route a) or as part of a report recommendation / active "
+                    "involvement (route b)"
+                ),
                 Effect.INFO,
             )
         )
     reasons.append(
-        reason("CONTACT-SELF", f"self-referral: {self_who}; nothing is queued", Effect.INFO)
+        reason(
+            "CONTACT-SELF",
+            _("self-referral: {who}; nothing is queued").format(who=self_who),
+            Effect.INFO,
+        )
     )
     return _make(
         party_id,
@@ -522,8 +598,10 @@ def _principal_agreements(case: Case, d: Direction) -> list[PartyAgreement]:
 
 
 def _agreed_text(case: Case, a: PartyAgreement) -> str:
-    when = f" on {a.agreed_on:%d/%m/%Y}" if a.agreed_on else ""
-    return f"{case.party(a.party_id).name}{when}"
+    name = case.party(a.party_id).name
+    if a.agreed_on is None:
+        return name
+    return _("{name} on {date}").format(name=name, date=format_date(a.agreed_on))
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -542,26 +620,28 @@ def route_a_evidence(case: Case, d: Direction) -> tuple[list[str], list[str]]:
     refused: list[str] = []
     missing: list[str] = []
     if case.hearing.type is not HearingType.FHDRA:
-        refused.append("the hearing is not an FHDRA")
+        refused.append(_("the hearing is not an FHDRA"))
     if d.status is not DirectionStatus.DIRECTED:
-        missing.append("the court's order (not yet ordered)")
+        missing.append(_("the court's order (not yet ordered)"))
     elif d.directed_on is None:
-        missing.append("the date the court made the order (enter it: it is never assumed)")
+        missing.append(_("the date the court made the order (enter it: it is never assumed)"))
     elif d.directed_on != case.hearing.date:
         refused.append(
-            f"ordered on {d.directed_on:%d/%m/%Y}, not at the FHDRA of {case.hearing.date:%d/%m/%Y}"
+            _("ordered on {date}, not at the FHDRA of {hearing}").format(
+                date=format_date(d.directed_on), hearing=format_date(case.hearing.date)
+            )
         )
     agreements = _principal_agreements(case, d)
     if len(agreements) < 2:
-        missing.append("both parties: the case has no applicant and respondent to agree")
+        missing.append(_("both parties: the case has no applicant and respondent to agree"))
     for a in agreements:
         name = case.party(a.party_id).name
         if a.agreed is Agreed.NO:
-            refused.append(f"{name} did not agree")
+            refused.append(_("{name} did not agree").format(name=name))
         elif a.agreed is Agreed.NOT_ASKED:
-            missing.append(f"{name}'s agreement (not asked)")
+            missing.append(_("{name}'s agreement (not asked)").format(name=name))
         elif a.agreed_on is None:
-            missing.append(f"the date {name} agreed")
+            missing.append(_("the date {name} agreed").format(name=name))
     if not d.consultation_note:
-        missing.append("the officer's note of the court's consultation on duty")
+        missing.append(_("the officer's note of the court's consultation on duty"))
     return refused, missing

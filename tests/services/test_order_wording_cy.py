@@ -121,7 +121,6 @@ def test_the_referral_and_the_case_file_carry_both() -> None:
 
 
 def test_a_payload_queued_before_the_welsh_still_reads() -> None:
-    case, d = _wt4c()
     kept = direction(A.WT4C, provider_id="wt4c-cf", funding="legal_aid", wording="x")
     case = make_case(directions=(kept,), children=CHILDREN)
     referral = Referral(direction_id=kept.id, party_id=APP, activity=A.WT4C, provider_id="wt4c-cf")

@@ -624,8 +624,10 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         name=N_("Working Together for Children (WT4C)"),
         jurisdictions=frozenset({Jurisdiction.WALES}),
         jurisdiction_rule="JUR-WT4C",
-        form="4 hours: one day, or two 2-hour sessions; usually remote, face to face if "
-        "required; a mixed group of parents",
+        form=N_(
+            "4 hours: one day, or two 2-hour sessions; usually remote, face to face if "
+            "required; a mixed group of parents"
+        ),
         minutes=240,
         delivery=(Delivery.REMOTE, Delivery.FACE_TO_FACE),
         fee_pence=15000,
@@ -648,7 +650,7 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         name=N_("Mediation information and advice session"),
         jurisdictions=frozenset({Jurisdiction.WALES}),
         jurisdiction_rule="JUR-MEDIATION",
-        form="1 hour information and advice session on the potential benefits of mediation",
+        form=N_("1 hour information and advice session on the potential benefits of mediation"),
         minutes=60,
         # The source does not say how the session is delivered: both modes are allowed.
         delivery=(Delivery.REMOTE, Delivery.FACE_TO_FACE),
@@ -671,8 +673,10 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         name=N_("Supported contact at a child contact centre"),
         jurisdictions=frozenset({Jurisdiction.WALES, Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-CONTACT",
-        form="per centre: low-risk families, volunteers, several families in a room, "
-        "attendance records only (NACCC standard accreditation)",
+        form=N_(
+            "per centre: low-risk families, volunteers, several families in a room, "
+            "attendance records only (NACCC standard accreditation)"
+        ),
         minutes=None,
         delivery=(Delivery.FACE_TO_FACE, Delivery.REMOTE),
         fee_pence=None,
@@ -698,8 +702,10 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         name=N_("Supervised contact at a child contact centre"),
         jurisdictions=frozenset({Jurisdiction.WALES, Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-CONTACT",
-        form="per centre: one-to-one within sight and sound, session notes for a report "
-        "(NACCC enhanced accreditation)",
+        form=N_(
+            "per centre: one-to-one within sight and sound, session notes for a report "
+            "(NACCC enhanced accreditation)"
+        ),
         minutes=None,
         delivery=(Delivery.FACE_TO_FACE, Delivery.REMOTE),
         fee_pence=None,
@@ -727,9 +733,11 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         name=N_("Planning Together for Children (PTfC)"),
         jurisdictions=frozenset({Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-PTFC",
-        form="3 stages: e-learning (up to 2 hours, first), a group workshop (2½ hours, usually "
-        "online), an online parenting plan; a follow-up call up to 6 weeks after the "
-        "workshop",
+        form=N_(
+            "3 stages: e-learning (up to 2 hours, first), a group workshop (2½ hours, usually "
+            "online), an online parenting plan; a follow-up call up to 6 weeks after the "
+            "workshop"
+        ),
         minutes=270,
         delivery=(Delivery.REMOTE, Delivery.FACE_TO_FACE),
         fee_pence=0,
@@ -749,8 +757,10 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         name=N_("Child Contact Intervention (CCI)"),
         jurisdictions=frozenset({Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-CCI",
-        form="bespoke programme planned by Cafcass with the family, up to 12 funded hours; can "
-        "include preparing parent and child and listening to the child's views",
+        form=N_(
+            "bespoke programme planned by Cafcass with the family, up to 12 funded hours; can "
+            "include preparing parent and child and listening to the child's views"
+        ),
         minutes=720,
         # The source does not say how sessions are delivered: both modes are allowed.
         delivery=(Delivery.FACE_TO_FACE, Delivery.REMOTE),
@@ -775,6 +785,11 @@ CATALOGUE: MappingProxyType[Activity, CatalogueEntry] = MappingProxyType(
 
 def entry(activity: Activity) -> CatalogueEntry:
     return CATALOGUE[activity]
+
+
+def activity_form(activity: Activity) -> str:
+    """What the activity is like (length, form, group), in the officer's language."""
+    return _(CATALOGUE[activity].form)
 
 
 def activity_name(activity: Activity) -> str:

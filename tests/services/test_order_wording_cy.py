@@ -127,3 +127,19 @@ def test_a_payload_queued_before_the_welsh_still_reads() -> None:
     data = payload_to_dict(build_payload(case, kept, referral))
     del data["wording_cy"]
     assert payload_from_dict(data).wording_cy == ""
+
+
+def test_the_activities_names_and_forms_in_welsh() -> None:
+    from duty_tui.services.catalogue import activity_form, activity_name, entry
+
+    try:
+        i18n.set_language("cy")
+        assert activity_name(A.CONTACT_SUPERVISED) == (
+            "Cyswllt dan oruchwyliaeth mewn canolfan cyswllt i blant"
+        )
+        assert activity_form(A.WT4C).startswith("4 awr: un diwrnod")
+        # What is stored or sent keeps the English (the id names the activity).
+        assert entry(A.CONTACT_SUPERVISED).name == "Supervised contact at a child contact centre"
+    finally:
+        i18n.set_language("en")
+    assert activity_name(A.CONTACT_SUPERVISED) == entry(A.CONTACT_SUPERVISED).name

@@ -275,12 +275,13 @@ class DirectionScreen(ModalScreen[Direction | None]):
         self.direction = direction
         provider = self.directory.get(direction.provider_id) if direction.provider_id else None
         words = direction_text(self.case, direction, provider, direction.notes)
-        wording = Text("Wording: ", style="bold")
-        if words.cy is not None:
+        if words.cy is None:
+            wording = Text("Wording: ", style="bold")
+        else:
             # A case in Wales: the order is bilingual whatever the screens' language.
-            wording.append("\nCymraeg: ", style="bold")
+            wording = Text("Wording, Cymraeg: ", style="bold")
             wording.append(plain_str(words.cy))
-            wording.append("\nEnglish: ", style="bold")
+            wording.append("\nWording, English: ", style="bold")
         wording.append(plain_str(words.text))
         refusals = [
             r

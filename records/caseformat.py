@@ -56,6 +56,7 @@ _V3_FIELDS = {
         "assistance_told_on",
         "pays_confirmed_on",
         "pays_confirmed_by",
+        "wording_cy",  # came later in version 3, with a default
     ),
     "screening": ("people", "fact_finding_needed", "findings_made", "s16a_risk_assessment"),
 }

@@ -868,6 +868,11 @@ class Direction:
     # The words of the order as the officer kept them (duty_tui/services/wording.py writes
     # them on the direction screen): the referral carries them to the provider.
     wording: str = attrs.field(default="", converter=_text("wording", TEXT_MAX * 2, multiline=True))
+    # Its Welsh, for a case in Wales (issue 12): the court's documents there are bilingual, so
+    # the referral carries both. Empty in England, and for wording kept before it existed.
+    wording_cy: str = attrs.field(
+        default="", converter=_text("Welsh wording", TEXT_MAX * 2, multiline=True)
+    )
 
     @monitoring.validator
     def _check_monitoring(self, _attribute: Any, value: Any) -> None:

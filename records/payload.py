@@ -188,6 +188,8 @@ class ReferralPayload:
 
     # The words of the order, as the officer kept them on the direction.
     wording: str = attrs.field(default="", converter=_converter_of(Direction, "wording"))
+    # In Wales their Welsh too, side by side with the English (issue 12); empty in England.
+    wording_cy: str = attrs.field(default="", converter=_converter_of(Direction, "wording_cy"))
     # The court's s11G request: the provider reports attendance to the officer for the period.
     monitoring: MonitoringRequest | None = attrs.field(default=None)
     # The officer's recorded assessment (supervised contact) or plan (CCI) for this party and
@@ -317,6 +319,7 @@ def build_payload(case: Case, direction: Direction, referral: Referral) -> Refer
             **_route_a_evidence(case, direction),
             pays_confirmed_on=direction.pays_confirmed_on,
             wording=direction.wording,
+            wording_cy=direction.wording_cy,
             monitoring=_monitoring_request(direction.monitoring),
             assessment=_assessment(case, direction),
         )

@@ -187,7 +187,22 @@ def test_switching_language_changes_what_is_shown_and_tells_listeners() -> None:
 # --- literals that bypass gettext ---------------------------------------------------------
 
 WIDGETS = {"Label", "Static", "Button", "Checkbox", "RadioButton", "Switch", "Link", "FieldRow"}
-SHOWN_KEYWORDS = {"placeholder", "tooltip", "help", "description", "title", "message", "prompt"}
+SHOWN_KEYWORDS = {
+    "placeholder",
+    "tooltip",
+    "help",
+    "description",
+    "title",
+    "message",
+    "prompt",
+    # The services' records of why and what next (issue 12): Reason, FollowUp, and the like.
+    "text",
+    "explanation",
+    "label",
+}
+# A rule's reason is built as ``reason(rule_id, text, effect)`` or ``Reason(rule, text, effect)``:
+# its second argument is what the officer reads on the verdict, the direction and in assess.
+REASONS = {"reason", "Reason"}
 TITLES = {"title", "sub_title", "help_title", "TITLE", "SUB_TITLE"}
 # A programmer's mistake, never shown to the officer as such: not translated.
 PROGRAMMER_ERRORS = {"RuntimeError", "TypeError", "AssertionError", "NotImplementedError"}
@@ -232,6 +247,8 @@ def bypasses(source: str, *, command_line: bool) -> list[tuple[int, str]]:
                 shown_args = node.args[:1]
             elif name == "Binding":
                 shown_args = node.args[2:3]
+            elif name in REASONS:
+                shown_args = node.args[1:2]
             elif name == "print" and command_line:
                 shown_args = node.args[:1]
             shown_args += [k.value for k in node.keywords if k.arg in SHOWN_KEYWORDS]
@@ -307,6 +324,10 @@ def test_the_allow_list_only_shrinks() -> None:
         'x.add_argument("--x", help="what it does")',
         'FieldRow("Home court", Input(id="court"))',
         'print("imported")',
+        'reason("ORDER-FIRST", "directed by the court", Effect.MET)',
+        'reason("PD12B-LETTER", f"safeguarding letter of {on} to be attached", Effect.MET)',
+        'Reason(rule, "the provider does not fit", Effect.BLOCKS)',
+        'FollowUp(kind, text="attendance confirmed to the court")',
     ],
 )
 def test_the_scan_finds_a_bare_literal(source: str) -> None:
@@ -322,6 +343,8 @@ def test_the_scan_finds_a_bare_literal(source: str) -> None:
         'yield Static("", id="x")',
         'yield Static(" · ")',
         'print(f"{number}\\t{date}")',
+        'reason("ORDER-FIRST", _("directed by the court"), Effect.MET)',
+        'reason(rule_id, f"{label}: {answer}", Effect.MET)',
     ],
 )
 def test_the_scan_passes_translated_and_wordless_text(source: str) -> None:
@@ -378,3 +401,19 @@ def test_profile_keeps_the_language_and_reads_an_older_profile() -> None:
     # A value the app does not know is no choice: the system's language is used instead.
     assert OfficerProfile.from_dict({**older, "language": "fr"}).language is None
     assert OfficerProfile.from_dict({**older, "language": 7}).language is None
+
+
+def test_question_labels_are_the_records_words() -> None:
+    """The questions are worded in records/model.py, which knows no gettext; the catalogue marks
+    the same words for translation. A question reworded in one place only would show English."""
+    from duty_tui.services.catalogue import QUESTION_LABELS
+    from records.model import COURT_QUESTIONS, PERSON_QUESTIONS, SCREENING_QUESTIONS
+
+    assert dict(QUESTION_LABELS) == {**SCREENING_QUESTIONS, **PERSON_QUESTIONS, **COURT_QUESTIONS}
+
+
+def test_attendance_words_are_the_records_words() -> None:
+    from duty_tui.services.monitoring import ATTENDANCE_WORDS
+    from records.model import Attendance
+
+    assert {a: a.label for a in Attendance} == ATTENDANCE_WORDS

@@ -309,7 +309,14 @@ class DirectionScreen(ModalScreen[Direction | None]):
         self.direction = direction
         provider = self.directory.get(direction.provider_id) if direction.provider_id else None
         words = direction_text(self.case, direction, provider, direction.notes)
-        wording = Text(_("Wording: "), style="bold")
+        if words.cy is None:
+            wording = Text(_("Wording: "), style="bold")
+        else:
+            # A case in Wales: the order is bilingual whatever the screens' language.
+            wording = Text(_("Wording, Cymraeg: "), style="bold")
+            wording.append(plain_str(words.cy))
+            wording.append("\n")
+            wording.append(_("Wording, English: "), style="bold")
         wording.append(plain_str(words.text))
         refusals = [
             r
@@ -363,7 +370,7 @@ class DirectionScreen(ModalScreen[Direction | None]):
         # The words of the order go with the direction, and with its referral to the provider.
         provider = self.directory.get(direction.provider_id) if direction.provider_id else None
         words = direction_text(self.case, direction, provider, direction.notes)
-        self.dismiss(attrs.evolve(direction, wording=words.text))
+        self.dismiss(attrs.evolve(direction, wording=words.text, wording_cy=words.cy or ""))
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:
@@ -382,7 +389,7 @@ class DirectionScreen(ModalScreen[Direction | None]):
                 markup=False,
             )
             return
-        self.app.copy_to_clipboard(words.text)
+        self.app.copy_to_clipboard(words.bilingual)
         self.notify(_("Wording copied to the clipboard."), markup=False)
 
     @on(Button.Pressed, "#cancel")

@@ -17,11 +17,13 @@ from typing import Any
 
 import attrs
 
+from duty_tui.i18n import _
+from duty_tui.i18n_format import format_date
 from duty_tui.services import jurisdiction as jurisdiction_service
 from duty_tui.services import monitoring as monitoring_service
 from duty_tui.services import options as options_service
 from duty_tui.services import safeguarding
-from duty_tui.services.catalogue import Effect, Reason, entry, reason
+from duty_tui.services.catalogue import Effect, Reason, activity_name, entry, reason
 from duty_tui.services.followups import FollowUp, followups
 from duty_tui.services.funding import Funding, funding_for
 from duty_tui.services.options import Directory, Options
@@ -127,8 +129,10 @@ def readiness(
         reasons.append(
             reason(
                 rule_id,
-                "self-referral: the service queues no referral; the "
-                "parties contact the centre themselves",
+                _(
+                    "self-referral: the service queues no referral; the parties contact the "
+                    "centre themselves"
+                ),
                 Effect.BLOCKS,
             )
         )
@@ -149,13 +153,14 @@ def readiness(
             ReferralState.SENT,
             ReferralState.ACKNOWLEDGED,
         ):
-            reasons.append(
-                reason(
-                    "ORDER-FIRST",
-                    f"a referral for this direction is already {referral.state.value}",
-                    Effect.INFO,
-                )
-            )
+            already = {
+                ReferralState.QUEUED: _("a referral for this direction is already queued"),
+                ReferralState.SENT: _("a referral for this direction is already sent"),
+                ReferralState.ACKNOWLEDGED: _(
+                    "a referral for this direction is already acknowledged"
+                ),
+            }[referral.state]
+            reasons.append(reason("ORDER-FIRST", already, Effect.INFO))
     final = tuple(reasons)
     return Readiness(
         direction.id,
@@ -180,7 +185,7 @@ def ready_to_queue(case: Case, direction_id: str, directory: Directory, *, today
     """
     direction = next((d for d in case.directions if d.id == direction_id), None)
     if direction is None:
-        raise PayloadError(["no such direction in this case"])
+        raise PayloadError([_("no such direction in this case")])
     ready = readiness(case, direction, directory, today=today)
     if not ready.ready:
         stopping = (Effect.BLOCKS, Effect.UNKNOWN, Effect.WAITING)
@@ -202,8 +207,10 @@ def who_may_be_directed(case: Case, d: Direction) -> list[Reason]:
         out.append(
             reason(
                 "S11B-CHILD",
-                f"{party.name} is recorded as a child who is not a parent of the child "
-                "concerned: they cannot be required to take part in an activity",
+                _(
+                    "{name} is recorded as a child who is not a parent of the child concerned: "
+                    "they cannot be required to take part in an activity"
+                ).format(name=party.name),
                 Effect.BLOCKS,
             )
         )
@@ -211,8 +218,10 @@ def who_may_be_directed(case: Case, d: Direction) -> list[Reason]:
         out.append(
             reason(
                 "S11B-RESIDENCE",
-                f"{party.name} is recorded as not habitually resident in England and Wales: "
-                "they cannot be required to take part in an activity",
+                _(
+                    "{name} is recorded as not habitually resident in England and Wales: they "
+                    "cannot be required to take part in an activity"
+                ).format(name=party.name),
                 Effect.BLOCKS,
             )
         )
@@ -220,8 +229,10 @@ def who_may_be_directed(case: Case, d: Direction) -> list[Reason]:
         out.append(
             reason(
                 "S11B-RESIDENCE",
-                f"whether {party.name} is habitually resident in England and Wales is not "
-                "recorded: only a person habitually resident there may be directed",
+                _(
+                    "whether {name} is habitually resident in England and Wales is not "
+                    "recorded: only a person habitually resident there may be directed"
+                ).format(name=party.name),
                 Effect.WARNING,
             )
         )
@@ -229,7 +240,12 @@ def who_may_be_directed(case: Case, d: Direction) -> list[Reason]:
         out.append(
             reason(
                 "S11C-CONDITION",
-                f"an activity condition of the child arrangements order ({d.order_type.label})",
+                _(
+                    "an activity condition of the child arrangements order (interim "
+                    "(proceedings go on))"
+                )
+                if d.order_type is OrderType.INTERIM
+                else _("an activity condition of the child arrangements order (final order)"),
                 Effect.INFO,
             )
         )
@@ -244,19 +260,22 @@ def safeguarding_checks_on_file(case: Case, d: Direction, today: dt.date) -> lis
         return []
     on = case.screening.safeguarding_letter_on
     if on is None or on > today:
-        kind = "an interim order" if d.order_type is OrderType.INTERIM else "an order"
-        return [
-            reason(
-                "PD12B-INTERIM-CHECKS",
-                f"no safeguarding letter on file: {kind} is not made without the safeguarding "
-                "checks, so the referral waits for the letter",
-                Effect.WAITING,
+        text = (
+            _(
+                "no safeguarding letter on file: an interim order is not made without the "
+                "safeguarding checks, so the referral waits for the letter"
             )
-        ]
+            if d.order_type is OrderType.INTERIM
+            else _(
+                "no safeguarding letter on file: an order is not made without the "
+                "safeguarding checks, so the referral waits for the letter"
+            )
+        )
+        return [reason("PD12B-INTERIM-CHECKS", text, Effect.WAITING)]
     return [
         reason(
             "PD12B-INTERIM-CHECKS",
-            f"safeguarding checks reported in the letter of {on:%d/%m/%Y}",
+            _("safeguarding checks reported in the letter of {date}").format(date=format_date(on)),
             Effect.MET,
         )
     ]
@@ -264,12 +283,18 @@ def safeguarding_checks_on_file(case: Case, d: Direction, today: dt.date) -> lis
 
 def _order(d: Direction) -> Reason:
     if d.status is DirectionStatus.DIRECTED:
-        when = f" on {d.directed_on:%d/%m/%Y}" if d.directed_on else ""
-        return reason("ORDER-FIRST", f"directed by the court{when}", Effect.MET)
+        text = (
+            _("directed by the court on {date}").format(date=format_date(d.directed_on))
+            if d.directed_on
+            else _("directed by the court")
+        )
+        return reason("ORDER-FIRST", text, Effect.MET)
     if d.status is DirectionStatus.WITHDRAWN:
-        return reason("ORDER-FIRST", "the direction is withdrawn", Effect.BLOCKS)
+        return reason("ORDER-FIRST", _("the direction is withdrawn"), Effect.BLOCKS)
     return reason(
-        "ORDER-FIRST", "proposed, not yet ordered: the referral waits for the court", Effect.WAITING
+        "ORDER-FIRST",
+        _("proposed, not yet ordered: the referral waits for the court"),
+        Effect.WAITING,
     )
 
 
@@ -280,7 +305,7 @@ def _provider(
         return [
             reason(
                 "S11A-ACTIVITY",
-                "no provider chosen yet: a direction names the provider",
+                _("no provider chosen yet: a direction names the provider"),
                 Effect.WAITING,
             )
         ]
@@ -288,8 +313,14 @@ def _provider(
         return [
             reason(
                 "S11A-ACTIVITY",
-                f"provider {d.provider_id!r} is not in the directory "
-                f"({directory.source or 'unnamed'}): it cannot be checked",
+                _(
+                    "provider {provider} is not in the directory ({directory}): it cannot be "
+                    "checked"
+                ).format(provider=repr(d.provider_id), directory=directory.source)
+                if directory.source
+                else _(
+                    "provider {provider} is not in the directory (unnamed): it cannot be checked"
+                ).format(provider=repr(d.provider_id)),
                 Effect.WAITING,
             )
         ]
@@ -306,7 +337,7 @@ def _provider(
                 reason("DIRECTION-DELIVERY", r.text, r.effect) if r.rule_id == "FILTER" else r
                 for r in exclusion.reasons
             ]
-    return [reason("PROVIDER-ACTIVITY", "the provider does not fit", Effect.BLOCKS)]
+    return [reason("PROVIDER-ACTIVITY", _("the provider does not fit"), Effect.BLOCKS)]
 
 
 def _separation(case: Case, d: Direction) -> list[Reason]:
@@ -325,8 +356,10 @@ def _separation(case: Case, d: Direction) -> list[Reason]:
             out.append(
                 reason(
                     "SEPARATE-GROUP",
-                    f"the other party is booked into the same "
-                    f"session ({d.session!r}) with this provider",
+                    _(
+                        "the other party is booked into the same session ({session}) with this "
+                        "provider"
+                    ).format(session=repr(d.session)),
                     Effect.BLOCKS,
                 )
             )
@@ -339,8 +372,10 @@ def _separation(case: Case, d: Direction) -> list[Reason]:
             out.append(
                 reason(
                     "BOTH-ATTEND",
-                    f"the other parent has no direction for "
-                    f"{e.name}: both parents are expected to attend",
+                    _(
+                        "the other parent has no direction for {activity}: both parents are "
+                        "expected to attend"
+                    ).format(activity=activity_name(d.activity)),
                     Effect.WARNING,
                 )
             )
@@ -536,6 +571,9 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
                 "agreement": agreement_to_dict(directions[r.direction_id]),
                 "financial_assistance": assistance_to_dict(directions[r.direction_id]),
                 "wording": r.wording.text,
+                # In Wales the order's Welsh too (issue 12), whatever --lang says; null in
+                # England. Neither follows --lang: they are the order's words.
+                "wording_cy": r.wording.cy,
                 # s11G: the court's request to monitor, and what it owes (see followups).
                 "monitoring": monitoring_to_dict(directions[r.direction_id].monitoring),
             }

@@ -17,6 +17,8 @@ from types import MappingProxyType
 
 import attrs
 
+from duty_tui.i18n import N_, _
+from duty_tui.i18n_format import format_money
 from records.model import (
     Accreditation,
     Activity,
@@ -51,6 +53,7 @@ WELSH_STANDARDS = (
     "2015 (the active offer)"
 )
 CA2004_S35 = "Children Act 2004 s35 (Welsh family proceedings officers: children in Wales)"
+HMCTS_WELSH = "HMCTS Welsh Language Scheme (Welsh and English documents for courts in Wales)"
 # Where no public source states a rule in so many words, the rule is the tool's reading of the
 # service's requirements (marked inferred, and an open question in docs/rules.md).
 BRIEF = "the service's requirements for this tool (no public source)"
@@ -535,6 +538,14 @@ _RULES: tuple[Rule, ...] = (
         WELSH_STANDARDS,
         inferred=True,
     ),
+    Rule(
+        "ORDER-WELSH",
+        "In a case in Wales the order's wording of the activity is given in Welsh and in "
+        "English, whatever language the officer works in; terms the officer adds to it are in "
+        "one language as typed, and need the other language before they go into the order.",
+        HMCTS_WELSH,
+        inferred=True,
+    ),
     # Jurisdiction (issue 11, item 13): duty_tui/services/jurisdiction.py.
     Rule(
         "JUR-COURT",
@@ -610,11 +621,13 @@ class CatalogueEntry:
 _ENTRIES: tuple[CatalogueEntry, ...] = (
     CatalogueEntry(
         activity=Activity.WT4C,
-        name="Working Together for Children (WT4C)",
+        name=N_("Working Together for Children (WT4C)"),
         jurisdictions=frozenset({Jurisdiction.WALES}),
         jurisdiction_rule="JUR-WT4C",
-        form="4 hours: one day, or two 2-hour sessions; usually remote, face to face if "
-        "required; a mixed group of parents",
+        form=N_(
+            "4 hours: one day, or two 2-hour sessions; usually remote, face to face if "
+            "required; a mixed group of parents"
+        ),
         minutes=240,
         delivery=(Delivery.REMOTE, Delivery.FACE_TO_FACE),
         fee_pence=15000,
@@ -634,10 +647,10 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         activity=Activity.MEDIATION_INFO,
-        name="Mediation information and advice session",
+        name=N_("Mediation information and advice session"),
         jurisdictions=frozenset({Jurisdiction.WALES}),
         jurisdiction_rule="JUR-MEDIATION",
-        form="1 hour information and advice session on the potential benefits of mediation",
+        form=N_("1 hour information and advice session on the potential benefits of mediation"),
         minutes=60,
         # The source does not say how the session is delivered: both modes are allowed.
         delivery=(Delivery.REMOTE, Delivery.FACE_TO_FACE),
@@ -657,11 +670,13 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         activity=Activity.CONTACT_SUPPORTED,
-        name="Supported contact at a child contact centre",
+        name=N_("Supported contact at a child contact centre"),
         jurisdictions=frozenset({Jurisdiction.WALES, Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-CONTACT",
-        form="per centre: low-risk families, volunteers, several families in a room, "
-        "attendance records only (NACCC standard accreditation)",
+        form=N_(
+            "per centre: low-risk families, volunteers, several families in a room, "
+            "attendance records only (NACCC standard accreditation)"
+        ),
         minutes=None,
         delivery=(Delivery.FACE_TO_FACE, Delivery.REMOTE),
         fee_pence=None,
@@ -684,11 +699,13 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         activity=Activity.CONTACT_SUPERVISED,
-        name="Supervised contact at a child contact centre",
+        name=N_("Supervised contact at a child contact centre"),
         jurisdictions=frozenset({Jurisdiction.WALES, Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-CONTACT",
-        form="per centre: one-to-one within sight and sound, session notes for a report "
-        "(NACCC enhanced accreditation)",
+        form=N_(
+            "per centre: one-to-one within sight and sound, session notes for a report "
+            "(NACCC enhanced accreditation)"
+        ),
         minutes=None,
         delivery=(Delivery.FACE_TO_FACE, Delivery.REMOTE),
         fee_pence=None,
@@ -713,12 +730,14 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         activity=Activity.PTFC,
-        name="Planning Together for Children (PTfC)",
+        name=N_("Planning Together for Children (PTfC)"),
         jurisdictions=frozenset({Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-PTFC",
-        form="3 stages: e-learning (up to 2 hours, first), a group workshop (2½ hours, usually "
-        "online), an online parenting plan; a follow-up call up to 6 weeks after the "
-        "workshop",
+        form=N_(
+            "3 stages: e-learning (up to 2 hours, first), a group workshop (2½ hours, usually "
+            "online), an online parenting plan; a follow-up call up to 6 weeks after the "
+            "workshop"
+        ),
         minutes=270,
         delivery=(Delivery.REMOTE, Delivery.FACE_TO_FACE),
         fee_pence=0,
@@ -735,11 +754,13 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         activity=Activity.CCI,
-        name="Child Contact Intervention (CCI)",
+        name=N_("Child Contact Intervention (CCI)"),
         jurisdictions=frozenset({Jurisdiction.ENGLAND}),
         jurisdiction_rule="JUR-CCI",
-        form="bespoke programme planned by Cafcass with the family, up to 12 funded hours; can "
-        "include preparing parent and child and listening to the child's views",
+        form=N_(
+            "bespoke programme planned by Cafcass with the family, up to 12 funded hours; can "
+            "include preparing parent and child and listening to the child's views"
+        ),
         minutes=720,
         # The source does not say how sessions are delivered: both modes are allowed.
         delivery=(Delivery.FACE_TO_FACE, Delivery.REMOTE),
@@ -766,10 +787,41 @@ def entry(activity: Activity) -> CatalogueEntry:
     return CATALOGUE[activity]
 
 
+def activity_form(activity: Activity) -> str:
+    """What the activity is like (length, form, group), in the officer's language."""
+    return _(CATALOGUE[activity].form)
+
+
+def activity_name(activity: Activity) -> str:
+    """The activity's name in the officer's language. ``entry(a).name`` stays English: what is
+    stored or sent names the activity by its id, never by a translated name."""
+    return _(CATALOGUE[activity].name)
+
+
+# The screening and checks' questions as records/model.py words them (records knows no
+# gettext): marked here for the catalogs; tests/test_i18n.py keeps the two in step.
+QUESTION_LABELS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "police_check": N_("Police check: concerns found"),
+        "local_authority_check": N_("Local authority check: concerns found"),
+        "domestic_abuse": N_("Domestic abuse alleged or found"),
+        "other_harm": N_("Other harm or risk to a child or adult"),
+        "harm_alleged": N_("C1A: allegations of harm made by or against this person"),
+        "fact_finding_needed": N_("PD12J: a fact-finding hearing is needed"),
+        "findings_made": N_("PD12J: findings of domestic abuse or harm made"),
+        "s16a_risk_assessment": N_("s16A risk assessment asked for or made"),
+    }
+)
+
+
+def question_label(name: str) -> str:
+    """A screening, per-person or court question (records.model) in the officer's language."""
+    return _(QUESTION_LABELS[name])
+
+
 def format_pence(pence: int) -> str:
     """Money for people: 15000 -> "£150.00". Money is whole pence everywhere, never float."""
-    pounds, rest = divmod(pence, 100)
-    return f"£{pounds:,}.{rest:02d}"
+    return format_money(pence)
 
 
 def _check_catalogue() -> None:

@@ -19,6 +19,8 @@ from enum import StrEnum
 
 import attrs
 
+from duty_tui.i18n import _
+from duty_tui.i18n_format import format_date
 from duty_tui.services.catalogue import Effect, Reason, reason
 from duty_tui.services.funding import assistance_decision_due
 from duty_tui.services.monitoring import DueKind, due_items
@@ -125,7 +127,9 @@ def _for_direction(case: Case, d: Direction, today: dt.date) -> list[FollowUp]:
                 FollowUpKind.ASSISTANCE_DECISION,
                 d,
                 due,
-                f"financial-assistance decision due (received {received:%d/%m/%Y}, 5 working days)",
+                _("financial-assistance decision due (received {date}, 5 working days)").format(
+                    date=format_date(received)
+                ),
                 "FA-DECISION",
                 today,
             )
@@ -139,8 +143,12 @@ def _for_direction(case: Case, d: Direction, today: dt.date) -> list[FollowUp]:
                 FollowUpKind.ATTENDANCE,
                 d,
                 anchor,
-                "confirm attendance to the court or the practitioner"
-                + ("" if anchor else " (session date not recorded yet)"),
+                _("confirm attendance to the court or the practitioner")
+                if anchor
+                else _(
+                    "confirm attendance to the court or the practitioner (session date not "
+                    "recorded yet)"
+                ),
                 "FU-ATTENDANCE",
                 today,
             )
@@ -150,8 +158,11 @@ def _for_direction(case: Case, d: Direction, today: dt.date) -> list[FollowUp]:
                 FollowUpKind.EVALUATION,
                 d,
                 d.completed_on,
-                "evaluation form completed by the participant"
-                + ("" if d.completed_on else " (at completion; not recorded yet)"),
+                _("evaluation form completed by the participant")
+                if d.completed_on
+                else _(
+                    "evaluation form completed by the participant (at completion; not recorded yet)"
+                ),
                 "FU-EVALUATION",
                 today,
             )
@@ -162,8 +173,12 @@ def _for_direction(case: Case, d: Direction, today: dt.date) -> list[FollowUp]:
                 FollowUpKind.SIX_MONTH_CONTACT,
                 d,
                 six,
-                "contact the participant six months after completion"
-                + ("" if six else " (completion not recorded yet)"),
+                _("contact the participant six months after completion")
+                if six
+                else _(
+                    "contact the participant six months after completion (completion not "
+                    "recorded yet)"
+                ),
                 "FU-SIX-MONTHS",
                 today,
             )
@@ -177,9 +192,15 @@ def _for_direction(case: Case, d: Direction, today: dt.date) -> list[FollowUp]:
                 call,
                 # 003_: "for some parents, you may receive a follow up call from a trainer":
                 # the trainer's, and optional; the officer has nothing to chase.
-                "the trainer may call some parents, up to six weeks after the workshop "
-                "(the trainer's, optional; never overdue)"
-                + ("" if call else " (workshop date not recorded yet)"),
+                _(
+                    "the trainer may call some parents, up to six weeks after the workshop (the "
+                    "trainer's, optional; never overdue)"
+                )
+                if call
+                else _(
+                    "the trainer may call some parents, up to six weeks after the workshop (the "
+                    "trainer's, optional; never overdue) (workshop date not recorded yet)"
+                ),
                 "FU-PTFC-CALL",
                 today,
                 officers=False,

@@ -20,15 +20,15 @@ import attrs
 import holidays
 
 from duty_tui.i18n import _
+from duty_tui.i18n_format import format_date, format_money
 from duty_tui.services.catalogue import (
     CatalogueEntry,
     Effect,
     Reason,
+    activity_name,
     entry,
-    format_pence,
     reason,
 )
-from duty_tui.services.record_text import activity_name, label
 from records.model import (
     Activity,
     Agreed,
@@ -160,14 +160,16 @@ def _fee(
     party = case.party(party_id)
     fee = e.fee_pence or 0
     fee_rule = e.fee_rule or "FEE-WT4C"
-    price = format_pence(fee)
+    price = format_money(fee)
     reasons: list[Reason] = []
     if d is not None and d.funding is FundingRoute.LEGAL_AID and party.legal_aid is not Answer.YES:
         reasons.append(
             reason(
                 fee_rule,
-                _("the direction records legal aid, but the party's legal aid is {answer}").format(
-                    answer=label(party.legal_aid)
+                _("the direction records legal aid, but the party's legal aid is no")
+                if party.legal_aid is Answer.NO
+                else _(
+                    "the direction records legal aid, but the party's legal aid is not yet known"
                 ),
                 Effect.WARNING,
             )
@@ -243,11 +245,11 @@ def _fee(
                 reason(
                     "FA-REFUSED-PAYS",
                     _(
-                        "financial assistance refused; {name} confirmed on {date} they will "
-                        "pay {price} (recorded by {officer})"
+                        "financial assistance refused; {name} confirmed on {date} they will pay "
+                        "{price} (recorded by {officer})"
                     ).format(
                         name=party.name,
-                        date=f"{confirmed:%d/%m/%Y}",
+                        date=format_date(confirmed),
                         price=price,
                         officer=d.pays_confirmed_by,
                     ),
@@ -268,18 +270,20 @@ def _fee(
             reason(
                 "FA-DECISION",
                 _(
-                    "financial assistance applied for, received {received}: the referral "
-                    "waits for the decision, due by {due}"
-                ).format(received=f"{received:%d/%m/%Y}", due=f"{due:%d/%m/%Y}"),
+                    "financial assistance applied for, received {received}: the referral waits "
+                    "for the decision, due by {due}"
+                ).format(received=format_date(received), due=format_date(due)),
                 Effect.WAITING,
             )
         )
         reasons.append(
             reason(
                 "WORKING-DAYS",
-                _("{days} working days in {country}, weekends and bank holidays skipped").format(
-                    days=ASSISTANCE_DECISION_WORKING_DAYS, country=label(case.jurisdiction)
-                ),
+                (
+                    _("{days} working days in Wales, weekends and bank holidays skipped")
+                    if case.jurisdiction is Jurisdiction.WALES
+                    else _("{days} working days in England, weekends and bank holidays skipped")
+                ).format(days=ASSISTANCE_DECISION_WORKING_DAYS),
                 Effect.INFO,
             )
         )
@@ -287,8 +291,8 @@ def _fee(
             reasons.append(
                 reason(
                     "FA-DECISION",
-                    _("the decision was due by {due} and is not recorded").format(
-                        due=f"{due:%d/%m/%Y}"
+                    _("the decision was due by {date} and is not recorded").format(
+                        date=format_date(due)
                     ),
                     Effect.WARNING,
                 )
@@ -331,8 +335,8 @@ def _fee(
             reason(
                 fee_rule,
                 _(
-                    "not receiving legal aid: the party pays {price}; financial assistance "
-                    "can be applied for if paying would cause hardship"
+                    "not receiving legal aid: the party pays {price}; financial assistance can "
+                    "be applied for if paying would cause hardship"
                 ).format(price=price),
                 Effect.MET,
             )
@@ -377,15 +381,15 @@ def _told(d: Direction | None, name: str, today: dt.date) -> Reason:
         return reason(
             "FA-TOLD",
             _(
-                "not recorded that {name} was told financial assistance can be applied for "
-                "if paying would cause hardship"
+                "not recorded that {name} was told financial assistance can be applied for if "
+                "paying would cause hardship"
             ).format(name=name),
             Effect.WARNING,
         )
     return reason(
         "FA-TOLD",
         _("{name} was told of financial assistance on {date}").format(
-            name=name, date=f"{told:%d/%m/%Y}"
+            name=name, date=format_date(told)
         ),
         Effect.MET,
     )
@@ -442,7 +446,7 @@ def _service(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
                         "the direction records {route}, which does not apply: {activity} is "
                         "{what}; no self-referral"
                     )
-                ).format(route=d.funding.value, activity=activity_name(e.name), what=what),
+                ).format(route=d.funding.value, activity=activity_name(e.activity), what=what),
                 Effect.WARNING,
             )
         )
@@ -465,7 +469,7 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
             reason(
                 "CONTACT-ENGLAND",
                 _("no {service} funding route for {activity} in the sources: {who}").format(
-                    service=case.service, activity=activity_name(e.name).lower(), who=self_who
+                    service=case.service, activity=activity_name(e.activity).lower(), who=self_who
                 ),
                 Effect.INFO,
             )
@@ -510,11 +514,11 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
                 reason(
                     "CONTACT-FUND-A",
                     _(
-                        "ordered at the FHDRA after consulting the officer on duty ({note}), "
-                        "and agreed by {agreed}"
+                        "ordered at the FHDRA after consulting the officer on duty ({note}), and "
+                        "agreed by {agreements}"
                     ).format(
                         note=_short(d.consultation_note),
-                        agreed="; ".join(
+                        agreements="; ".join(
                             _agreed_text(case, a) for a in _principal_agreements(case, d)
                         ),
                     ),
@@ -554,7 +558,7 @@ def _contact(case: Case, party_id: str, e: CatalogueEntry, d: Direction | None) 
         reasons.append(
             reason(
                 "CONTACT-FUND-A",
-                _("route (a) does not apply: {reasons}").format(reasons="; ".join(refused)),
+                _("route (a) does not apply: {why}").format(why="; ".join(refused)),
                 Effect.INFO,
             )
         )
@@ -600,7 +604,7 @@ def _agreed_text(case: Case, a: PartyAgreement) -> str:
     name = case.party(a.party_id).name
     if a.agreed_on is None:
         return name
-    return _("{name} on {date}").format(name=name, date=f"{a.agreed_on:%d/%m/%Y}")
+    return _("{name} on {date}").format(name=name, date=format_date(a.agreed_on))
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -626,8 +630,8 @@ def route_a_evidence(case: Case, d: Direction) -> tuple[list[str], list[str]]:
         missing.append(_("the date the court made the order (enter it: it is never assumed)"))
     elif d.directed_on != case.hearing.date:
         refused.append(
-            _("ordered on {ordered}, not at the FHDRA of {hearing}").format(
-                ordered=f"{d.directed_on:%d/%m/%Y}", hearing=f"{case.hearing.date:%d/%m/%Y}"
+            _("ordered on {date}, not at the FHDRA of {hearing}").format(
+                date=format_date(d.directed_on), hearing=format_date(case.hearing.date)
             )
         )
     agreements = _principal_agreements(case, d)

@@ -11,27 +11,34 @@ from typing import Any
 
 import attrs
 
+from duty_tui.i18n import N_, _, ngettext
 from store.problems import Problem, ProblemKind
 
-# What each table holds, and what losing it means, as the officer would put it.
+# What each table holds, and what losing it means, as the officer would put it (marked here,
+# translated when described, in the language of that moment).
 TABLES: dict[str, tuple[str, str]] = {
     "outbox": (
-        "the referral outbox",
-        "referrals queued on this laptop may not reach central records: sync is stopped "
-        "until you decide (duty-tui doctor --accept outbox)",
+        N_("the referral outbox"),
+        N_(
+            "referrals queued on this laptop may not reach central records: sync is stopped "
+            "until you decide (duty-tui doctor --accept outbox)"
+        ),
     ),
-    "sync_log": ("the sync log", "the history of past syncs is gone; nothing waiting is lost"),
+    "sync_log": (
+        N_("the sync log"),
+        N_("the history of past syncs is gone; nothing waiting is lost"),
+    ),
     "drafts": (
-        "the drafts",
-        "text typed into fields that had not been accepted yet is gone",
+        N_("the drafts"),
+        N_("text typed into fields that had not been accepted yet is gone"),
     ),
     "providers": (
-        "the provider directory",
-        "the sample directory is used until central sends the directory again or you import it",
+        N_("the provider directory"),
+        N_("the sample directory is used until central sends the directory again or you import it"),
     ),
     "settings": (
-        "the settings",
-        "the officer profile and central records settings must be entered again",
+        N_("the settings"),
+        N_("the officer profile and central records settings must be entered again"),
     ),
 }
 
@@ -45,28 +52,36 @@ class Finding:
     accept_as: str = ""  # what `duty-tui doctor --accept` takes for it
 
     def line(self) -> str:
-        text = f"{self.what}: {self.sentence}"
-        return f"{text}; {self.consequence}" if self.consequence else text
+        # ``sentence`` is the store's own (store/ knows no gettext): English in either language.
+        if self.consequence:
+            return _("{what}: {sentence}; {consequence}").format(
+                what=self.what, sentence=self.sentence, consequence=self.consequence
+            )
+        return _("{what}: {sentence}").format(what=self.what, sentence=self.sentence)
 
 
 def describe(problem: Problem, summaries: Mapping[str, Mapping[str, Any]]) -> Finding:
     if problem.case_id is not None:
         number = str(summaries.get(problem.case_id, {}).get("case_number") or "")
-        what = f"case {number}" if number else "a case"
+        what = _("case {number}").format(number=number) if number else _("a case")
         consequence = ""
         if problem.kind is ProblemKind.ROLLED_BACK:
-            consequence = "it cannot be opened until you decide which version to keep"
+            consequence = _("it cannot be opened until you decide which version to keep")
         elif problem.blocks:
-            consequence = "it cannot be opened; type it again or restore it from a backup"
+            consequence = _("it cannot be opened; type it again or restore it from a backup")
         return Finding(
             what, problem.detail, consequence, problem.subject, number or problem.subject
         )
     if problem.table is not None:
-        label, loss = TABLES.get(problem.table, (f"the {problem.table} table", ""))
+        known = TABLES.get(problem.table)
+        if known is None:
+            label, loss = _("the {table} table").format(table=problem.table), ""
+        else:
+            label, loss = _(known[0]), _(known[1])
         return Finding(label, problem.detail, loss, problem.subject, problem.table)
     if problem.kind is ProblemKind.MANIFEST:
-        return Finding("the store's manifest", problem.detail, "", problem.subject, "manifest")
-    return Finding("a file", problem.detail, "", problem.subject, problem.subject)
+        return Finding(_("the store's manifest"), problem.detail, "", problem.subject, "manifest")
+    return Finding(_("a file"), problem.detail, "", problem.subject, problem.subject)
 
 
 def describe_all(
@@ -90,5 +105,12 @@ def notice(findings: list[Finding], *, most: int = 4) -> str:
     how many more ``duty-tui doctor`` lists. Empty when nothing is wrong."""
     lines = [finding.line() for finding in findings[:most]]
     if len(findings) > most:
-        lines.append(f"… and {len(findings) - most} more (duty-tui doctor lists them all).")
+        more = len(findings) - most
+        lines.append(
+            ngettext(
+                "… and {count} more (duty-tui doctor lists them all).",
+                "… and {count} more (duty-tui doctor lists them all).",
+                more,
+            ).format(count=more)
+        )
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from duty_tui.i18n import _
 from duty_tui.services.catalogue import Effect, Reason, reason
 from records.model import Case, Jurisdiction, PartyRole, postcode_area
 
@@ -121,11 +122,19 @@ def court_mismatch(court: str, jurisdiction: Jurisdiction) -> str:
     in_wales = court_in_wales(court)
     if in_wales is None or in_wales == (jurisdiction is Jurisdiction.WALES):
         return ""
-    side = "Wales" if in_wales else "England"
-    return (
-        f"{court} reads as a court in {side}, but the jurisdiction is {jurisdiction.label} "
-        f"({jurisdiction.service}): check which service the child's case belongs to"
+    # Whole sentences each way: Welsh mutates the place ("yng Nghymru", "yn Lloegr").
+    text = (
+        _(
+            "{court} reads as a court in Wales, but the jurisdiction is England ({service}): "
+            "check which service the child's case belongs to"
+        )
+        if in_wales
+        else _(
+            "{court} reads as a court in England, but the jurisdiction is Wales ({service}): "
+            "check which service the child's case belongs to"
+        )
     )
+    return text.format(court=court, service=jurisdiction.service)
 
 
 def check(case: Case) -> tuple[Reason, ...]:
@@ -145,8 +154,10 @@ def check(case: Case) -> tuple[Reason, ...]:
             out.append(
                 reason(
                     "JUR-COURT",
-                    "every parent's postcode is in Wales, but the jurisdiction is England "
-                    f"({case.service})",
+                    _(
+                        "every parent's postcode is in Wales, but the jurisdiction is England "
+                        "({service})"
+                    ).format(service=case.service),
                     Effect.WARNING,
                 )
             )
@@ -158,8 +169,10 @@ def check(case: Case) -> tuple[Reason, ...]:
             out.append(
                 reason(
                     "JUR-COURT",
-                    "every parent's postcode is in England, but the jurisdiction is Wales "
-                    f"({case.service})",
+                    _(
+                        "every parent's postcode is in England, but the jurisdiction is Wales "
+                        "({service})"
+                    ).format(service=case.service),
                     Effect.WARNING,
                 )
             )

@@ -20,8 +20,10 @@ import datetime as dt
 
 import attrs
 
+from duty_tui.i18n import N_, _
+from duty_tui.i18n_format import format_date
 from duty_tui.services.catalogue import Effect, Reason, reason
-from records.model import Case, Direction, DirectionStatus, Monitoring
+from records.model import Attendance, Case, Direction, DirectionStatus, Monitoring
 from records.monitoring import DueKind, marks
 
 
@@ -45,6 +47,23 @@ def due_items(case: Case, *, today: dt.date) -> tuple[MonitoringDue, ...]:
     return tuple(sorted(items, key=lambda i: (i.due, i.kind.value, i.direction_id)))
 
 
+# records.model words these (Attendance.label) without gettext: the same words, marked.
+ATTENDANCE_WORDS = {
+    Attendance.ATTENDED: N_("attended"),
+    Attendance.DID_NOT_ATTEND: N_("did not attend"),
+    Attendance.PARTLY: N_("attended in part"),
+}
+
+
+def _missed(m: Monitoring) -> str:
+    return ", ".join(
+        _("{date} {attendance}").format(
+            date=format_date(s.on), attendance=_(ATTENDANCE_WORDS[s.attendance])
+        )
+        for s in m.failures
+    )
+
+
 def _for_direction(d: Direction, m: Monitoring, today: dt.date) -> list[MonitoringDue]:
     out: list[MonitoringDue] = []
     for mark in marks(m):
@@ -53,22 +72,26 @@ def _for_direction(d: Direction, m: Monitoring, today: dt.date) -> list[Monitori
             continue
         overdue = state == "overdue"
         if mark.kind is DueKind.REPORT:
-            missed = ", ".join(f"{s.on:%d/%m/%Y} {s.attendance.label}" for s in m.failures)
-            when = (
-                f"by {m.report_due_on:%d/%m/%Y}"
+            text = (
+                _("report the failure to comply to the court by {date}: {sessions}").format(
+                    date=format_date(m.report_due_on), sessions=_missed(m)
+                )
                 if m.report_due_on
-                else "now (no date from the court recorded)"
+                else _(
+                    "report the failure to comply to the court now (no date from the court "
+                    "recorded): {sessions}"
+                ).format(sessions=_missed(m))
             )
-            text = f"report the failure to comply to the court {when}: {missed}"
             rule_id = "MONITOR-REPORT"
         elif mark.recorded or not overdue:
-            text = (
-                f"monitoring compliance for the court until {m.period_to:%d/%m/%Y}: "
-                "record each session's attendance"
-            )
+            text = _(
+                "monitoring compliance for the court until {date}: record each session's attendance"
+            ).format(date=format_date(m.period_to))
             rule_id = "MONITOR-PERIOD"
         else:
-            text = f"the monitoring period ended {m.period_to:%d/%m/%Y} with no attendance recorded"
+            text = _("the monitoring period ended {date} with no attendance recorded").format(
+                date=format_date(m.period_to)
+            )
             rule_id = "MONITOR-PERIOD"
         out.append(
             MonitoringDue(
@@ -91,8 +114,15 @@ def check(d: Direction) -> tuple[Reason, ...]:
     reasons = [
         reason(
             "MONITOR-S11G",
-            f"the court ({m.asked_by}, {m.asked_on:%d/%m/%Y}) asked for compliance to be "
-            f"monitored from {m.period_from:%d/%m/%Y} to {m.period_to:%d/%m/%Y}",
+            _(
+                "the court ({judge}, {asked_on}) asked for compliance to be monitored from "
+                "{start} to {end}"
+            ).format(
+                judge=m.asked_by,
+                asked_on=format_date(m.asked_on),
+                start=format_date(m.period_from),
+                end=format_date(m.period_to),
+            ),
             Effect.INFO,
         )
     ]
@@ -100,7 +130,7 @@ def check(d: Direction) -> tuple[Reason, ...]:
         reasons.append(
             reason(
                 "MONITOR-S11G",
-                "monitoring is recorded, but the direction is not recorded as made by the court",
+                _("monitoring is recorded, but the direction is not recorded as made by the court"),
                 Effect.WARNING,
             )
         )
@@ -108,7 +138,7 @@ def check(d: Direction) -> tuple[Reason, ...]:
         reasons.append(
             reason(
                 "MONITOR-REPORT",
-                "a failure to comply is recorded: record the date the court expects the report",
+                _("a failure to comply is recorded: record the date the court expects the report"),
                 Effect.WARNING,
             )
         )

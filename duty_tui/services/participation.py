@@ -16,6 +16,8 @@ Pure: no I/O, no clock. ``options`` calls these per provider; ``readiness`` read
 
 from __future__ import annotations
 
+from duty_tui.i18n import _
+from duty_tui.i18n_format import format_date
 from duty_tui.services.catalogue import CatalogueEntry, Effect, Reason, reason
 from records.model import (
     Activity,
@@ -48,10 +50,10 @@ def separate_arrival_needed(case: Case, party: Party, activity: Activity) -> str
     if activity not in CONTACT_CENTRE:
         return ""
     if case.screening.domestic_abuse.answer is Answer.YES:
-        return "domestic abuse is alleged or found"
+        return _("domestic abuse is alleged or found")
     if any(p.participation.separate_arrival for p in case.parties):
         who = [p.name for p in case.parties if p.participation.separate_arrival]
-        return "recorded as needed by " + ", ".join(who)
+        return _("recorded as needed by {people}").format(people=", ".join(who))
     return ""
 
 
@@ -72,7 +74,7 @@ def provider_reasons(
             notes.append(
                 reason(
                     "SEPARATE-ARRIVAL",
-                    f"separate arrival and departure offered ({why})",
+                    _("separate arrival and departure offered ({why})").format(why=why),
                     Effect.MET,
                 )
             )
@@ -80,7 +82,9 @@ def provider_reasons(
             blocks.append(
                 reason(
                     "SEPARATE-ARRIVAL",
-                    f"does not record separate arrival and departure, needed: {why}",
+                    _("does not record separate arrival and departure, needed: {why}").format(
+                        why=why
+                    ),
                     Effect.BLOCKS,
                 )
             )
@@ -90,7 +94,11 @@ def provider_reasons(
             notes.append(
                 reason(
                     "INTERPRETER",
-                    f"works with interpreters ({p.interpreter_language or 'language to record'})",
+                    _("works with interpreters ({language})").format(
+                        language=p.interpreter_language
+                    )
+                    if p.interpreter_language
+                    else _("works with interpreters (language to record)"),
                     Effect.MET,
                 )
             )
@@ -98,8 +106,13 @@ def provider_reasons(
             notes.append(
                 reason(
                     "INTERPRETER",
-                    "does not record working with interpreters; the party needs "
-                    + (p.interpreter_language or "an interpreter"),
+                    _(
+                        "does not record working with interpreters; the party needs {language}"
+                    ).format(language=p.interpreter_language)
+                    if p.interpreter_language
+                    else _(
+                        "does not record working with interpreters; the party needs an interpreter"
+                    ),
                     Effect.WARNING,
                 )
             )
@@ -114,7 +127,9 @@ def party_notes(case: Case, party: Party) -> list[Reason]:
         out.append(
             reason(
                 "ADJUSTMENTS",
-                f"confirm the provider can make these adjustments: {p.adjustments}",
+                _("confirm the provider can make these adjustments: {adjustments}").format(
+                    adjustments=p.adjustments
+                ),
                 Effect.WARNING,
             )
         )
@@ -122,20 +137,24 @@ def party_notes(case: Case, party: Party) -> list[Reason]:
         out.append(
             reason(
                 "INTERPRETER",
-                f"{party.name} needs an interpreter: record the language",
+                _("{name} needs an interpreter: record the language").format(name=party.name),
                 Effect.WARNING,
             )
         )
     if p.interpreter is Need.UNKNOWN:
         out.append(
-            reason("INTERPRETER", "whether an interpreter is needed is not recorded", Effect.INFO)
+            reason(
+                "INTERPRETER", _("whether an interpreter is needed is not recorded"), Effect.INFO
+            )
         )
     if case.jurisdiction is Jurisdiction.WALES:
         if p.welsh_offer is WelshOffer.NOT_ASKED:
             out.append(
                 reason(
                     "WELSH-OFFER",
-                    f"{party.name} has not been offered the use of Welsh (the active offer)",
+                    _("{name} has not been offered the use of Welsh (the active offer)").format(
+                        name=party.name
+                    ),
                     Effect.WARNING,
                 )
             )
@@ -143,8 +162,13 @@ def party_notes(case: Case, party: Party) -> list[Reason]:
             out.append(
                 reason(
                     "WELSH-OFFER",
-                    f"{party.name} chose Welsh on {p.welsh_offer_on:%d/%m/%Y}: providers "
-                    "delivering in Welsh come first (the language recorded says English)",
+                    _(
+                        "{name} chose Welsh on {date}: providers delivering in Welsh come first "
+                        "(the language recorded says English)"
+                    ).format(
+                        name=party.name,
+                        date=format_date(p.welsh_offer_on) if p.welsh_offer_on else "",
+                    ),
                     Effect.INFO,
                 )
             )

@@ -166,6 +166,7 @@ FIELDS: dict[str, str] = {
         N_("will pay confirmed on"),
         N_("will pay recorded by"),
         N_("wording"),
+        N_("Welsh wording"),
         N_("work times"),
         N_("id"),
         N_("revision"),

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from records.model import Activity, Case, Referral, ReferralState
+from duty_tui.i18n import _
+from records.model import Activity, Case, PartyRole, Referral, ReferralState
 
 
 def is_withdrawn(referral: Referral) -> bool:
@@ -22,14 +23,26 @@ def state_words(referral: Referral) -> str:
     central has heard of it yet."""
     if is_withdrawn(referral):
         if referral.state is ReferralState.ACKNOWLEDGED:
-            return "withdrawn (central acknowledged)"
-        return "withdrawn (central not yet told)"
-    return referral.state.value
+            return _("withdrawn (central acknowledged)")
+        return _("withdrawn (central not yet told)")
+    return {
+        ReferralState.DRAFT: _("draft"),
+        ReferralState.QUEUED: _("queued"),
+        ReferralState.SENT: _("sent"),
+        ReferralState.ACKNOWLEDGED: _("acknowledged"),
+        ReferralState.REJECTED: _("rejected"),
+    }[referral.state]
 
 
 def referral_name(case: Case, referral: Referral, activity_names: Mapping[Activity, str]) -> str:
     """Which referral, as the officer knows it: "WT4C for Rhiannon Ffug (applicant)"."""
     activity = activity_names.get(referral.activity, referral.activity.value)
     party = next((p for p in case.parties if p.id == referral.party_id), None)
-    who = f"{party.name} ({party.role.label.lower()})" if party else "a party since removed"
-    return f"{activity} for {who}"
+    if party is None:
+        return _("{activity} for a party since removed").format(activity=activity)
+    role = {
+        PartyRole.APPLICANT: _("{activity} for {name} (applicant)"),
+        PartyRole.RESPONDENT: _("{activity} for {name} (respondent)"),
+        PartyRole.OTHER_FAMILY_MEMBER: _("{activity} for {name} (other family member)"),
+    }[party.role]
+    return role.format(activity=activity, name=party.name)

@@ -16,7 +16,17 @@ import datetime as dt
 
 import attrs
 
-from duty_tui.services.catalogue import CatalogueEntry, Effect, Reason, ScreeningNeed, reason
+from duty_tui.i18n import _
+from duty_tui.i18n_format import format_date
+from duty_tui.services.catalogue import (
+    CatalogueEntry,
+    Effect,
+    Reason,
+    ScreeningNeed,
+    activity_name,
+    question_label,
+    reason,
+)
 from records.model import (
     CHILD_QUESTIONS,
     COURT_QUESTIONS,
@@ -97,55 +107,88 @@ def answers_for(
 
 
 def _answered(answer: ScreeningAnswer) -> str:
-    when = f"{answer.answered_on:%d/%m/%Y}" if answer.answered_on else "undated"
-    by = f" by {answer.answered_by}" if answer.answered_by else ""
-    return f"answered {when}{by}"
+    """When and by whom: a phrase that stands in brackets in the reasons below."""
+    if answer.answered_on and answer.answered_by:
+        return _("answered {date} by {officer}").format(
+            date=format_date(answer.answered_on), officer=answer.answered_by
+        )
+    if answer.answered_on:
+        return _("answered {date}").format(date=format_date(answer.answered_on))
+    if answer.answered_by:
+        return _("answered undated by {officer}").format(officer=answer.answered_by)
+    return _("answered undated")
 
 
 def judge(e: CatalogueEntry, label: str, answer: Answer, given: ScreeningAnswer) -> Reason:
-    """What one answer does to ``e``: the rule the case-wide screening has always applied."""
+    """What one answer does to ``e``: the rule the case-wide screening has always applied.
+    ``label`` is the question as shown, in the officer's language (:func:`question_label`)."""
+    name = activity_name(e.activity)
     if e.screening is ScreeningNeed.NO_RISK:
         if answer is Answer.YES:
             return reason(
                 e.risk_rule,
-                f"{label}: yes ({_answered(given)}); {e.name} needs no risk",
+                _("{question}: yes ({answered}); {activity} needs no risk").format(
+                    question=label, answered=_answered(given), activity=name
+                ),
                 Effect.BLOCKS,
             )
         if answer is Answer.UNKNOWN:
             return reason(
                 "UNKNOWN-NOT-NO",
-                f"{label}: not yet known; {e.name} needs an answer of no",
+                _("{question}: not yet known; {activity} needs an answer of no").format(
+                    question=label, activity=name
+                ),
                 Effect.UNKNOWN,
             )
-        return reason(e.risk_rule, f"{label}: no ({_answered(given)})", Effect.MET)
+        return reason(e.risk_rule, _no(label, given), Effect.MET)
     if answer is Answer.UNKNOWN:
         return reason(
             e.risk_rule,
-            f"{label}: not yet known; {e.name} is judged on complete safeguarding information",
+            _(
+                "{question}: not yet known; {activity} is judged on complete safeguarding "
+                "information"
+            ).format(question=label, activity=name),
             Effect.UNKNOWN,
         )
     if answer is Answer.YES:
         # Not a block: the officer's recorded assessment is what permits it (checked apart).
         return reason(
             e.assessment_rule or e.risk_rule,
-            f"{label}: yes ({_answered(given)}); only on the officer's recorded assessment",
+            _("{question}: yes ({answered}); only on the officer's recorded assessment").format(
+                question=label, answered=_answered(given)
+            ),
             Effect.WARNING,
         )
-    return reason(e.risk_rule, f"{label}: no ({_answered(given)})", Effect.MET)
+    return reason(e.risk_rule, _no(label, given), Effect.MET)
+
+
+def _no(label: str, given: ScreeningAnswer) -> str:
+    return _("{question}: no ({answered})").format(question=label, answered=_answered(given))
 
 
 def _concern(e: CatalogueEntry, rule_id: str, text: str) -> Reason:
     """A "yes" to a question that only ever adds a concern (C1A, PD12J, s16A)."""
     if e.screening is ScreeningNeed.NO_RISK:
-        return reason(rule_id, f"{text}; {e.name} needs no risk", Effect.BLOCKS)
-    return reason(rule_id, f"{text}; only on the officer's recorded assessment", Effect.WARNING)
+        return reason(
+            rule_id,
+            _("{concern}; {activity} needs no risk").format(
+                concern=text, activity=activity_name(e.activity)
+            ),
+            Effect.BLOCKS,
+        )
+    return reason(
+        rule_id,
+        _("{concern}; only on the officer's recorded assessment").format(concern=text),
+        Effect.WARNING,
+    )
 
 
 def screening_reasons(case: Case, party_id: str, e: CatalogueEntry, today: dt.date) -> list[Reason]:
     """Every safeguarding reason for a direction of ``e`` for ``party_id``."""
     people = involved(case, party_id, e.activity)
     out: list[Reason] = []
-    for question, label in SCREENING_QUESTIONS.items():
+    for question in SCREENING_QUESTIONS:
+        label = question_label(question)
         if question not in PERSON_QUESTIONS:  # domestic abuse, other harm: case-wide
             given: ScreeningAnswer = getattr(case.screening, question)
             out.append(judge(e, label, effective_answer(given, today), given))
@@ -158,26 +201,33 @@ def screening_reasons(case: Case, party_id: str, e: CatalogueEntry, today: dt.da
             out.append(judge(e, label, effective_answer(given, today), given))
             continue
         for a in own:
-            out.append(judge(e, f"{label} ({a.name})", a.answer, a.given))
+            whose = _("{question} ({person})").format(question=label, person=a.name)
+            out.append(judge(e, whose, a.answer, a.given))
         rest = [a for a in found if not a.own]
         if rest:
             names = ", ".join(a.name for a in rest)
-            out.append(judge(e, f"{label} ({names}: case-wide)", rest[0].answer, rest[0].given))
+            whose = _("{question} ({people}: case-wide)").format(question=label, people=names)
+            out.append(judge(e, whose, rest[0].answer, rest[0].given))
     if case.screening.people:
         checked = [_name(case, p)[0] for p in people if case.screening.checks_of(p) is not None]
-        whose = f"own checks of {', '.join(checked)}" if checked else "no own checks of anyone"
-        out.append(
-            reason(
-                "PD12B-PERSON",
-                f"{whose} involved; the case-wide answers speak for anyone without their own",
-                Effect.INFO,
+        text = (
+            _(
+                "own checks of {people} involved; the case-wide answers speak for anyone "
+                "without their own"
+            ).format(people=", ".join(checked))
+            if checked
+            else _(
+                "no own checks of anyone involved; the case-wide answers speak for anyone "
+                "without their own"
             )
         )
+        out.append(reason("PD12B-PERSON", text, Effect.INFO))
         out.append(
             reason(
                 "PERSON-INVOLVED",
-                "judged on the people this involves: "
-                + ", ".join(_name(case, p)[0] for p in people),
+                _("judged on the people this involves: {people}").format(
+                    people=", ".join(_name(case, p)[0] for p in people)
+                ),
                 Effect.INFO,
             )
         )
@@ -199,7 +249,9 @@ def _allegations(
             _concern(
                 e,
                 "C1A-HARM",
-                f"allegations of harm made by or against {name} ({_answered(checks.harm_alleged)})",
+                _("allegations of harm made by or against {person} ({answered})").format(
+                    person=name, answered=_answered(checks.harm_alleged)
+                ),
             )
         )
     return out
@@ -217,39 +269,53 @@ def harm_alleged(case: Case, people: tuple[str, ...], today: dt.date) -> bool:
     return False
 
 
+def _court_answer(question: str, given: ScreeningAnswer) -> str:
+    return _("{question} ({answered})").format(
+        question=question_label(question), answered=_answered(given)
+    )
+
+
 def _court(case: Case, people: tuple[str, ...], e: CatalogueEntry, today: dt.date) -> list[Reason]:
     s = case.screening
     out: list[Reason] = []
     fact = effective_answer(s.fact_finding_needed, today)
     findings = effective_answer(s.findings_made, today)
     s16a = effective_answer(s.s16a_risk_assessment, today)
-    label = COURT_QUESTIONS
     if findings is Answer.YES:
-        text = f"{label['findings_made']} ({_answered(s.findings_made)})"
-        out.append(_concern(e, "PD12J-FACT-FINDING", text))
+        out.append(
+            _concern(e, "PD12J-FACT-FINDING", _court_answer("findings_made", s.findings_made))
+        )
     elif fact is Answer.YES:
-        text = f"{label['fact_finding_needed']} ({_answered(s.fact_finding_needed)})"
         if findings is Answer.UNKNOWN:
-            text += " and its findings are not yet recorded"
+            text = _("{question} ({answered}) and its findings are not yet recorded").format(
+                question=question_label("fact_finding_needed"),
+                answered=_answered(s.fact_finding_needed),
+            )
+        else:
+            text = _court_answer("fact_finding_needed", s.fact_finding_needed)
         out.append(_concern(e, "PD12J-FACT-FINDING", text))
     elif fact is Answer.UNKNOWN and harm_alleged(case, people, today):
         out.append(
             reason(
                 "PD12J-FACT-FINDING",
-                "harm is alleged: whether the court needs a fact-finding hearing is not yet "
-                "recorded",
+                _(
+                    "harm is alleged: whether the court needs a fact-finding hearing is not yet "
+                    "recorded"
+                ),
                 Effect.UNKNOWN,
             )
         )
     if s16a is Answer.YES:
-        text = f"{label['s16a_risk_assessment']} ({_answered(s.s16a_risk_assessment)})"
+        text = _court_answer("s16a_risk_assessment", s.s16a_risk_assessment)
         out.append(_concern(e, "S16A-RISK", text))
     elif s16a is Answer.UNKNOWN and effective_answer(s.other_harm, today) is Answer.YES:
         out.append(
             reason(
                 "S16A-RISK",
-                "a risk of harm is recorded: whether an s16A risk assessment was asked for is "
-                "not yet recorded",
+                _(
+                    "a risk of harm is recorded: whether an s16A risk assessment was asked for "
+                    "is not yet recorded"
+                ),
                 Effect.UNKNOWN,
             )
         )

@@ -17,11 +17,15 @@ from enum import StrEnum
 
 import attrs
 
+from duty_tui.i18n import _
+from duty_tui.i18n_format import format_date
 from duty_tui.services.catalogue import (
     CatalogueEntry,
     Effect,
     Reason,
+    activity_name,
     entry,
+    question_label,
     reason,
 )
 from duty_tui.services.safeguarding import effective_answer, screening_reasons
@@ -34,6 +38,7 @@ from records.model import (
     Delivery,
     Direction,
     DirectionStatus,
+    Jurisdiction,
     Party,
     ScreeningAnswer,
 )
@@ -114,28 +119,34 @@ def live_directions(
     )
 
 
-def _answered(answer: ScreeningAnswer) -> str:
-    when = f"{answer.answered_on:%d/%m/%Y}" if answer.answered_on else "undated"
-    by = f" by {answer.answered_by}" if answer.answered_by else ""
-    return f"answered {when}{by}"
-
-
 # --- the rules, one function each ---------------------------------------------------------
+
+_W, _E = Jurisdiction.WALES, Jurisdiction.ENGLAND
 
 
 def _jurisdiction(case: Case, e: CatalogueEntry) -> Reason:
-    where = " and ".join(sorted(j.label for j in e.jurisdictions))
+    # Whole sentences for each combination: Welsh mutates the place after "yn" ("yng
+    # Nghymru", "yn Lloegr"), so the place is never a placeholder.
+    name = activity_name(e.activity)
+    both = e.jurisdictions == frozenset({_W, _E})
     if case.jurisdiction in e.jurisdictions:
-        return reason(
-            e.jurisdiction_rule,
-            f"{e.name} runs in {where}; this case is in {case.jurisdiction.label}",
-            Effect.MET,
-        )
-    return reason(
-        e.jurisdiction_rule,
-        f"{e.name} runs only in {where}; this case is in {case.jurisdiction.label}",
-        Effect.BLOCKS,
+        if both:
+            text = (
+                _("{activity} runs in England and Wales; this case is in Wales")
+                if case.jurisdiction is _W
+                else _("{activity} runs in England and Wales; this case is in England")
+            )
+        elif case.jurisdiction is _W:
+            text = _("{activity} runs in Wales; this case is in Wales")
+        else:
+            text = _("{activity} runs in England; this case is in England")
+        return reason(e.jurisdiction_rule, text.format(activity=name), Effect.MET)
+    text = (
+        _("{activity} runs only in Wales; this case is in England")
+        if case.jurisdiction is _E
+        else _("{activity} runs only in England; this case is in Wales")
     )
+    return reason(e.jurisdiction_rule, text.format(activity=name), Effect.BLOCKS)
 
 
 def _assessment(case: Case, party_id: str, e: CatalogueEntry, today: dt.date) -> list[Reason]:
@@ -145,19 +156,24 @@ def _assessment(case: Case, party_id: str, e: CatalogueEntry, today: dt.date) ->
         return [
             reason(
                 rule_id,
-                f"{e.name} needs the officer's recorded assessment (who, "
-                "when, why); none is recorded. The tool does not make this judgement",
+                _(
+                    "{activity} needs the officer's recorded assessment (who, when, why); none "
+                    "is recorded. The tool does not make this judgement"
+                ).format(activity=activity_name(e.activity)),
                 Effect.UNKNOWN,
             )
         ]
     out = [
         reason(
             rule_id,
-            f"Recorded by {found.assessed_by} on {found.assessed_on:%d/%m/%Y}: {found.reason}",
+            # The officer's own words (``why``) are quoted as written, in either language.
+            _("Recorded by {officer} on {date}: {why}").format(
+                officer=found.assessed_by, date=format_date(found.assessed_on), why=found.reason
+            ),
             Effect.MET,
         )
     ]
-    for name, label in SCREENING_QUESTIONS.items():
+    for name in SCREENING_QUESTIONS:
         given: ScreeningAnswer = getattr(case.screening, name)
         if (
             effective_answer(given, today) is Answer.YES
@@ -167,9 +183,13 @@ def _assessment(case: Case, party_id: str, e: CatalogueEntry, today: dt.date) ->
             out.append(
                 reason(
                     "ASSESSMENT-CURRENT",
-                    f"{label}: yes, answered "
-                    f"{given.answered_on:%d/%m/%Y}, after the assessment of "
-                    f"{found.assessed_on:%d/%m/%Y}",
+                    _(
+                        "{question}: yes, answered {answered}, after the assessment of {date}"
+                    ).format(
+                        question=question_label(name),
+                        answered=format_date(given.answered_on),
+                        date=format_date(found.assessed_on),
+                    ),
                     Effect.WARNING,
                 )
             )
@@ -181,12 +201,16 @@ def _letter(case: Case, e: CatalogueEntry, today: dt.date) -> Reason:
     if on is None or on > today:
         return reason(
             "PD12B-LETTER",
-            f"the safeguarding letter is not yet available; it goes "
-            f"with any referral to {e.name.lower()}",
+            _(
+                "the safeguarding letter is not yet available; it goes with any referral to "
+                "{activity}"
+            ).format(activity=activity_name(e.activity).lower()),
             Effect.UNKNOWN,
         )
     return reason(
-        "PD12B-LETTER", f"safeguarding letter of {on:%d/%m/%Y} to be attached", Effect.MET
+        "PD12B-LETTER",
+        _("safeguarding letter of {date} to be attached").format(date=format_date(on)),
+        Effect.MET,
     )
 
 
@@ -197,11 +221,13 @@ def _order(case: Case, party_id: str, e: CatalogueEntry) -> Reason:
         if d.status is DirectionStatus.DIRECTED
     ]
     if directed:
-        return reason("ORDER-FIRST", "directed by the court", Effect.MET)
+        return reason("ORDER-FIRST", _("directed by the court"), Effect.MET)
     # Advice to the court comes before the order, so the verdict stays eligible; the referral
     # itself waits (see assessment.readiness).
     return reason(
-        "ORDER-FIRST", "no court order or direction yet: the referral waits for one", Effect.INFO
+        "ORDER-FIRST",
+        _("no court order or direction yet: the referral waits for one"),
+        Effect.INFO,
     )
 
 
@@ -211,13 +237,15 @@ def _postcode(party: Party, e: CatalogueEntry) -> Reason | None:
     if e.delivery == (Delivery.FACE_TO_FACE,):
         return reason(
             "S11E-POSTCODE",
-            f"no postcode recorded: {e.name} is face to face only "
-            "and no local provider can be matched",
+            _(
+                "no postcode recorded: {activity} is face to face only and no local provider "
+                "can be matched"
+            ).format(activity=activity_name(e.activity)),
             Effect.UNKNOWN,
         )
     return reason(
         "S11E-POSTCODE",
-        "no postcode recorded: only remote providers can be matched",
+        _("no postcode recorded: only remote providers can be matched"),
         Effect.WARNING,
     )
 

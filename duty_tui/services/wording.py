@@ -13,8 +13,19 @@ import re
 
 import attrs
 
+from duty_tui.i18n import _
 from duty_tui.services.catalogue import Effect, Reason, entry, reason
-from records.model import Case, Delivery, Direction, OrderType, Provider, Provision
+from records.model import (
+    Activity,
+    Case,
+    Delivery,
+    Direction,
+    Jurisdiction,
+    OrderType,
+    PartyRole,
+    Provider,
+    Provision,
+)
 
 # Children Act 1989 s11A(6): no direction may require taking part in mediation, or undergoing a
 # medical or psychiatric examination, assessment or treatment. Sessions giving information or
@@ -65,13 +76,68 @@ _UNDERGO = re.compile(
     re.IGNORECASE,
 )
 _CLAUSES = re.compile(r"[.;:!?\n]+")
-_NOT_A_RULING = " (a check of the words, not a ruling: the court decides)"
+
+
+# The order's Welsh, for a case in Wales (issue 12): the court's documents there are bilingual,
+# so the wording is given in Welsh and in English whatever language the officer's screens are
+# in. Written per activity as a whole phrase, not swapped word by word. Each phrase follows
+# "rhaid i <party>, <role>," and so begins with the verb in its soft mutation (mynychu ->
+# fynychu, cymryd -> gymryd, cwblhau -> gwblhau). No published Welsh name was found for the
+# activities (docs/cymraeg.md, "Order wording"): a course's own English name is kept in the
+# Welsh text, as the provider uses it, with a Welsh description where that helps.
+CY_ACTIVITY: dict[Activity, str] = {
+    Activity.WT4C: "fynychu'r rhaglen Working Together for Children (WT4C)",
+    Activity.MEDIATION_INFO: "fynychu sesiwn sy'n rhoi gwybodaeth a chyngor am gyfryngu",
+    Activity.CONTACT_SUPPORTED: (
+        "gymryd rhan mewn cyswllt â chymorth mewn canolfan cyswllt i blant sydd wedi'i hachredu "
+        "gan y Gymdeithas Genedlaethol ar gyfer Canolfannau Cyswllt i Blant"
+    ),
+    Activity.CONTACT_SUPERVISED: (
+        "gymryd rhan mewn cyswllt dan oruchwyliaeth mewn canolfan cyswllt i blant sydd ag "
+        "achrediad uwch (enhanced) gan y Gymdeithas Genedlaethol ar gyfer Canolfannau Cyswllt i "
+        "Blant"
+    ),
+    Activity.PTFC: (
+        "gwblhau'r cwrs Planning Together for Children (yr e-ddysgu yn gyntaf, yna gweithdy "
+        "grŵp, yna cynllun rhianta ar-lein)"
+    ),
+    Activity.CCI: (
+        "gymryd rhan mewn Ymyriad Cyswllt Plant (Child Contact Intervention) a gynllunnir gan "
+        "Cafcass gyda'r teulu"
+    ),
+}
+# The party's role as the order names them, with the article (HMCTS Welsh forms: "Ceisydd",
+# "Atebydd").
+CY_ROLE: dict[PartyRole, str] = {
+    PartyRole.APPLICANT: "y ceisydd",
+    PartyRole.RESPONDENT: "yr atebydd",
+    PartyRole.OTHER_FAMILY_MEMBER: "aelod arall o'r teulu",
+}
+CY_DELIVERY: dict[Delivery, str] = {
+    Delivery.REMOTE: "o bell",
+    Delivery.FACE_TO_FACE: "wyneb yn wyneb",
+}
+CY_NO_PROVIDER = "[darparwr i'w enwi]"
 
 
 @attrs.frozen
 class Wording:
+    """The order's words: ``text`` in English, always; ``cy`` the Welsh for a case in Wales,
+    None in England. Neither depends on the officer's screen language."""
+
     text: str
     reasons: tuple[Reason, ...]
+    cy: str | None = None
+
+    @property
+    def en(self) -> str:
+        return self.text
+
+    @property
+    def bilingual(self) -> str:
+        """Both texts, Welsh first as on the court's bilingual documents; English alone in
+        England."""
+        return self.text if self.cy is None else f"{self.cy}\n\n{self.text}"
 
     @property
     def refused(self) -> bool:
@@ -114,9 +180,11 @@ def check_s11a(text: str) -> tuple[Reason, ...]:
                 found.append(
                     reason(
                         "S11A-NO-MEDIATION",
-                        f"{shown_text!r}: a direction may not require taking part in mediation "
-                        '(Children Act 1989 s11A(6)); say "attend a session giving information '
-                        f'and advice about mediation"',
+                        _(
+                            "{words}: a direction may not require taking part in mediation "
+                            '(Children Act 1989 s11A(6)); say "attend a session giving '
+                            'information and advice about mediation"'
+                        ).format(words=repr(shown_text)),
                         Effect.BLOCKS,
                     )
                 )
@@ -124,8 +192,11 @@ def check_s11a(text: str) -> tuple[Reason, ...]:
                 found.append(
                     reason(
                         "S11A-NO-MEDIATION",
-                        f"{shown_text!r}: check that it does not require "
-                        f"taking part in mediation (Children Act 1989 s11A(6)){_NOT_A_RULING}",
+                        _(
+                            "{words}: check that it does not require taking part in mediation "
+                            "(Children Act 1989 s11A(6)) (a check of the words, not a ruling: "
+                            "the court decides)"
+                        ).format(words=repr(shown_text)),
                         Effect.WARNING,
                     )
                 )
@@ -138,9 +209,11 @@ def check_s11a(text: str) -> tuple[Reason, ...]:
             found.append(
                 reason(
                     "S11A-NO-TREATMENT",
-                    f"{always.group(0)!r} reads as a medical or psychiatric "
-                    "examination, assessment or treatment, which a direction may not require "
-                    "(Children Act 1989 s11A(6))",
+                    _(
+                        "{words} reads as a medical or psychiatric examination, assessment or "
+                        "treatment, which a direction may not require (Children Act 1989 "
+                        "s11A(6))"
+                    ).format(words=repr(always.group(0))),
                     Effect.BLOCKS,
                 )
             )
@@ -148,19 +221,65 @@ def check_s11a(text: str) -> tuple[Reason, ...]:
             found.append(
                 reason(
                     "S11A-NO-TREATMENT",
-                    f"check that {near.group(0)!r} is not a medical or "
-                    "psychiatric examination, assessment or treatment (Children Act 1989 "
-                    f"s11A(6)){_NOT_A_RULING}",
+                    _(
+                        "check that {words} is not a medical or psychiatric examination, "
+                        "assessment or treatment (Children Act 1989 s11A(6)) (a check of the "
+                        "words, not a ruling: the court decides)"
+                    ).format(words=repr(near.group(0))),
                     Effect.WARNING,
                 )
             )
     return tuple(found)
 
 
+def _with_terms(text: str, extra: str) -> str:
+    """``text`` (one sentence) carrying on with the officer's extra terms."""
+    if not extra:
+        return text
+    # Terms typed as a continuation ("and must attend by ...") carry on the sentence:
+    # "(face to face). and must attend" read as a typing slip in a court order.
+    if extra[0] in ",;:" and text.endswith("."):
+        text = f"{text[:-1]}{extra}"  # "; and must attend": no ".;"
+    elif extra[0].islower() and text.endswith("."):
+        text = f"{text[:-1]} {extra}"
+    else:
+        text = f"{text} {extra}"
+    if text[-1] not in ".!?)":
+        text += "."  # the order's sentence ends, whatever the terms ended with
+    return text
+
+
+def _welsh(case: Case, direction: Direction, provider: Provider | None, extra: str) -> str:
+    """The Welsh of the order, from whole Welsh sentences (never the officer's language)."""
+    party = case.party(direction.party_id)
+    if direction.provision is Provision.CONDITION:
+        opening = (
+            "Fel amod gweithgaredd o dan adran 11C o Ddeddf Plant 1989, a osodir gan y "
+            "gorchymyn trefniadau plant"
+        )
+    else:
+        opening = "O dan adran 11A o Ddeddf Plant 1989"
+    text = (
+        f"{opening}, rhaid i {party.name}, {CY_ROLE[party.role]}, "
+        f"{CY_ACTIVITY[direction.activity]}, a ddarperir gan "
+        f"{provider.name if provider else CY_NO_PROVIDER} ({CY_DELIVERY[direction.delivery]})."
+    )
+    return _with_terms(text, extra)
+
+
+def order_wording(
+    case: Case, direction: Direction, provider: Provider | None = None, extra_terms: str = ""
+) -> Wording:
+    """The direction as the order would word it: English, and for a case in Wales Welsh too
+    (``Wording.cy``), whatever language the officer reads the screens in."""
+    return direction_text(case, direction, provider, extra_terms)
+
+
 def direction_text(
     case: Case, direction: Direction, provider: Provider | None, extra_terms: str = ""
 ) -> Wording:
-    """The direction as it would read in the order, naming activity, provider and party."""
+    """The direction as it would read in the order, naming activity, provider and party.
+    ``text`` is the English; ``cy`` the Welsh for a case in Wales (see :func:`order_wording`)."""
     party = case.party(direction.party_id)
     e = entry(direction.activity)
     reasons: list[Reason] = []
@@ -168,7 +287,9 @@ def direction_text(
         provider_text = "[provider to be named]"
         reasons.append(
             reason(
-                "S11A-ACTIVITY", "a direction names the provider: none chosen yet", Effect.WAITING
+                "S11A-ACTIVITY",
+                _("a direction names the provider: none chosen yet"),
+                Effect.WAITING,
             )
         )
     else:
@@ -178,7 +299,10 @@ def direction_text(
             reasons.append(
                 reason(
                     "SAMPLE-PROVIDER",
-                    "the provider is a fictional sample: choose a real provider for a real order",
+                    _(
+                        "the provider is a fictional sample: choose a real provider for a "
+                        "real order"
+                    ),
                     Effect.WARNING,
                 )
             )
@@ -195,30 +319,37 @@ def direction_text(
             reasons.append(
                 reason(
                     "S11A-INTERIM",
-                    "a final order cannot carry an activity direction (s11A(7)): record it as "
-                    "an activity condition under section 11C",
+                    _(
+                        "a final order cannot carry an activity direction (s11A(7)): record it "
+                        "as an activity condition under section 11C"
+                    ),
                     Effect.BLOCKS,
                 )
             )
+    # The order's English is fixed English whatever the officer's language: not through _().
     text = (
         f"{opening}, {party.name}, the "
         f"{party.role.label.lower()}, shall {e.wording}, provided by "
         f"{provider_text}{how}."
     )
     extra = extra_terms.strip()
-    if extra:
-        # Terms typed as a continuation ("and must attend by ...") carry on the sentence:
-        # "(face to face). and must attend" read as a typing slip in a court order.
-        if extra[0] in ",;:" and text.endswith("."):
-            text = f"{text[:-1]}{extra}"  # "; and must attend": no ".;"
-        elif extra[0].islower() and text.endswith("."):
-            text = f"{text[:-1]} {extra}"
-        else:
-            text = f"{text} {extra}"
-        if text[-1] not in ".!?)":
-            text += "."  # the order's sentence ends, whatever the terms ended with
+    text = _with_terms(text, extra)
+    cy = None
+    if case.jurisdiction is Jurisdiction.WALES:
+        cy = _welsh(case, direction, provider, extra)
+        if extra:
+            reasons.append(
+                reason(
+                    "ORDER-WELSH",
+                    _(
+                        "the terms you added are in both texts as you typed them: the Welsh "
+                        "and the English order each need them in their own language"
+                    ),
+                    Effect.WARNING,
+                )
+            )
     # The names are the officer's record, not terms of the order: "Bridgend Family Mediation"
     # as the provider does not make the direction require mediation.
     checked = text.replace(provider_text, "the provider").replace(party.name, "the party")
     reasons += check_s11a(checked)
-    return Wording(text, tuple(reasons))
+    return Wording(text, tuple(reasons), cy)

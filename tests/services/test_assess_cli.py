@@ -290,3 +290,41 @@ def test_assess_reports_per_person_safeguarding_agreement_and_assistance(capsys,
     waiting = [r["text"] for r in centre["funding"]["reasons"] if r["rule"] == "CONTACT-FUND-A"]
     assert waiting == ["route (a) waits for: Pwyll Ffug's agreement (not asked)"]
     assert centre["financial_assistance"]["told_on"] == "2026-11-23"
+
+
+def test_human_words_follow_lang_and_the_data_does_not(capsys):
+    """--lang cy: the reasons and follow-ups a person reads are Welsh; the ids, statuses, rules
+    and the order's words (English and, in Wales, Welsh) are the same in either language."""
+    from duty_tui import i18n
+
+    try:
+        code, out, err = assess(capsys, str(EXAMPLE), "--today", "2026-11-23", "--lang", "cy")
+        assert (code, err) == (0, "")
+        welsh = json.loads(out)
+        code, out, _err = assess(capsys, str(EXAMPLE), "--today", "2026-11-23", "--lang", "en")
+        english = json.loads(out)
+    finally:
+        i18n.set_language("en")
+    cells = {(c["party_id"], c["activity"]): c for c in welsh["matrix"]}
+    texts = [r["text"] for r in cells[("party-applicant-1", "wt4c")]["reasons"]]
+    assert "Niwed neu risg arall i blentyn neu oedolyn: heb ei wybod eto" in " ".join(texts)
+    assert any("yng Nghymru; mae'r achos hwn yng Nghymru" in t for t in texts)
+    (d,) = welsh["directions"]
+    assert any(
+        f["text"].startswith("cadarnhewch bresenoldeb i'r llys neu i'r ymarferydd")
+        for f in welsh["followups"]
+    )
+    # The order's words are the order's, not the officer's language: both, in Wales.
+    (e,) = english["directions"]
+    assert (d["wording"], d["wording_cy"]) == (e["wording"], e["wording_cy"])
+    assert d["wording_cy"].startswith("O dan adran 11A o Ddeddf Plant 1989, rhaid i Rhiannon Ffug")
+
+    def data(doc: dict) -> object:
+        """Everything but the human words."""
+        if isinstance(doc, dict):
+            return {k: data(v) for k, v in doc.items() if k not in ("text", "who_pays")}
+        if isinstance(doc, list):
+            return [data(v) for v in doc]
+        return doc
+
+    assert data(welsh) == data(english)

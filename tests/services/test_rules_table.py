@@ -625,6 +625,12 @@ ROWS: list[Row] = [
         lambda: opts(make_case(parties=(party(participation=Participation()),)), A.WT4C, []),
         None,
     ),
+    (
+        "ORDER-WELSH",
+        Effect.WARNING,
+        lambda: words(make_case(directions=(direction(A.WT4C),)), "by 1 March 2027"),
+        None,
+    ),
     # jurisdiction
     (
         "JUR-COURT",

@@ -131,6 +131,8 @@ async def test_pick_an_option_capture_the_direction_and_queue_it(make_app, store
         assert date_row.error == ""
         shown = screen_text(app)
         assert "Under section 11A of the Children Act 1989, Rhiannon Ffug" in shown
+        # A case in Wales: the order's Welsh beside the English, whatever the screens' language.
+        assert "Wording, Cymraeg: O dan adran 11A o Ddeddf Plant 1989, rhaid i Rhiannon" in shown
         # Extra terms that would require mediation itself are refused (s11A), text kept.
         terms = app.screen.query_one("#direction-terms")
         app.screen.set_focus(terms)
@@ -142,8 +144,11 @@ async def test_pick_an_option_capture_the_direction_and_queue_it(make_app, store
         assert terms.value == "and attend mediation with the respondent"
         await pilot.press("ctrl+u", "ctrl+y")  # clear the terms; copy the wording
         await pilot.pause()
-        assert app.clipboard.startswith("Under section 11A of the Children Act 1989, Rhiannon")
+        # Both texts, Welsh first as on the court's bilingual documents.
+        assert app.clipboard.startswith("O dan adran 11A o Ddeddf Plant 1989, rhaid i Rhiannon")
+        assert "\n\nUnder section 11A of the Children Act 1989, Rhiannon" in app.clipboard
         assert "Sample: Eryri Family Learning (remote)" in app.clipboard
+        assert "Sample: Eryri Family Learning (o bell)" in app.clipboard
         await pilot.press("ctrl+s")
         await settle(pilot)
 
@@ -179,6 +184,8 @@ async def test_pick_an_option_capture_the_direction_and_queue_it(make_app, store
     assert direction.directed_on == TODAY  # as the officer entered it
     assert direction.funding is FundingRoute.PAID
     assert direction.provider_id and direction.notes == ""
+    assert direction.wording.startswith("Under section 11A of the Children Act 1989")
+    assert direction.wording_cy.startswith("O dan adran 11A o Ddeddf Plant 1989")
     (referral,) = case.referrals
     assert referral.state is ReferralState.QUEUED and referral.direction_id == direction.id
     store = Store.open(stored, PASSPHRASE)
@@ -186,6 +193,9 @@ async def test_pick_an_option_capture_the_direction_and_queue_it(make_app, store
         (entry,) = Outbox(store).entries()
         assert entry.referral_id == referral.id and entry.revision == 1
         assert entry.payload["provider_id"] == direction.provider_id
+        # The referral carries the order's words in both languages (a case in Wales).
+        assert entry.payload["wording"] == direction.wording
+        assert entry.payload["wording_cy"] == direction.wording_cy
     finally:
         store.close()
 

@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from duty_tui.desk_access import DeskAccess
 from duty_tui.messages import OpenCase, ReferralsChanged
@@ -87,9 +87,8 @@ class DutyListScreen(DeskAccess, Screen[None]):
         self.day: dt.date = dt.date.today()
         self.all_courts = False
         self.query_text = ""
-        self._columns: tuple[str, ...] = ()
         # What the table shows now (columns, home court, rows): a keystroke whose result is
-        # the same rows leaves the table alone, rebuilding it being most of a keystroke's cost.
+        # the same rows leaves the table (and its cursor) alone.
         self._shown: tuple[object, ...] | None = None
         self._collect_timer: Timer | None = None
 
@@ -165,35 +164,25 @@ class DutyListScreen(DeskAccess, Screen[None]):
             self._show_heading(rows, total, searching)
             return
         self._shown = shown
-        with self.app.batch_update():
-            # Columns are rebuilt only when they change: clearing them twice before the table
-            # has measured its rows leaves every column as narrow as its heading.
-            if columns != self._columns:
-                table.clear(columns=True)
-                for label in columns:
-                    table.add_column(label, key=label)
-                self._columns = columns
-            else:
-                table.clear()
-            for row in rows:
-                cells: list[object] = []
-                if searching:
-                    cells.append(Text(format_date(row.hearing_date)))
-                parties = plain(row.parties)
-                if narrow is not None:
-                    parties.truncate(narrow, overflow="ellipsis")
-                cells += [plain(row.case_number), parties, Text(str(row.children))]
-                if self.all_courts or searching:
-                    # Every row names its court (a blank cell read as "court unknown"); the
-                    # officer's own court is dimmed so the other courts stand out.
-                    court = plain(row.court, "dim" if row.court == home else "")
-                    # A long court name would push the notes off a narrow screen.
-                    court.truncate(COURT_WIDTH, overflow="ellipsis")
-                    cells.append(court)
-                cells.append(_badges(row, today))
-                table.add_row(*cells, key=row.case_id)
-            if keep is not None and keep in {r.case_id for r in rows}:
-                table.move_cursor(row=table.get_row_index(keep))
+        cells_of_rows: list[tuple[str, list[Text]]] = []
+        for row in rows:
+            cells: list[Text] = []
+            if searching:
+                cells.append(Text(format_date(row.hearing_date)))
+            parties = plain(row.parties)
+            if narrow is not None:
+                parties.truncate(narrow, overflow="ellipsis")
+            cells += [plain(row.case_number), parties, Text(str(row.children))]
+            if self.all_courts or searching:
+                # Every row names its court (a blank cell read as "court unknown"); the
+                # officer's own court is dimmed so the other courts stand out.
+                court = plain(row.court, "dim" if row.court == home else "")
+                # A long court name would push the notes off a narrow screen.
+                court.truncate(COURT_WIDTH, overflow="ellipsis")
+                cells.append(court)
+            cells.append(_badges(row, today))
+            cells_of_rows.append((row.case_id, cells))
+        table.set_rows(columns, cells_of_rows, keep=keep)
         self._show_heading(rows, total, searching)
 
     def _parties_width(self, searching: bool) -> int | None:
@@ -253,14 +242,7 @@ class DutyListScreen(DeskAccess, Screen[None]):
         status.update(plain(message))
 
     def selected_case_id(self) -> str | None:
-        table = self.query_one(DutyTable)
-        if not table.row_count:
-            return None
-        try:
-            key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except Exception:
-            return None
-        return key.value
+        return self.query_one(DutyTable).cursor_key
 
     # --- actions -----------------------------------------------------------------------------
 
@@ -276,9 +258,15 @@ class DutyListScreen(DeskAccess, Screen[None]):
 
     @on(Input.Changed, "#duty-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        # Each keystroke rebuilds the table, and Textual's rendering leaves cyclic garbage; a
-        # full collection in the middle of typing is a visible stall with 10,000 cases loaded.
-        # So the collector waits while the officer types and runs when the typing pauses.
+        # Keys typed faster than the list is drawn pile up: a change the filter has already
+        # moved past is skipped, as the change that moved it is queued behind this one and
+        # shows the final query. The last keystroke is never delayed (no debounce).
+        if event.value != event.input.value:
+            return
+        # Each keystroke builds the list's rows again, and Textual's rendering leaves cyclic
+        # garbage; a full collection in the middle of typing is a visible stall with 10,000
+        # cases loaded. So the collector waits while the officer types and runs when the
+        # typing pauses.
         gc.disable()
         if self._collect_timer is not None:
             self._collect_timer.stop()
@@ -287,7 +275,8 @@ class DutyListScreen(DeskAccess, Screen[None]):
 
     def apply_filter(self, text: str) -> None:
         """What one keystroke in the filter costs: search every case (within the last
-        keystroke's matches when typing on), and rebuild the table unless its rows are the same."""
+        keystroke's matches when typing on), and give the table its new rows unless they are
+        the same (the table then draws only the rows on screen)."""
         self.query_text = text
         self.refresh_rows()
 
@@ -308,9 +297,9 @@ class DutyListScreen(DeskAccess, Screen[None]):
         if table.row_count == 1:
             self._open(self.selected_case_id())
 
-    @on(DataTable.RowSelected, "#duty-table")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self._open(event.row_key.value)
+    @on(DutyTable.RowSelected, "#duty-table")
+    def _row_selected(self, event: DutyTable.RowSelected) -> None:
+        self._open(event.key)
 
     def _open(self, case_id: str | None) -> None:
         if case_id:
@@ -346,5 +335,5 @@ class DutyListScreen(DeskAccess, Screen[None]):
             self.all_courts = True
         self.refresh_rows()
         table = self.query_one(DutyTable)
-        table.move_cursor(row=table.get_row_index(case_id))
+        table.move_cursor_to(case_id)
         table.focus()

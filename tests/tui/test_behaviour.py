@@ -37,8 +37,7 @@ NAMES = ("Rhiannon Ffug", "Pwyll Ffug", "Alex Example", "Sam Sample", "Pryderi F
 
 
 def table_case_ids(app) -> list[str]:
-    table = app.screen.query_one(DutyTable)
-    return [row_key.value for row_key in table.rows]
+    return app.screen.query_one(DutyTable).keys
 
 
 # --- the duty list ---------------------------------------------------------------------------

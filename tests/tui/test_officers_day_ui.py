@@ -11,9 +11,7 @@ from .conftest import COURT, SIZE, screen_text, settle, unlock
 
 
 def _column(app, label: str) -> list[str]:
-    table = app.screen.query_one(DutyTable)
-    cells = table.get_column(label)
-    return [getattr(cell, "plain", str(cell)) for cell in cells]
+    return [cell.plain for cell in app.screen.query_one(DutyTable).column(label)]
 
 
 # --- item 12: the duty list's Court column --------------------------------------------------

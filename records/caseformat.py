@@ -56,6 +56,9 @@ _V3_FIELDS = {
         "assistance_told_on",
         "pays_confirmed_on",
         "pays_confirmed_by",
+        # Later in version 3 (issue 13, item 10), with a default: a version-3 document written
+        # before it still reads.
+        "court_override",
     ),
     "screening": ("people", "fact_finding_needed", "findings_made", "s16a_risk_assessment"),
 }

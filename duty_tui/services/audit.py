@@ -36,6 +36,9 @@ ACTIONS = (
     "referral queued",
     "referral amended",
     "referral withdrawn",
+    # Issue 13, item 10: the court directed an activity against the rules' advice.
+    "court override recorded",
+    "court override withdrawn",
     "sync",
     "unlocked",
     "locked",

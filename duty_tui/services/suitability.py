@@ -31,12 +31,36 @@ from records.model import (
     Answer,
     Assessment,
     Case,
+    CourtOverride,
     Delivery,
     Direction,
     DirectionStatus,
+    OverriddenBlock,
     Party,
     ScreeningAnswer,
 )
+
+# Issue 13, item 10: the blocks a court's direction may lift (COURT-OVERRIDE, docs/rules.md).
+# They are the service's suitability advice on its own courses: whether an activity is
+# appropriate is the court's decision (Children Act 1989 s11E(1)), on the officer's information
+# (s11E(7)). Not here, so never lifted: the jurisdiction (the service does not run the activity
+# there: there is nothing to refer to), contact centres where there is risk (contact services
+# are never used in a case involving risk, and a supported centre is accredited for low-risk
+# families only: the lawful route is supervised contact on the officer's recorded assessment),
+# anything not yet known (never read as "no"; PD12B 14.13: the hearing is adjourned for missing
+# safeguarding information), and every bar that readiness adds (s11A(6)-(7), s11B, PD12B
+# 14.13(d), funding, the provider, parents apart).
+OVERRIDABLE_RULES = frozenset(
+    {
+        "WT4C-NO-RISK",
+        "MEDIATION-NO-CONCERNS",
+        "PTFC-NO-CONCERNS",
+        "C1A-HARM",
+        "PD12J-FACT-FINDING",
+        "S16A-RISK",
+    }
+)
+_NEVER_OVERRIDDEN = (Activity.CONTACT_SUPPORTED, Activity.CONTACT_SUPERVISED)
 
 
 class Status(StrEnum):
@@ -61,6 +85,24 @@ class Verdict:
     activity: Activity
     status: Status
     reasons: tuple[Reason, ...]
+    # The court's direction against the rules' advice, when one is recorded for this party and
+    # activity; ``lifted`` are the blocks it turned into warnings (empty: it no longer covers
+    # the blocks that stand, and the verdict is blocked again).
+    override: CourtOverride | None = None
+    lifted: tuple[Reason, ...] = ()
+
+    @property
+    def court_directed(self) -> bool:
+        """Directed by the court against the advice, and nothing but that advice stood in the
+        way: what the matrix marks "! court-directed", never "eligible"."""
+        return bool(self.lifted) and self.status is not Status.BLOCKED
+
+    @property
+    def may_override(self) -> bool:
+        """Blocked, and every block is advice the court may direct against."""
+        return self.status is Status.BLOCKED and all(
+            overridable(r, self.activity) for r in self.blocking
+        )
 
     @property
     def blocking(self) -> tuple[Reason, ...]:
@@ -85,6 +127,33 @@ def status_of(reasons: Iterable[Reason]) -> Status:
 
 
 # --- helpers a screen may also want -------------------------------------------------------
+
+
+def overridable(r: Reason, activity: Activity) -> bool:
+    """May the court's direction lift this block? (OVERRIDABLE_RULES says why.)"""
+    return (
+        r.effect is Effect.BLOCKS
+        and r.rule_id in OVERRIDABLE_RULES
+        and activity not in _NEVER_OVERRIDDEN
+    )
+
+
+def blocks_of(found: Verdict) -> tuple[OverriddenBlock, ...]:
+    """The blocks of a verdict as a court override records them (the advice it went against)."""
+    return tuple(OverriddenBlock(rule_id=r.rule_id, text=r.text) for r in found.blocking)
+
+
+def override_direction(case: Case, party_id: str, activity: Activity) -> Direction | None:
+    """The live direction the court made against the rules' advice for this party and
+    activity, if the officer recorded one."""
+    return next(
+        (
+            d
+            for d in live_directions(case, party_id, activity)
+            if d.status is DirectionStatus.DIRECTED and d.court_override is not None
+        ),
+        None,
+    )
 
 
 def recorded_assessment(
@@ -240,7 +309,36 @@ def verdict(case: Case, party_id: str, activity: Activity, *, today: dt.date) ->
     if postcode is not None:
         reasons.append(postcode)
     reasons.append(_order(case, party_id, e))
-    return Verdict(party_id, activity, status_of(reasons), tuple(reasons))
+    directed = override_direction(case, party_id, activity)
+    if directed is None or directed.court_override is None:
+        return Verdict(party_id, activity, status_of(reasons), tuple(reasons))
+    return _against_advice(party_id, activity, reasons, directed.court_override)
+
+
+def _against_advice(
+    party_id: str, activity: Activity, reasons: list[Reason], given: CourtOverride
+) -> Verdict:
+    """The verdict once the court directed it anyway: each block the court was told of, and
+    that an override may lift, becomes a warning. A block it was not told of (the screening
+    changed since) stands: the court did not direct against that."""
+    told = {(b.rule_id, b.text) for b in given.blocks}
+    out: list[Reason] = []
+    lifted: list[Reason] = []
+    for r in reasons:
+        if overridable(r, activity) and (r.rule_id, r.text) in told:
+            lifted.append(r)
+            out.append(reason(r.rule_id, f"against this advice: {r.text}", Effect.WARNING))
+        else:
+            out.append(r)
+    out.append(
+        reason(
+            "COURT-OVERRIDE",
+            f"the court directed it against the rules' advice (recorded by {given.recorded_by} "
+            f"on {given.recorded_on:%d/%m/%Y}): {given.reason}",
+            Effect.WARNING,
+        )
+    )
+    return Verdict(party_id, activity, status_of(out), tuple(out), given, tuple(lifted))
 
 
 def matrix(case: Case, *, today: dt.date) -> dict[tuple[str, Activity], Verdict]:

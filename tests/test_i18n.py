@@ -47,7 +47,6 @@ NOT_YET_CONVERTED: frozenset[str] = frozenset(
         "duty_tui/screens/options_picker.py",
         "duty_tui/screens/safeguarding.py",
         "duty_tui/screens/sync_log.py",
-        "duty_tui/screens/verdict.py",
         "duty_tui/services/audit.py",
         "duty_tui/services/central_config.py",
         "duty_tui/services/funding.py",

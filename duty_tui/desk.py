@@ -231,16 +231,35 @@ class Desk:
         self.on_queued()
         return updated
 
-    def queue_referral(self, case: Case, direction_id: str) -> Case:
+    def queue_referral(
+        self, case: Case, direction_id: str, *, against_advice_confirmed: bool = False
+    ) -> Case:
         """Queue the referral for a direction, if the rules say it is ready: made by the court,
-        provider chosen, funded, nothing unknown or blocking (services.assessment.readiness)."""
+        provider chosen, funded, nothing unknown or blocking (services.assessment.readiness).
+        One the court directed against the rules' advice goes only with
+        ``against_advice_confirmed``: the officer's "yes" to a question naming it."""
         from duty_tui.services.assessment import ready_to_queue
         from duty_tui.services.referrals import queue_referral
 
-        case = ready_to_queue(case, direction_id, self.directory(), today=self.today())
+        case = ready_to_queue(
+            case,
+            direction_id,
+            self.directory(),
+            today=self.today(),
+            against_advice_confirmed=against_advice_confirmed,
+        )
         updated = self._referral_change(case, queue_referral, direction_id)
-        self.audit("referral queued", updated, [f"direction {direction_id}"])
+        detail = [f"direction {direction_id}"]
+        if any(d.id == direction_id and d.court_override for d in updated.directions):
+            detail.append("court_override")  # the field's name: the reason stays in the case
+        self.audit("referral queued", updated, detail)
         return updated
+
+    def record_court_override(self, case: Case, direction_id: str, *, withdrawn: bool) -> None:
+        """The audit trail's entry for a court's direction against the rules' advice recorded
+        (or its record withdrawn): which direction and field, never the court's words."""
+        action = "court override withdrawn" if withdrawn else "court override recorded"
+        self.audit(action, case, [f"direction {direction_id}", "court_override"])
 
     def amend_referral(self, case: Case, referral_id: str) -> Case:
         from duty_tui.services.referrals import amend_referral

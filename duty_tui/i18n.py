@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 DOMAIN = "duty_tui"
@@ -45,6 +47,9 @@ LANGUAGE_NAMES: Mapping[str, str] = {ENGLISH: "English", WELSH: "Cymraeg"}
 _translations: dict[str, gettext.NullTranslations] = {}
 _current: str = ENGLISH
 _listeners: list[Callable[[str], None]] = []
+# A language for this thread only (``speaking``): a rule that must compare words as they were
+# recorded works them out in English while the screens stay in the officer's language.
+_local = threading.local()
 
 
 def _translation(lang: str) -> gettext.NullTranslations:
@@ -126,15 +131,36 @@ def add_listener(listener: Callable[[str], None]) -> Callable[[], None]:
     return remove
 
 
+def _language() -> str:
+    return getattr(_local, "lang", None) or _current
+
+
+def thread_language() -> str:
+    """The language messages come out in on this thread: ``speaking``'s, else the current."""
+    return _language()
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Within the block, this thread's messages are in ``lang``; other threads, the app's
+    screens among them, and the listeners are untouched."""
+    before = getattr(_local, "lang", None)
+    _local.lang = normalise(lang) or ENGLISH
+    try:
+        yield
+    finally:
+        _local.lang = before
+
+
 def _(message: str) -> str:
     """``message`` in the current language (English as written when there is no entry)."""
-    return _translation(_current).gettext(message)
+    return _translation(_language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form for ``n`` of a counted message. Welsh has six plural forms (zero, one, two,
     few, many, other); the catalog's Plural-Forms header picks among them."""
-    return _translation(_current).ngettext(singular, plural, n)
+    return _translation(_language()).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from duty_tui.i18n import WELSH, current_language
+from duty_tui.i18n import WELSH, thread_language
 
 Style = Literal["short", "long", "full"]
 
@@ -43,7 +43,7 @@ CY_MONTHS = (
 
 def format_date(day: dt.date, style: Style = "short", *, lang: str | None = None) -> str:
     """``day`` as the officer reads it, in ``lang`` (default: the language of the moment)."""
-    language = lang or current_language()
+    language = lang or thread_language()
     if style == "short":
         return f"{day:%d/%m/%Y}"
     welsh = language == WELSH

@@ -69,6 +69,8 @@ BINDING_IDS: frozenset[str] = frozenset(
         "verdict.assess",
         "verdict.choose",
         "verdict.close",
+        "verdict.override",
+        "verdict.withdraw_override",
     }
 )
 

@@ -57,6 +57,9 @@ _V3_FIELDS = {
         "pays_confirmed_on",
         "pays_confirmed_by",
         "wording_cy",  # came later in version 3, with a default
+        # Later in version 3 (issue 13, item 10), with a default: a version-3 document written
+        # before it still reads.
+        "court_override",
     ),
     "screening": ("people", "fact_finding_needed", "findings_made", "s16a_risk_assessment"),
 }

@@ -115,6 +115,9 @@ def check_direction_dates(direction: Direction, *, today: dt.date) -> None:
         check_not_future("agreed on", agreement.agreed_on, today=today)
     check_not_future("told of assistance on", direction.assistance_told_on, today=today)
     check_not_future("will pay confirmed on", direction.pays_confirmed_on, today=today)
+    if direction.court_override is not None:
+        # Issue 13, item 10: the court's direction against the advice is recorded once made.
+        check_not_future("recorded on", direction.court_override.recorded_on, today=today)
 
 
 def check_monitoring(monitoring: Monitoring, *, today: dt.date) -> None:

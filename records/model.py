@@ -776,6 +776,48 @@ class PartyAgreement:
     note: str = attrs.field(default="", converter=_text("agreement note", TEXT_MAX, multiline=True))
 
 
+# Blocking reasons one court's direction can stand against: a few verdict reasons, never more.
+MAX_OVERRIDDEN_BLOCKS = 40
+
+
+@attrs.frozen
+class OverriddenBlock:
+    """One blocking reason as the verdict gave it when the court directed the activity anyway:
+    the rule and the words, so central (and a later reader) sees what the advice was."""
+
+    rule_id: str = attrs.field(converter=_text("rule", 40, required=True))
+    text: str = attrs.field(converter=_text("blocking reason", TEXT_MAX, required=True))
+
+
+@attrs.frozen
+class CourtOverride:
+    """The court directed an activity the rules advised against (issue 13, item 10).
+
+    The tool advises; the court decides whether an activity is appropriate (Children Act 1989
+    s11E(1)). When it directs one the rules block, the officer records the reason the court
+    gave, who recorded it and when, and the blocks as they stood: only those blocks are lifted
+    (duty_tui/services/suitability.py), and only those of the service's advice.
+    """
+
+    reason: str = attrs.field(
+        converter=_text("the court's reason", TEXT_MAX, required=True, multiline=True)
+    )
+    recorded_on: dt.date = attrs.field(converter=lambda v: parse_date(v, field="recorded on"))
+    recorded_by: str = attrs.field(converter=_text("recorded by", required=True))
+    blocks: tuple[OverriddenBlock, ...] = attrs.field(default=(), converter=tuple)
+
+    @blocks.validator
+    def _check_blocks(self, _attribute: Any, value: tuple[Any, ...]) -> None:
+        if not value:
+            raise RecordError.of(
+                "blocking reasons", "a direction against the rules' advice names that advice"
+            )
+        if len(value) > MAX_OVERRIDDEN_BLOCKS or not all(
+            isinstance(b, OverriddenBlock) for b in value
+        ):
+            raise RecordError.of("blocking reasons", "each is a rule and its words")
+
+
 @attrs.frozen
 class Direction:
     """An activity direction (Children Act 1989 s11A): which activity, for whom, with whom."""
@@ -878,6 +920,15 @@ class Direction:
     def _check_monitoring(self, _attribute: Any, value: Any) -> None:
         if value is not None and not isinstance(value, Monitoring):
             raise RecordError.of("monitoring", "monitoring must be the court's s11G request")
+
+    # Issue 13, item 10: the court directed this against the rules' advice (None: it did not,
+    # or the officer withdrew the record of it, and the block stands again).
+    court_override: CourtOverride | None = attrs.field(default=None)
+
+    @court_override.validator
+    def _check_court_override(self, _attribute: Any, value: Any) -> None:
+        if value is not None and not isinstance(value, CourtOverride):
+            raise RecordError.of("court override", "must be the court's direction and its reason")
 
 
 @attrs.frozen

@@ -25,6 +25,7 @@ from records.model import (
     Assessment,
     Case,
     Child,
+    CourtOverride,
     Delivery,
     Direction,
     FundingRoute,
@@ -34,6 +35,7 @@ from records.model import (
     Monitoring,
     Officer,
     OrderType,
+    OverriddenBlock,
     Participation,
     Party,
     PartyAgreement,
@@ -131,6 +133,22 @@ class OfficerAssessment:
     reason: str = attrs.field(converter=_converter_of(Assessment, "reason"))
 
 
+@attrs.frozen
+class AgainstRulesAdvice:
+    """The court directed this against the rules' advice (issue 13, item 10): the blocking
+    reasons as they stood when the officer recorded it, and the reason the court gave."""
+
+    court_reason: str = attrs.field(converter=_converter_of(CourtOverride, "reason"))
+    recorded_on: dt.date = attrs.field(converter=_converter_of(CourtOverride, "recorded_on"))
+    recorded_by: str = attrs.field(converter=_converter_of(CourtOverride, "recorded_by"))
+    blocking_reasons: tuple[OverriddenBlock, ...] = attrs.field(converter=tuple)
+
+    @blocking_reasons.validator
+    def _check_blocks(self, _attribute: Any, value: tuple[Any, ...]) -> None:
+        # The same rule as the record's: at least one, each a rule and its words.
+        CourtOverride(self.court_reason, self.recorded_on, self.recorded_by, value)
+
+
 def _children(value: Any) -> tuple[ReferralChild, ...]:
     return tuple(value)
 
@@ -195,6 +213,18 @@ class ReferralPayload:
     # The officer's recorded assessment (supervised contact) or plan (CCI) for this party and
     # activity: who, when, why. The latest one recorded.
     assessment: OfficerAssessment | None = attrs.field(default=None)
+
+    # Directed by the court against the rules' advice: central sees what the advice was and why
+    # the court went against it. Left out of the dict when None (payload_to_dict), so the
+    # payloads queued before it existed are not taken for changed ones.
+    against_rules_advice: AgainstRulesAdvice | None = attrs.field(default=None)
+
+    @against_rules_advice.validator
+    def _check_against(self, _attribute: Any, value: Any) -> None:
+        if value is not None and not isinstance(value, AgainstRulesAdvice):
+            raise RecordError.of(
+                "against rules advice", "must be the court's reason and the blocks"
+            )
 
     @monitoring.validator
     def _check_monitoring(self, _attribute: Any, value: Any) -> None:
@@ -322,9 +352,21 @@ def build_payload(case: Case, direction: Direction, referral: Referral) -> Refer
             wording_cy=direction.wording_cy,
             monitoring=_monitoring_request(direction.monitoring),
             assessment=_assessment(case, direction),
+            against_rules_advice=_against_advice(direction.court_override),
         )
     except RecordError as exc:
         raise PayloadError([f"{exc.field}: {exc.message}"], cause=exc) from None
+
+
+def _against_advice(given: CourtOverride | None) -> AgainstRulesAdvice | None:
+    if given is None:
+        return None
+    return AgainstRulesAdvice(
+        court_reason=given.reason,
+        recorded_on=given.recorded_on,
+        recorded_by=given.recorded_by,
+        blocking_reasons=given.blocks,
+    )
 
 
 def _route_a_evidence(case: Case, direction: Direction) -> dict[str, Any]:
@@ -393,7 +435,12 @@ def _other_parents(case: Case, direction: Direction) -> tuple[ReferralParty, ...
 
 
 def payload_to_dict(payload: ReferralPayload) -> dict[str, Any]:
-    return caseformat.converter.unstructure(payload)
+    data: dict[str, Any] = caseformat.converter.unstructure(payload)
+    if data.get("against_rules_advice") is None:
+        # Absent, not null: a referral queued before the field existed rebuilds to the same
+        # dict, so it is not offered as an amendment (and its content hash is unchanged).
+        data.pop("against_rules_advice", None)
+    return data
 
 
 def payload_from_dict(data: Any, *, path: str = "$.payload") -> ReferralPayload:

@@ -38,7 +38,6 @@ NOT_YET_CONVERTED: frozenset[str] = frozenset(
         "duty_tui/screens/help.py",
         "duty_tui/screens/history.py",
         "duty_tui/screens/sync_log.py",
-        "duty_tui/screens/verdict.py",
         "duty_tui/sync_ui.py",
         "duty_tui/sync_worker.py",
         "duty_tui/widgets/",

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from duty_tui.i18n import _
 from duty_tui.messages import ReferralsChanged
 from duty_tui.services.assessment import Readiness, ReadinessStatus, readiness
 from duty_tui.services.catalogue import entry
@@ -28,13 +29,15 @@ from duty_tui.services.suitability import Status, live_directions, matrix
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.plain import plain_str
 from duty_tui.widgets.reasons import reasons_text
-from duty_tui.widgets.suitability_grid import SuitabilityGrid
+from duty_tui.widgets.suitability_grid import COURT_DIRECTED_STYLE, SuitabilityGrid
 from records.model import (
     Activity,
     Assessment,
     Case,
+    CourtOverride,
     Direction,
     DirectionStatus,
+    RecordError,
     Referral,
     ReferralState,
 )
@@ -125,6 +128,10 @@ class RulesSections:
                 self.choose_provider(party_id, activity)
             elif next_step == "assess":
                 self.record_assessment(party_id, activity)
+            elif next_step == "override":
+                self.record_court_direction(party_id, activity)
+            elif next_step == "withdraw_override":
+                self.withdraw_court_direction(party_id, activity)
 
         self.app.push_screen(VerdictScreen(self.case, found, money), chosen)
 
@@ -149,6 +156,127 @@ class RulesSections:
                 today=self.desk.today(),
             ),
             recorded,
+        )
+
+    # --- the court's direction against the rules' advice (COURT-OVERRIDE) -----------------------
+
+    def _names(self, party_id: str, activity: Activity) -> tuple[str, str]:
+        return entry(activity).name, self.case.party(party_id).name
+
+    def record_court_direction(self, party_id: str, activity: Activity) -> None:
+        """The court directs a blocked activity anyway: ask for the reason the court gave and
+        record it on the direction (made "directed"), with the blocks as they stand now."""
+        from duty_tui.screens.prompt import PromptScreen
+        from duty_tui.services.suitability import blocks_of, verdict
+
+        today = self.desk.today()
+        found = verdict(self.case, party_id, activity, today=today)
+        if not found.may_override:
+            return
+        blocks = blocks_of(found)
+        officer = self.desk.profile.officer.name
+
+        def build(text: str) -> CourtOverride:
+            return CourtOverride(reason=text, recorded_on=today, recorded_by=officer, blocks=blocks)
+
+        def check(text: str) -> str | None:
+            try:
+                build(text)
+            except RecordError as exc:
+                return exc.message
+            return None
+
+        async def answered(why: str | None) -> None:
+            if why is None:
+                return
+            given = build(why)
+            base = self._existing_direction(party_id, activity)
+            if base is None:
+                base = Direction(activity=activity, party_id=party_id)
+            direction = attrs.evolve(base, status=DirectionStatus.DIRECTED, court_override=given)
+            await self.keep_direction(direction)
+            self.desk.record_court_override(self.case, direction.id, withdrawn=False)
+            self.notify(
+                _(
+                    "The court's direction is recorded, against the rules' advice. Choose a "
+                    "provider; its referral is queued only when you confirm it."
+                ),
+                title=_("Suitability"),
+                markup=False,
+            )
+
+        name, party = self._names(party_id, activity)
+        question = _(
+            "The court directs {activity} for {party} against the rules' advice. "
+            "What reason did the court give?"
+        ).format(activity=name, party=party)
+        self.app.push_screen(
+            PromptScreen(question, _("The court's reason"), ok=_("Record"), check=check),
+            answered,
+        )
+
+    def withdraw_court_direction(self, party_id: str, activity: Activity) -> None:
+        """Take back the record of the court's direction: the rules' block stands again, so a
+        referral not yet queued cannot be. One already queued is withdrawn first (central)."""
+        from duty_tui.screens.confirm import ConfirmScreen
+        from duty_tui.services.suitability import override_direction
+
+        direction = override_direction(self.case, party_id, activity)
+        if direction is None:
+            return
+        if any(
+            r.direction_id == direction.id and r.state in LIVE_REFERRAL for r in self.case.referrals
+        ):
+            self.notify(
+                _("Withdraw its referral first (referrals section): central records must be told."),
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        async def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            current = self._direction(direction.id)
+            await self.keep_direction(attrs.evolve(current, court_override=None))
+            self.desk.record_court_override(self.case, direction.id, withdrawn=True)
+
+        name, party = self._names(party_id, activity)
+        self.app.push_screen(
+            ConfirmScreen(
+                _(
+                    "Withdraw the record of the court's direction of {activity} for {party}? "
+                    "The rules' block stands again."
+                ).format(activity=name, party=party)
+            ),
+            confirmed,
+        )
+
+    def _confirm_against_advice(self, direction: Direction, then: Any) -> None:
+        """Ask before a referral against the rules' advice goes: naming the activity, the
+        party, the advice and the court's reason. Only "yes" calls ``then``; Escape, "n" and
+        "No" queue nothing."""
+        from duty_tui.screens.confirm import ConfirmScreen
+
+        given = direction.court_override
+        assert given is not None
+        name, party = self._names(direction.party_id, direction.activity)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        question = _(
+            "Queue the referral for {activity} for {party}? The court directed it against the "
+            "rules' advice: {reasons}. The court's reason: {court_reason}"
+        ).format(
+            activity=name,
+            party=party,
+            reasons="; ".join(b.text for b in given.blocks),
+            court_reason=given.reason,
+        )
+        self.app.push_screen(
+            ConfirmScreen(question, yes=_("Queue it"), no=_("Do not queue")), answered
         )
 
     # --- choosing a provider and capturing the direction ----------------------------------------
@@ -249,12 +377,21 @@ class RulesSections:
             return text
         ready = self._readiness(d)
         label, style = READY_STYLE[ready.status]
+        if d.court_override is not None and ready.status is ReadinessStatus.READY:
+            label = _("ready to queue once you confirm it, against the rules' advice")
+            style = COURT_DIRECTED_STYLE
         referred = [r for r in self.case.referrals if r.direction_id == d.id]
         if referred and referred[-1].state in LIVE_REFERRAL:
             # Already on its way: what the officer needs is where it is, not "ready". A
             # withdrawal central acknowledged is not a referral that stands: say withdrawn.
             label = f"{state_words(referred[-1])} (see Referrals)"
             style = "yellow" if is_withdrawn(referred[-1]) else STATE_STYLE[referred[-1].state]
+        if d.court_override is not None:
+            text.append(
+                "\n" + _("Directed by the court against the rules' advice: "),
+                style=COURT_DIRECTED_STYLE,
+            )
+            text.append(plain_str(d.court_override.reason))
         text.append("\nReferral: ", style="bold")
         text.append(label, style=style)
         text.append(" · " + plain_str(ready.funding.who_pays))
@@ -317,16 +454,45 @@ class RulesSections:
 
     def queue(self, direction_id: str) -> None:
         self.commit_pending()
+        direction = self._direction(direction_id)
+        if direction.court_override is None:
+            self._queue(direction_id)
+            return
+        from duty_tui.services.assessment import ready_to_queue
+
         try:
-            updated = self.desk.queue_referral(self.case, direction_id)
-        except PayloadError as exc:
-            self.notify(
-                "Not queued: " + "; ".join(exc.problems),
-                title="Referral",
-                severity="warning",
-                timeout=12,
-                markup=False,
+            # Whatever else stops it is said first: a question that a "yes" could not answer
+            # would only be asked again.
+            ready_to_queue(
+                self.case,
+                direction_id,
+                self.desk.directory(),
+                today=self.desk.today(),
+                against_advice_confirmed=True,
             )
+        except PayloadError as exc:
+            self._not_queued(exc)
+            return
+        self._confirm_against_advice(
+            direction, lambda: self._queue(direction_id, against_advice_confirmed=True)
+        )
+
+    def _not_queued(self, exc: PayloadError) -> None:
+        self.notify(
+            "Not queued: " + "; ".join(exc.problems),
+            title="Referral",
+            severity="warning",
+            timeout=12,
+            markup=False,
+        )
+
+    def _queue(self, direction_id: str, *, against_advice_confirmed: bool = False) -> None:
+        try:
+            updated = self.desk.queue_referral(
+                self.case, direction_id, against_advice_confirmed=against_advice_confirmed
+            )
+        except PayloadError as exc:
+            self._not_queued(exc)
             return
         except StoreError as exc:  # the disk: say so; the case on screen is untouched
             self.notify(f"Not queued: {exc}", severity="error", markup=False)
@@ -380,6 +546,9 @@ class RulesSections:
         )
         text.append("\n" + plain_str(provider.name if provider else r.provider_id) + " · ")
         text.append(f"{state_words(r)} (revision {r.revision})", style=STATE_STYLE[r.state])
+        if any(d.id == r.direction_id and d.court_override for d in self.case.directions):
+            text.append(" · ")
+            text.append(_("against the rules' advice"), style=COURT_DIRECTED_STYLE)
         if r.receipt:
             text.append(" · receipt ")
             text.append(plain_str(r.receipt), style="bold")
@@ -460,6 +629,15 @@ class RulesSections:
 
     def amend(self, referral_id: str) -> None:
         self.commit_pending()
+        referral = next(r for r in self.case.referrals if r.id == referral_id)
+        direction = next((d for d in self.case.directions if d.id == referral.direction_id), None)
+        if direction is not None and direction.court_override is not None:
+            # A new revision against the rules' advice is a referral sent again: asked alike.
+            self._confirm_against_advice(direction, lambda: self._amend(referral_id))
+            return
+        self._amend(referral_id)
+
+    def _amend(self, referral_id: str) -> None:
         try:
             self.case = self.desk.amend_referral(self.case, referral_id)
         except PayloadError as exc:

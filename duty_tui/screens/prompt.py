@@ -1,10 +1,13 @@
 """Ask for one line of text (why a referral is withdrawn): ``ModalScreen[str | None]``.
 
 An empty answer is refused beside the field rather than returned: every caller needs a reason.
+A caller's ``check`` may refuse more (too long, nothing left once cleaned): its message shows
+beside the field and what was typed stays.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -28,8 +31,16 @@ class PromptScreen(Relabel, ModalScreen[str | None]):
     ]
     help_title = N_("Question")
 
-    def __init__(self, question: str, label: str, *, ok: str | None = None) -> None:
+    def __init__(
+        self,
+        question: str,
+        label: str,
+        *,
+        ok: str | None = None,
+        check: Callable[[str], str | None] | None = None,
+    ) -> None:
         super().__init__()
+        self.check = check
         self.question = question
         self.label = label
         self._default_ok = ok is None
@@ -62,6 +73,10 @@ class PromptScreen(Relabel, ModalScreen[str | None]):
         text = self.query_one("#prompt-answer", Input).value.strip()
         if not text:
             self.query_one("#row-answer", FieldRow).show_error(_("needed: say why"))
+            return
+        problem = self.check(text) if self.check is not None else None
+        if problem:
+            self.query_one("#row-answer", FieldRow).show_error(problem)
             return
         self.dismiss(text)
 

@@ -174,7 +174,14 @@ def readiness(
     )
 
 
-def ready_to_queue(case: Case, direction_id: str, directory: Directory, *, today: dt.date) -> Case:
+def ready_to_queue(
+    case: Case,
+    direction_id: str,
+    directory: Directory,
+    *,
+    today: dt.date,
+    against_advice_confirmed: bool = False,
+) -> Case:
     """The case to queue ``direction_id``'s referral from, if the rules say it is ready: made
     by the court, provider chosen, funded, nothing unknown or blocking. Otherwise PayloadError
     with every reason that stops it.
@@ -186,6 +193,12 @@ def ready_to_queue(case: Case, direction_id: str, directory: Directory, *, today
     direction = next((d for d in case.directions if d.id == direction_id), None)
     if direction is None:
         raise PayloadError([_("no such direction in this case")])
+    if direction.court_override is not None and not against_advice_confirmed:
+        # COURT-OVERRIDE: a referral against the rules' advice goes only on the officer's own
+        # "yes" to a question that names it; no path (a batch, a retry) queues it by default.
+        raise PayloadError(
+            [_("the court directed this against the rules' advice: queue it only once confirmed")]
+        )
     ready = readiness(case, direction, directory, today=today)
     if not ready.ready:
         stopping = (Effect.BLOCKS, Effect.UNKNOWN, Effect.WAITING)
@@ -505,6 +518,18 @@ def monitoring_to_dict(m: Monitoring | None) -> dict[str, Any] | None:
     }
 
 
+def override_to_dict(d: Direction) -> dict[str, Any] | None:
+    o = d.court_override
+    if o is None:
+        return None
+    return {
+        "court_reason": o.reason,
+        "recorded_on": o.recorded_on.isoformat(),
+        "recorded_by": o.recorded_by,
+        "blocking_reasons": [{"rule": b.rule_id, "text": b.text} for b in o.blocks],
+    }
+
+
 def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
     """Plain JSON data of an assessment (the output of ``duty-tui assess``)."""
     directions = {d.id: d for d in case.directions}
@@ -545,6 +570,8 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
                 "activity": c.activity.value,
                 "status": c.verdict.status.value,
                 "symbol": c.verdict.status.symbol,
+                # Directed by the court against the rules' advice (COURT-OVERRIDE).
+                "court_directed": c.verdict.court_directed,
                 "reasons": _reasons(c.verdict.reasons),
                 "funding": funding_to_dict(c.funding) if c.funding else None,
                 "options": options_to_list(c.options) if c.options else None,
@@ -576,6 +603,8 @@ def to_json(case: Case, a: CaseAssessment) -> dict[str, Any]:
                 "wording_cy": r.wording.cy,
                 # s11G: the court's request to monitor, and what it owes (see followups).
                 "monitoring": monitoring_to_dict(directions[r.direction_id].monitoring),
+                # Issue 13, item 10: the court directed it against the rules' advice.
+                "against_rules_advice": override_to_dict(directions[r.direction_id]),
             }
             for r in a.directions
         ],

@@ -39,6 +39,9 @@ ACTIONS = (
     N_("referral queued"),
     N_("referral amended"),
     N_("referral withdrawn"),
+    # Issue 13, item 10: the court directed an activity against the rules' advice.
+    N_("court override recorded"),
+    N_("court override withdrawn"),
     N_("sync"),
     N_("unlocked"),
     N_("locked"),

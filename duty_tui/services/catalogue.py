@@ -253,6 +253,17 @@ _RULES: tuple[Rule, ...] = (
         "while the safeguarding letter is not on file.",
         f"{PD12B}(d)",
     ),
+    Rule(
+        "COURT-OVERRIDE",
+        "The court, not the tool, decides whether an activity is appropriate; the officer "
+        "advises. Where the court directs an activity the service's suitability rules advise "
+        "against, the officer records the reason the court gave: those blocks become warnings "
+        "for that direction only, and its referral is queued only on the officer's explicit "
+        "confirmation, marked as against the rules' advice. A bar in law, the jurisdiction, "
+        "risk at a contact centre and anything not yet known are never lifted.",
+        f"{CA_S11E}(1), (7)",
+        inferred=True,
+    ),
     # Where each activity runs.
     Rule("JUR-WT4C", "WT4C is delivered in Wales (Cafcass Cymru).", S000),
     Rule(

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 import attrs
 
-from duty_tui.i18n import _
+from duty_tui.i18n import ENGLISH, _, speaking, thread_language
 from duty_tui.i18n_format import format_date
 from duty_tui.services.catalogue import (
     CatalogueEntry,
@@ -35,13 +35,37 @@ from records.model import (
     Answer,
     Assessment,
     Case,
+    CourtOverride,
     Delivery,
     Direction,
     DirectionStatus,
     Jurisdiction,
+    OverriddenBlock,
     Party,
     ScreeningAnswer,
 )
+
+# Issue 13, item 10: the blocks a court's direction may lift (COURT-OVERRIDE, docs/rules.md).
+# They are the service's suitability advice on its own courses: whether an activity is
+# appropriate is the court's decision (Children Act 1989 s11E(1)), on the officer's information
+# (s11E(7)). Not here, so never lifted: the jurisdiction (the service does not run the activity
+# there: there is nothing to refer to), contact centres where there is risk (contact services
+# are never used in a case involving risk, and a supported centre is accredited for low-risk
+# families only: the lawful route is supervised contact on the officer's recorded assessment),
+# anything not yet known (never read as "no"; PD12B 14.13: the hearing is adjourned for missing
+# safeguarding information), and every bar that readiness adds (s11A(6)-(7), s11B, PD12B
+# 14.13(d), funding, the provider, parents apart).
+OVERRIDABLE_RULES = frozenset(
+    {
+        "WT4C-NO-RISK",
+        "MEDIATION-NO-CONCERNS",
+        "PTFC-NO-CONCERNS",
+        "C1A-HARM",
+        "PD12J-FACT-FINDING",
+        "S16A-RISK",
+    }
+)
+_NEVER_OVERRIDDEN = (Activity.CONTACT_SUPPORTED, Activity.CONTACT_SUPERVISED)
 
 
 class Status(StrEnum):
@@ -66,6 +90,28 @@ class Verdict:
     activity: Activity
     status: Status
     reasons: tuple[Reason, ...]
+    # The court's direction against the rules' advice, when one is recorded for this party and
+    # activity; ``lifted`` are the blocks it turned into warnings (empty: it no longer covers
+    # the blocks that stand, and the verdict is blocked again).
+    override: CourtOverride | None = None
+    lifted: tuple[Reason, ...] = ()
+    # Each reason's text in English, in the order of ``reasons``: a court override records
+    # the advice it went against in English and is matched against it so, whatever language
+    # the officer reads the reasons in (switching language must not undo the court's direction).
+    english: tuple[str, ...] = ()
+
+    @property
+    def court_directed(self) -> bool:
+        """Directed by the court against the advice, and nothing but that advice stood in the
+        way: what the matrix marks "! court-directed", never "eligible"."""
+        return bool(self.lifted) and self.status is not Status.BLOCKED
+
+    @property
+    def may_override(self) -> bool:
+        """Blocked, and every block is advice the court may direct against."""
+        return self.status is Status.BLOCKED and all(
+            overridable(r, self.activity) for r in self.blocking
+        )
 
     @property
     def blocking(self) -> tuple[Reason, ...]:
@@ -90,6 +136,38 @@ def status_of(reasons: Iterable[Reason]) -> Status:
 
 
 # --- helpers a screen may also want -------------------------------------------------------
+
+
+def overridable(r: Reason, activity: Activity) -> bool:
+    """May the court's direction lift this block? (OVERRIDABLE_RULES says why.)"""
+    return (
+        r.effect is Effect.BLOCKS
+        and r.rule_id in OVERRIDABLE_RULES
+        and activity not in _NEVER_OVERRIDDEN
+    )
+
+
+def blocks_of(found: Verdict) -> tuple[OverriddenBlock, ...]:
+    """The blocks of a verdict as a court override records them (the advice it went against)."""
+    texts = found.english or tuple(r.text for r in found.reasons)
+    return tuple(
+        OverriddenBlock(rule_id=r.rule_id, text=text)
+        for r, text in zip(found.reasons, texts, strict=True)
+        if r.effect is Effect.BLOCKS
+    )
+
+
+def override_direction(case: Case, party_id: str, activity: Activity) -> Direction | None:
+    """The live direction the court made against the rules' advice for this party and
+    activity, if the officer recorded one."""
+    return next(
+        (
+            d
+            for d in live_directions(case, party_id, activity)
+            if d.status is DirectionStatus.DIRECTED and d.court_override is not None
+        ),
+        None,
+    )
 
 
 def recorded_assessment(
@@ -255,6 +333,19 @@ def _postcode(party: Party, e: CatalogueEntry) -> Reason | None:
 
 def verdict(case: Case, party_id: str, activity: Activity, *, today: dt.date) -> Verdict:
     """Eligible, blocked or needs screening, with every reason. Pure: no I/O, no clock."""
+    reasons = _reasons(case, party_id, activity, today)
+    if thread_language() == ENGLISH:
+        english = tuple(r.text for r in reasons)
+    else:
+        with speaking(ENGLISH):
+            english = tuple(r.text for r in _reasons(case, party_id, activity, today))
+    directed = override_direction(case, party_id, activity)
+    if directed is None or directed.court_override is None:
+        return Verdict(party_id, activity, status_of(reasons), tuple(reasons), english=english)
+    return _against_advice(party_id, activity, reasons, english, directed.court_override)
+
+
+def _reasons(case: Case, party_id: str, activity: Activity, today: dt.date) -> list[Reason]:
     party = case.party(party_id)
     e = entry(activity)
     reasons: list[Reason] = [_jurisdiction(case, e)]
@@ -268,7 +359,51 @@ def verdict(case: Case, party_id: str, activity: Activity, *, today: dt.date) ->
     if postcode is not None:
         reasons.append(postcode)
     reasons.append(_order(case, party_id, e))
-    return Verdict(party_id, activity, status_of(reasons), tuple(reasons))
+    return reasons
+
+
+def _court_words(given: CourtOverride) -> str:
+    return _(
+        "the court directed it against the rules' advice (recorded by {officer} on {date}): "
+        "{reason}"
+    ).format(officer=given.recorded_by, date=format_date(given.recorded_on), reason=given.reason)
+
+
+def _against_advice(
+    party_id: str,
+    activity: Activity,
+    reasons: list[Reason],
+    english: tuple[str, ...],
+    given: CourtOverride,
+) -> Verdict:
+    """The verdict once the court directed it anyway: each block the court was told of, and
+    that an override may lift, becomes a warning. A block it was not told of (the screening
+    changed since) stands: the court did not direct against that."""
+    told = {(b.rule_id, b.text) for b in given.blocks}
+    out: list[Reason] = []
+    lifted: list[Reason] = []
+    out_english: list[str] = []
+    for r, text in zip(reasons, english, strict=True):
+        if overridable(r, activity) and (r.rule_id, text) in told:
+            lifted.append(r)
+            out.append(
+                reason(
+                    r.rule_id,
+                    _("against this advice: {reason}").format(reason=r.text),
+                    Effect.WARNING,
+                )
+            )
+            out_english.append(f"against this advice: {text}")
+        else:
+            out.append(r)
+            out_english.append(text)
+    court = _court_words(given)
+    with speaking(ENGLISH):
+        out_english.append(_court_words(given))
+    out.append(reason("COURT-OVERRIDE", court, Effect.WARNING))
+    return Verdict(
+        party_id, activity, status_of(out), tuple(out), given, tuple(lifted), tuple(out_english)
+    )
 
 
 def matrix(case: Case, *, today: dt.date) -> dict[tuple[str, Activity], Verdict]:

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from duty_tui.i18n import _
 from duty_tui.services.catalogue import entry
 from duty_tui.services.suitability import Status, Verdict
 from duty_tui.widgets.plain import plain
@@ -29,6 +30,9 @@ SHORT = {
 }
 
 STYLE = {Status.ELIGIBLE: "green", Status.BLOCKED: "red", Status.NEEDS_SCREENING: "yellow"}
+# Directed by the court against the rules' advice: neither green (it is not "eligible") nor the
+# red of a block, and bold so it stands out in a column of ticks.
+COURT_DIRECTED_STYLE = "bold magenta"
 
 
 def _missing(verdict: Verdict) -> str:
@@ -55,6 +59,12 @@ def _missing(verdict: Verdict) -> str:
 
 
 def cell_text(verdict: Verdict) -> Text:
+    if verdict.court_directed:
+        text = _("! court-directed")
+        if verdict.status is Status.NEEDS_SCREENING:
+            # Still waiting for something the court's direction does not answer.
+            text = _("! court-directed, {missing}").format(missing=_missing(verdict))
+        return Text(text, style=COURT_DIRECTED_STYLE)
     label = _missing(verdict) if verdict.status is Status.NEEDS_SCREENING else verdict.status.label
     return Text(f"{verdict.status.symbol} {label}", style=STYLE[verdict.status])
 

@@ -114,6 +114,16 @@ def _police_yes(person_id):
     return _person(person_id, police_check=_yes())
 
 
+def _court_directed(case):
+    """``case`` with a WT4C direction the court made against the rules' advice."""
+    from duty_tui.services.suitability import blocks_of
+    from records.model import CourtOverride
+
+    blocked = verdict(case, APP, A.WT4C, today=TODAY)
+    given = CourtOverride("the court's reason", TODAY, "Officer Test", blocks_of(blocked))
+    return attrs.evolve(case, directions=(direction(A.WT4C, court_override=given),))
+
+
 Row = tuple[str, Effect, Callable[..., tuple[list[Reason] | tuple[Reason, ...], object]], object]
 
 ROWS: list[Row] = [
@@ -321,6 +331,12 @@ ROWS: list[Row] = [
         Effect.UNKNOWN,
         lambda: v(make_case(screen=screening(abuse=Answer.YES)), A.CONTACT_SUPERVISED),
         Status.NEEDS_SCREENING,
+    ),
+    (
+        "COURT-OVERRIDE",
+        Effect.WARNING,
+        lambda: v(_court_directed(make_case(screen=screening(abuse=Answer.YES))), A.WT4C),
+        Status.ELIGIBLE,
     ),
     (
         "PTFC-NO-CONCERNS",

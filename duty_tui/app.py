@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from duty_tui.config import Config
+from duty_tui.i18n import N_, _
 from duty_tui.messages import CaseSaved, CaseSaveFailed, StoreTrouble, Unlocked
 from duty_tui.navigation import NavigatingApp
 
@@ -51,15 +52,15 @@ class DutyApp(NavigatingApp):
     # write case data to disk unencrypted.
     COMMANDS: ClassVar[set[Any]] = {_commands_provider}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+l", "lock", "Lock", id="app.lock", priority=True),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("f1", "help", "Help", id="app.help"),
-        Binding("s", "sync", "Sync now", id="app.sync", show=False),  # not priority: typing
+        Binding("ctrl+l", "lock", N_("Lock"), id="app.lock", priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
+        Binding("f1", "help", N_("Help"), id="app.help"),
+        Binding("s", "sync", N_("Sync now"), id="app.sync", show=False),  # not priority: typing
         # Declared here (not left to Textual) so that it has an id a keymap can change.
         Binding(
             "ctrl+p",
             "command_palette",
-            "Commands",
+            N_("Commands"),
             id="app.command_palette",
             show=False,
             priority=True,
@@ -151,11 +152,13 @@ class DutyApp(NavigatingApp):
             current = select.selection
             # Select keeps its (prompt, value) pairs privately; the prompt is what is shown.
             options = getattr(select, "_options", ())
-            shown = next((str(p) for p, v in options if v == current), "not chosen")
+            shown = next((str(p) for p, v in options if v == current), _("not chosen"))
             self.notify(
-                f"{officer_name(select)} is still: {shown}. It is a list: Enter opens it, "
-                "↑ ↓ move, Enter chooses. Typed letters do not choose.",
-                title="Typing into a list",
+                _(
+                    "{field} is still: {choice}. It is a list: Enter opens it, "
+                    "↑ ↓ move, Enter chooses. Typed letters do not choose."
+                ).format(field=officer_name(select), choice=shown),
+                title=_("Typing into a list"),
                 severity="warning",
                 timeout=6,
                 markup=False,
@@ -177,7 +180,7 @@ class DutyApp(NavigatingApp):
         give_dialogs_a_key_line(self)
         self.start_idle_watch()
         for warning in self.config.warnings:
-            self.notify(warning, title="Config", severity="warning", timeout=10, markup=False)
+            self.notify(warning, title=_("Config"), severity="warning", timeout=10, markup=False)
         self._watch_signals(True)
 
     def on_unmount(self) -> None:
@@ -221,7 +224,7 @@ class DutyApp(NavigatingApp):
 
         text = notice(self.desk.new_problems()) if self.desk is not None else ""
         if text:
-            title = "Some of the store's files need attention"
+            title = _("Some of the store's files need attention")
             self.notify(text, title=title, severity="error", timeout=60, markup=False)
 
     # --- the desk's news -------------------------------------------------------------------------
@@ -253,8 +256,10 @@ class DutyApp(NavigatingApp):
 
     def on_case_save_failed(self, message: CaseSaveFailed) -> None:
         self.notify(
-            f"Not saved yet: {message.reason}. Keep the app open; it tries again.",
-            title="Save failed",
+            _("Not saved yet: {reason}. Keep the app open; it tries again.").format(
+                reason=message.reason
+            ),
+            title=_("Save failed"),
             severity="error",
             timeout=15,
             markup=False,

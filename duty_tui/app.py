@@ -81,6 +81,7 @@ class DutyApp(NavigatingApp):
         demo_passphrase: str | None = None,
         handle_signals: bool = True,
         lang: str | None = None,
+        ask_language: bool = False,
     ) -> None:
         super().__init__(clock=clock, handle_signals=handle_signals)
         self.data_dir = Path(data_dir)
@@ -94,6 +95,9 @@ class DutyApp(NavigatingApp):
         self.demo_passphrase = demo_passphrase
         # --lang: the language whatever the profile says (duty_tui/i18n.py).
         self.lang = lang
+        # Ask English / Cymraeg after unlock when nothing chose the language (duty-tui run does;
+        # tests and benchmarks that build the app need not answer it).
+        self.ask_language = ask_language
         self.desk = None
         self.sync_ui = None
         # The dropdown the officer was last told that typing does not choose in (once each).
@@ -217,6 +221,23 @@ class DutyApp(NavigatingApp):
         self.switch_mode(SESSION_MODE)
         self.sync_ui.start()
         self.tell_store_problems()
+        if self._language_unchosen(message.profile.language):
+            from duty_tui.i18n import current_language
+            from duty_tui.screens.language import LanguageChoiceScreen
+
+            self.push_screen(LanguageChoiceScreen(current_language()), self.use_language)
+
+    def _language_unchosen(self, profile_language: str | None) -> bool:
+        """Nothing chose the language: not the profile, --lang or $DUTY_TUI_LANG (the system
+        locale is a guess, not the officer's choice)."""
+        from duty_tui.i18n import LANG_ENV, normalise
+
+        return (
+            self.ask_language
+            and profile_language is None
+            and normalise(self.lang) is None
+            and normalise(os.environ.get(LANG_ENV)) is None
+        )
 
     def tell_store_problems(self) -> None:
         """Name what is wrong with the store's files, each once a session (services/health.py)."""
@@ -276,10 +297,18 @@ class DutyApp(NavigatingApp):
         """Cymraeg / English: switch at once, keep it in the profile, and draw the screens
         again in the new language. Screens that know how (``relabel``) change their words in
         place, so what is typed and where the focus is stay as they are."""
-        from duty_tui.i18n import ENGLISH, WELSH, current_language, set_language
+        from duty_tui.i18n import ENGLISH, WELSH, current_language
+
+        self.use_language(WELSH if current_language() == ENGLISH else ENGLISH)
+
+    def use_language(self, lang: str | None) -> None:
+        """Show everything in ``lang`` from now on and keep it in the officer's profile."""
+        from duty_tui.i18n import set_language
         from duty_tui.screens.translated import relabel_all
 
-        lang = set_language(WELSH if current_language() == ENGLISH else ENGLISH)
+        if lang is None:
+            return
+        lang = set_language(lang)
         if self.desk is not None:
             self.desk.save_language(lang)
         relabel_all(self)

@@ -144,8 +144,7 @@ def check_key(key: str) -> str:
                 )
             raise KeyNameError(
                 _(
-                    "{key}: {modifier} is not a modifier ({modifiers}; the key itself "
-                    "comes last)"
+                    "{key}: {modifier} is not a modifier ({modifiers}; the key itself comes last)"
                 ).format(key=repr(key), modifier=repr(modifier), modifiers=", ".join(MODIFIERS))
             )
     if len(set(modifiers)) != len(modifiers):

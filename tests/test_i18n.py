@@ -364,7 +364,7 @@ def test_the_scan_finds_a_bare_literal(source: str) -> None:
         'print(f"{number}\\t{date}")',
         'text.append(" · ", style="dim")',
         'raise RecordError("home court", _("home court is required"))',
-        'table.add_column(_(COLUMNS[key]), key=key)',
+        "table.add_column(_(COLUMNS[key]), key=key)",
     ],
 )
 def test_the_scan_passes_translated_and_wordless_text(source: str) -> None:

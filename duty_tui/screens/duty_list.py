@@ -306,7 +306,8 @@ class DutyListScreen(Relabel, DeskAccess, Screen[None]):
                         "{count} more at other courts: c shows all courts.",
                         elsewhere,
                     ).format(count=elsewhere)
-        status.update(plain(message))
+        # A Welsh line may begin with the day's name ("dydd Llun 30/11: ...").
+        status.update(plain(capitalised(message)))
 
     def selected_case_id(self) -> str | None:
         table = self.query_one(DutyTable)

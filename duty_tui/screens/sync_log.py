@@ -49,8 +49,6 @@ def format_time(at: float) -> str:
         return "?"
 
 
-
-
 def event_words(line: LogEntry) -> tuple[str, str]:
     """What happened, in the officer's words, and the detail under it."""
     event, detail, count = line.event, line.detail, line.count

@@ -70,20 +70,21 @@ def _describe(state: SyncState, *, short: bool) -> Text:
         text.append(_("connected"), style="green")
     elif state.central == OFFLINE:
         text.append(_("offline"), style="yellow")
-        text.append(" ")
         text.append(
-            _("(referrals wait here)")
-            if short
-            else _("(referrals wait here and go when it is back)"),
+            " "
+            + (
+                _("(referrals wait here)")
+                if short
+                else _("(referrals wait here and go when it is back)")
+            ),
             style="dim",
         )
     elif state.central == CHECKING:
         text.append(_("checking…"), style="dim")
     elif state.central == NOT_SET_UP:
         text.append(_("not set up"), style="yellow")
-        text.append(" ")
         text.append(
-            _("(ctrl+p › settings)") if short else _("(ctrl+p › Central records settings)"),
+            " " + (_("(ctrl+p › settings)") if short else _("(ctrl+p › Central records settings)")),
             style="dim",
         )
     return text

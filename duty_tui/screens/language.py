@@ -22,7 +22,7 @@ from textual.widgets import Button, Static
 from duty_tui.i18n import ENGLISH, LANGUAGE_NAMES, WELSH
 
 # Bilingual on purpose, never translated (see above).
-TITLE = "English / Cymraeg"
+HEADING = "English / Cymraeg"
 QUESTION = "Which language would you like to use? · Pa iaith hoffech chi ei defnyddio?"
 LATER = (
     "You can change it later: ctrl+p, Cymraeg / English. · "
@@ -37,11 +37,11 @@ class LanguageChoiceScreen(ModalScreen[str]):
     CSS_PATH = "dialog.tcss"
     AUTO_FOCUS = "#lang-cy"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "choose('en')", "English", id="language.english"),
-        Binding("c", "choose('cy')", "Cymraeg", id="language.welsh"),
-        Binding("escape", "keep", "English / Cymraeg", show=False, id="language.keep"),
+        Binding("e", "choose('en')", LANGUAGE_NAMES[ENGLISH], id="language.english"),
+        Binding("c", "choose('cy')", LANGUAGE_NAMES[WELSH], id="language.welsh"),
+        Binding("escape", "keep", HEADING, show=False, id="language.keep"),
     ]
-    help_title = TITLE
+    help_title = HEADING
 
     def __init__(self, current: str) -> None:
         super().__init__()
@@ -49,7 +49,7 @@ class LanguageChoiceScreen(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="language-box", classes="dialog"):
-            yield Static(TITLE, classes="dialog-title")
+            yield Static(HEADING, classes="dialog-title")
             yield Static(QUESTION)
             with Horizontal(classes="buttons"):
                 # Cymraeg first and focused: the dialog is there for the officer who would

@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from duty_tui.config import Config
+from duty_tui.i18n import N_, _
 from duty_tui.messages import CaseSaved, CaseSaveFailed, StoreTrouble, Unlocked
 from duty_tui.navigation import NavigatingApp
 
@@ -51,15 +52,15 @@ class DutyApp(NavigatingApp):
     # write case data to disk unencrypted.
     COMMANDS: ClassVar[set[Any]] = {_commands_provider}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+l", "lock", "Lock", id="app.lock", priority=True),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("f1", "help", "Help", id="app.help"),
-        Binding("s", "sync", "Sync now", id="app.sync", show=False),  # not priority: typing
+        Binding("ctrl+l", "lock", N_("Lock"), id="app.lock", priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
+        Binding("f1", "help", N_("Help"), id="app.help"),
+        Binding("s", "sync", N_("Sync now"), id="app.sync", show=False),  # not priority: typing
         # Declared here (not left to Textual) so that it has an id a keymap can change.
         Binding(
             "ctrl+p",
             "command_palette",
-            "Commands",
+            N_("Commands"),
             id="app.command_palette",
             show=False,
             priority=True,
@@ -80,6 +81,7 @@ class DutyApp(NavigatingApp):
         demo_passphrase: str | None = None,
         handle_signals: bool = True,
         lang: str | None = None,
+        ask_language: bool = False,
     ) -> None:
         super().__init__(clock=clock, handle_signals=handle_signals)
         self.data_dir = Path(data_dir)
@@ -93,6 +95,9 @@ class DutyApp(NavigatingApp):
         self.demo_passphrase = demo_passphrase
         # --lang: the language whatever the profile says (duty_tui/i18n.py).
         self.lang = lang
+        # Ask English / Cymraeg after unlock when nothing chose the language (duty-tui run does;
+        # tests and benchmarks that build the app need not answer it).
+        self.ask_language = ask_language
         self.desk = None
         self.sync_ui = None
         # The dropdown the officer was last told that typing does not choose in (once each).
@@ -151,11 +156,13 @@ class DutyApp(NavigatingApp):
             current = select.selection
             # Select keeps its (prompt, value) pairs privately; the prompt is what is shown.
             options = getattr(select, "_options", ())
-            shown = next((str(p) for p, v in options if v == current), "not chosen")
+            shown = next((str(p) for p, v in options if v == current), _("not chosen"))
             self.notify(
-                f"{officer_name(select)} is still: {shown}. It is a list: Enter opens it, "
-                "↑ ↓ move, Enter chooses. Typed letters do not choose.",
-                title="Typing into a list",
+                _(
+                    "{field} is still: {choice}. It is a list: Enter opens it, "
+                    "↑ ↓ move, Enter chooses. Typed letters do not choose."
+                ).format(field=officer_name(select), choice=shown),
+                title=_("Typing into a list"),
                 severity="warning",
                 timeout=6,
                 markup=False,
@@ -177,7 +184,7 @@ class DutyApp(NavigatingApp):
         give_dialogs_a_key_line(self)
         self.start_idle_watch()
         for warning in self.config.warnings:
-            self.notify(warning, title="Config", severity="warning", timeout=10, markup=False)
+            self.notify(warning, title=_("Config"), severity="warning", timeout=10, markup=False)
         self._watch_signals(True)
 
     def on_unmount(self) -> None:
@@ -214,8 +221,23 @@ class DutyApp(NavigatingApp):
         self.switch_mode(SESSION_MODE)
         self.sync_ui.start()
         self.tell_store_problems()
-        self.run_worker(
-            _import_session_modules, thread=True, group="warm", exit_on_error=False
+        self.run_worker(_import_session_modules, thread=True, group="warm", exit_on_error=False)
+        if self._language_unchosen(message.profile.language):
+            from duty_tui.i18n import current_language
+            from duty_tui.screens.language import LanguageChoiceScreen
+
+            self.push_screen(LanguageChoiceScreen(current_language()), self.use_language)
+
+    def _language_unchosen(self, profile_language: str | None) -> bool:
+        """Nothing chose the language: not the profile, --lang or $DUTY_TUI_LANG (the system
+        locale is a guess, not the officer's choice)."""
+        from duty_tui.i18n import LANG_ENV, normalise
+
+        return (
+            self.ask_language
+            and profile_language is None
+            and normalise(self.lang) is None
+            and normalise(os.environ.get(LANG_ENV)) is None
         )
 
     def tell_store_problems(self) -> None:
@@ -224,7 +246,7 @@ class DutyApp(NavigatingApp):
 
         text = notice(self.desk.new_problems()) if self.desk is not None else ""
         if text:
-            title = "Some of the store's files need attention"
+            title = _("Some of the store's files need attention")
             self.notify(text, title=title, severity="error", timeout=60, markup=False)
 
     # --- the desk's news -------------------------------------------------------------------------
@@ -256,8 +278,10 @@ class DutyApp(NavigatingApp):
 
     def on_case_save_failed(self, message: CaseSaveFailed) -> None:
         self.notify(
-            f"Not saved yet: {message.reason}. Keep the app open; it tries again.",
-            title="Save failed",
+            _("Not saved yet: {reason}. Keep the app open; it tries again.").format(
+                reason=message.reason
+            ),
+            title=_("Save failed"),
             severity="error",
             timeout=15,
             markup=False,
@@ -274,10 +298,18 @@ class DutyApp(NavigatingApp):
         """Cymraeg / English: switch at once, keep it in the profile, and draw the screens
         again in the new language. Screens that know how (``relabel``) change their words in
         place, so what is typed and where the focus is stay as they are."""
-        from duty_tui.i18n import ENGLISH, WELSH, current_language, set_language
+        from duty_tui.i18n import ENGLISH, WELSH, current_language
+
+        self.use_language(WELSH if current_language() == ENGLISH else ENGLISH)
+
+    def use_language(self, lang: str | None) -> None:
+        """Show everything in ``lang`` from now on and keep it in the officer's profile."""
+        from duty_tui.i18n import set_language
         from duty_tui.screens.translated import relabel_all
 
-        lang = set_language(WELSH if current_language() == ENGLISH else ENGLISH)
+        if lang is None:
+            return
+        lang = set_language(lang)
         if self.desk is not None:
             self.desk.save_language(lang)
         relabel_all(self)

@@ -25,6 +25,8 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from duty_tui.i18n import _
+
 if TYPE_CHECKING:
     # Imported where used: the app reads its config before its first screen, and start-up
     # time is measured (records build attrs classes; the store loads cryptography).
@@ -82,16 +84,24 @@ def load_config(path: Path | None = None) -> Config:
     except FileNotFoundError:
         return Config(path=path)
     except OSError as exc:
-        return Config(warnings=(f"cannot read {path}: {exc.strerror}; using defaults",), path=path)
+        text = _("cannot read {path}: {error}; using defaults").format(
+            path=path, error=exc.strerror
+        )
+        return Config(warnings=(text,), path=path)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return Config(warnings=(f"{path} is not valid TOML ({exc}); using defaults",), path=path)
+        text = _("{path} is not valid TOML ({error}); using defaults").format(path=path, error=exc)
+        return Config(warnings=(text,), path=path)
     except (ValueError, RecursionError):
         # tomllib lets these through for an integer of thousands of digits or arrays nested
         # thousands deep; the app must open all the same.
         return Config(
-            warnings=(f"{path} holds a value too large or too deep to read; using defaults",),
+            warnings=(
+                _("{path} holds a value too large or too deep to read; using defaults").format(
+                    path=path
+                ),
+            ),
             path=path,
         )
     return _from_data(data, path)
@@ -103,18 +113,26 @@ def _from_data(data: dict[str, Any], path: Path) -> Config:
     keymap: dict[str, str] = {}
     raw_keymap = data.get("keymap", {})
     if not isinstance(raw_keymap, dict):
-        warnings.append('[keymap] must be a table of binding id = "keys"; ignored')
+        warnings.append(_('[keymap] must be a table of binding id = "keys"; ignored'))
         raw_keymap = {}
     for binding_id, keys in raw_keymap.items():
         if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
             keys = ",".join(keys)
         if not isinstance(keys, str) or not keys.strip():
-            warnings.append(f'keymap {binding_id!r}: keys must be text like "ctrl+l"; ignored')
+            warnings.append(
+                _('keymap {binding}: keys must be text like "ctrl+l"; ignored').format(
+                    binding=repr(binding_id)
+                )
+            )
             continue
         keymap[str(binding_id)] = ",".join(k.strip() for k in keys.split(",") if k.strip())
     unknown = sorted(set(data) - {"idle_lock_minutes", "keymap"})
     if unknown:
-        warnings.append(f"unknown setting(s) in {path.name}: {', '.join(unknown)}; ignored")
+        warnings.append(
+            _("unknown setting(s) in {file}: {settings}; ignored").format(
+                file=path.name, settings=", ".join(unknown)
+            )
+        )
     return Config(idle_lock_minutes=minutes, keymap=keymap, warnings=tuple(warnings), path=path)
 
 
@@ -126,31 +144,44 @@ def _idle_minutes(value: Any, warnings: list[str]) -> float:
     (most likely seconds typed as minutes). Within reason, a value out of bounds is moved to
     the nearest bound: at most IDLE_LOCK_MAX_MINUTES, at least IDLE_LOCK_MIN_MINUTES.
     """
-    default = f"using the default, {IDLE_LOCK_DEFAULT_MINUTES:g}"
+    default = f"{IDLE_LOCK_DEFAULT_MINUTES:g}"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        warnings.append(f"idle_lock_minutes must be a number of minutes; {default}")
+        warnings.append(
+            _("idle_lock_minutes must be a number of minutes; using the default, {default}").format(
+                default=default
+            )
+        )
         return IDLE_LOCK_DEFAULT_MINUTES
     # TOML integers are unbounded: compare before any float() or :g, which would overflow.
     if isinstance(value, float) and not math.isfinite(value):
-        warnings.append(f"idle_lock_minutes {value} is not a number of minutes; {default}")
+        warnings.append(
+            _(
+                "idle_lock_minutes {value} is not a number of minutes; using the default, {default}"
+            ).format(value=value, default=default)
+        )
         return IDLE_LOCK_DEFAULT_MINUTES
     if value < 0 or value > IDLE_LOCK_ABSURD_MINUTES:
         shown = str(value) if len(str(value)) <= 20 else str(value)[:20] + "…"
         warnings.append(
-            f"idle_lock_minutes {shown} is not a sensible number of minutes "
-            f"(0 to {IDLE_LOCK_MAX_MINUTES:g}); {default}"
+            _(
+                "idle_lock_minutes {value} is not a sensible number of minutes "
+                "(0 to {most}); using the default, {default}"
+            ).format(value=shown, most=f"{IDLE_LOCK_MAX_MINUTES:g}", default=default)
         )
         return IDLE_LOCK_DEFAULT_MINUTES
     if value > IDLE_LOCK_MAX_MINUTES:
         warnings.append(
-            f"idle_lock_minutes {value:g} is more than the {IDLE_LOCK_MAX_MINUTES:g} allowed "
-            f"for case data; using {IDLE_LOCK_MAX_MINUTES:g}"
+            _(
+                "idle_lock_minutes {value} is more than the {most} allowed for case data; "
+                "using {most}"
+            ).format(value=f"{value:g}", most=f"{IDLE_LOCK_MAX_MINUTES:g}")
         )
         return IDLE_LOCK_MAX_MINUTES
     if value < IDLE_LOCK_MIN_MINUTES:
         warnings.append(
-            f"idle_lock_minutes {value:g} is less than {IDLE_LOCK_MIN_MINUTES:g}; "
-            f"using {IDLE_LOCK_MIN_MINUTES:g}"
+            _("idle_lock_minutes {value} is less than {least}; using {least}").format(
+                value=f"{value:g}", least=f"{IDLE_LOCK_MIN_MINUTES:g}"
+            )
         )
         return IDLE_LOCK_MIN_MINUTES
     return float(value)
@@ -192,15 +223,15 @@ class OfficerProfile:
         except TextError as exc:
             raise RecordError("home court", str(exc)) from None
         if not court:
-            raise RecordError("home court", "home court is required")
+            raise RecordError("home court", _("home court is required"))
         try:
             officer_role = OfficerRole(role)
         except ValueError:
-            raise RecordError("role", "role must be FCA or FCSW") from None
+            raise RecordError("role", _("role must be FCA or FCSW")) from None
         try:
             where = Jurisdiction(jurisdiction)
         except ValueError:
-            raise RecordError("jurisdiction", "jurisdiction must be Wales or England") from None
+            raise RecordError("jurisdiction", _("jurisdiction must be Wales or England")) from None
         from duty_tui.i18n import normalise
 
         return cls(

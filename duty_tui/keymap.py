@@ -18,6 +18,8 @@ import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING
 
+from duty_tui.i18n import _
+
 if TYPE_CHECKING:
     from duty_tui.config import Config
 
@@ -54,6 +56,9 @@ BINDING_IDS: frozenset[str] = frozenset(
         "duty.today",
         "help.close",
         "history.close",
+        "language.english",
+        "language.keep",
+        "language.welsh",
         "monitoring.cancel",
         "monitoring.save",
         "new_case.cancel",
@@ -127,33 +132,50 @@ def check_key(key: str) -> str:
     key = key.strip()
     if len(key) == 1:
         if not key.isprintable() or key.isspace():
-            raise KeyNameError(f"{key!r} is not a key name (write space, tab ...)")
+            raise KeyNameError(
+                _("{key} is not a key name (write space, tab ...)").format(key=repr(key))
+            )
         return _character_key(key)  # "+" alone is the plus key, "/" is slash
     *modifiers, base = key.split("+")
     modifiers = [m.lower() for m in modifiers]
     for modifier in modifiers:
         if modifier not in MODIFIERS:
-            shown = repr(modifier) if modifier else "an empty modifier (two + in a row)"
+            if not modifier:
+                raise KeyNameError(
+                    _(
+                        "{key}: an empty modifier (two + in a row) is not a modifier "
+                        "({modifiers}; the key itself comes last)"
+                    ).format(key=repr(key), modifiers=", ".join(MODIFIERS))
+                )
             raise KeyNameError(
-                f"{key!r}: {shown} is not a modifier ({', '.join(MODIFIERS)}; the key itself "
-                "comes last)"
+                _(
+                    "{key}: {modifier} is not a modifier ({modifiers}; the key itself comes last)"
+                ).format(key=repr(key), modifier=repr(modifier), modifiers=", ".join(MODIFIERS))
             )
     if len(set(modifiers)) != len(modifiers):
-        raise KeyNameError(f"{key!r} names a modifier twice")
+        raise KeyNameError(_("{key} names a modifier twice").format(key=repr(key)))
     if not base:
-        raise KeyNameError(f"{key!r} has no key after its last + (plus is written 'plus')")
+        raise KeyNameError(
+            _("{key} has no key after its last + (plus is written 'plus')").format(key=repr(key))
+        )
     if len(base) == 1:
         if modifiers and base.isupper():
             # Textual names ctrl+shift+l so; "ctrl+L" would never match a key press.
             raise KeyNameError(
-                f"{key!r}: after a modifier the letter is lower case "
-                f"({'+'.join([*modifiers, base.lower()])}, or add shift+ for a capital)"
+                _(
+                    "{key}: after a modifier the letter is lower case "
+                    "({lower}, or add shift+ for a capital)"
+                ).format(key=repr(key), lower="+".join([*modifiers, base.lower()]))
             )
         if not base.isprintable() or base.isspace():
-            raise KeyNameError(f"{key!r} is not a key name")
+            raise KeyNameError(_("{key} is not a key name").format(key=repr(key)))
         base = _character_key(base)
     elif base not in _named_keys() and not _is_character_name(base):
-        raise KeyNameError(f"{key!r}: {base!r} is not a key name Textual knows")
+        raise KeyNameError(
+            _("{key}: {base} is not a key name Textual knows").format(
+                key=repr(key), base=repr(base)
+            )
+        )
     return "+".join([*sorted(modifiers, key=MODIFIERS.index), base])
 
 
@@ -165,16 +187,31 @@ def check_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     for binding_id, keys in keymap.items():
         if binding_id not in BINDING_IDS:
             close = difflib.get_close_matches(binding_id, sorted(BINDING_IDS), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else " (docs/app.md lists them)"
-            warnings.append(f"keymap {binding_id!r}: no such binding{hint}; ignored")
+            if close:
+                warning = _(
+                    "keymap {binding}: no such binding (did you mean {close}?); ignored"
+                ).format(binding=repr(binding_id), close=repr(close[0]))
+            else:
+                warning = _(
+                    "keymap {binding}: no such binding (docs/app.md lists them); ignored"
+                ).format(binding=repr(binding_id))
+            warnings.append(warning)
             continue
         try:
             checked = [check_key(k) for k in keys.split(",") if k.strip()]
         except KeyNameError as exc:
-            warnings.append(f"keymap {binding_id!r}: {exc}; its default keys are kept")
+            warnings.append(
+                _("keymap {binding}: {problem}; its default keys are kept").format(
+                    binding=repr(binding_id), problem=exc
+                )
+            )
             continue
         if not checked:
-            warnings.append(f"keymap {binding_id!r}: no keys given; its default keys are kept")
+            warnings.append(
+                _("keymap {binding}: no keys given; its default keys are kept").format(
+                    binding=repr(binding_id)
+                )
+            )
             continue
         usable[binding_id] = ",".join(dict.fromkeys(checked))
     return usable, warnings

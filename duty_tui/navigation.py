@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from duty_tui.i18n import _
 from duty_tui.leaving import LeavingApp
 from duty_tui.messages import OpenCase
 
@@ -31,7 +32,11 @@ class NavigatingApp(LeavingApp):
         try:
             case = self.desk.load_case(message.case_id)
         except Exception as exc:
-            self.notify(f"That case cannot be opened: {exc}", severity="error", markup=False)
+            self.notify(
+                _("That case cannot be opened: {problem}").format(problem=exc),
+                severity="error",
+                markup=False,
+            )
             return
         self.push_screen(CaseScreen(case))
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 
+from duty_tui.i18n import _, ngettext
 from duty_tui.messages import ReferralsChanged
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class SyncUI:
         self._task: Worker[None] | None = None
         # The fatal error last notified: the background loop meets it every probe; say it once.
         self._fatal_shown = ""
+        # Toasts that central's next answer makes untrue ("cannot be reached"), by their words.
+        self._resolvable: set[str] = set()
         # Cases whose referrals were waiting when last saved: their saves may change the count.
         self._waiting_cases: frozenset[str] = frozenset()
         self.closed = False
@@ -161,21 +164,21 @@ class SyncUI:
                 log.warning("sync results not applied to cases (%s)", type(exc).__name__)
         for rejection in report.rejected:
             self.app.notify(
-                f"Central records refused the referral for {self._case_number(rejection)}:"
-                f" {rejection.reason}",
-                title="Referral refused",
+                _("Central records refused the referral for {case}: {reason}").format(
+                    case=self._case_number(rejection), reason=rejection.reason
+                ),
+                title=_("Referral refused"),
                 severity="error",
                 timeout=30,
                 markup=False,
             )
         if report.fatal:
             if asked or report.error != self._fatal_shown:
-                self.app.notify(
-                    f"Referrals cannot be sent: {report.error}",
-                    title="Central records",
+                self._notify_resolvable(
+                    _("Referrals cannot be sent: {problem}").format(problem=report.error),
+                    title=_("Central records"),
                     severity="error",
                     timeout=30,
-                    markup=False,
                 )
             self._fatal_shown = report.error
             return
@@ -186,18 +189,20 @@ class SyncUI:
             # the error down then would hide a refusal that still stands.
             self._resolve_errors()
         if asked:
-            self.app.notify(sync_summary(report), title="Sync", timeout=8, markup=False)
+            self.app.notify(sync_summary(report), title=_("Sync"), timeout=8, markup=False)
+
+    def _notify_resolvable(self, message: str, **kwargs: object) -> None:
+        """A toast that central's next answer takes down (see _resolve_errors)."""
+        self._resolvable.add(message)
+        self.app.notify(message, markup=False, **kwargs)  # type: ignore[arg-type]
 
     def _resolve_errors(self) -> None:
         """Central answered: its earlier "cannot be sent" / "cannot be reached" toasts are no
         longer true, and an error left on screen after the referral was acknowledged reads as
         a failure that is not there. Refusals of a referral stay: they are still true."""
-        stale = [
-            n
-            for n in self.app._notifications
-            if (n.title == "Central records" and n.message.startswith("Referrals cannot be sent"))
-            or (n.title == "Sync" and n.message.startswith("Central records cannot be reached"))
-        ]
+        # Known by the words they were sent with, whatever the language is now.
+        stale = [n for n in self.app._notifications if n.message in self._resolvable]
+        self._resolvable.clear()
         for notification in stale:
             self.app._unnotify(notification, refresh=False)
         if stale:
@@ -261,7 +266,7 @@ class SyncUI:
             screen.post_message(ReferralsChanged(updated))
 
     def _case_number(self, rejection: Rejection) -> str:
-        return self.desk.index.case_number(rejection.case_id) or "a case"
+        return self.desk.index.case_number(rejection.case_id) or _("a case")
 
     # --- keeping only what is needed ---------------------------------------------------------
 
@@ -291,10 +296,14 @@ class SyncUI:
         if result.purged:
             count = len(result.purged)
             self.app.notify(
-                f"{count} settled case{'s' if count != 1 else ''} past the retention period "
-                "removed from this laptop (central records holds the referrals; see duty-tui "
-                "audit).",
-                title="Purged",
+                ngettext(
+                    "{count} settled case past the retention period removed from this laptop "
+                    "(central records holds the referrals; see duty-tui audit).",
+                    "{count} settled cases past the retention period removed from this laptop "
+                    "(central records holds the referrals; see duty-tui audit).",
+                    count,
+                ).format(count=count),
+                title=_("Purged"),
                 timeout=10,
                 markup=False,
             )
@@ -307,9 +316,11 @@ class SyncUI:
         worker = self._worker
         if worker is None or not worker.configured:
             self.app.notify(
-                "Central records are not set up on this laptop: enter central's address and "
-                "the device token, then sync again.",
-                title="Sync",
+                _(
+                    "Central records are not set up on this laptop: enter central's address "
+                    "and the device token, then sync again."
+                ),
+                title=_("Sync"),
                 severity="warning",
                 markup=False,
             )
@@ -325,27 +336,35 @@ class SyncUI:
         try:
             report = await worker.sync_now()
         except TableUnreadable:
-            self.app.notify(worker.state.error, title="Sync", severity="error", markup=False)
+            self.app.notify(worker.state.error, title=_("Sync"), severity="error", markup=False)
             return
         except Exception as exc:
             log.warning("sync now failed (%s)", type(exc).__name__)
             self.app.notify(
-                f"The sync failed ({type(exc).__name__}); referrals stay queued.",
-                title="Sync",
+                _("The sync failed ({problem}); referrals stay queued.").format(
+                    problem=type(exc).__name__
+                ),
+                title=_("Sync"),
                 severity="error",
                 markup=False,
             )
             return
         if report is None:
             pending = worker.state.pending
-            waiting = f"{pending} referral{'s' if pending != 1 else ''}" if pending else "Nothing"
-            self.app.notify(
-                f"Central records cannot be reached. {waiting} waiting here; sent by itself "
-                "when central is back.",
-                title="Sync",
-                severity="warning",
-                markup=False,
-            )
+            if pending:
+                message = ngettext(
+                    "Central records cannot be reached. {count} referral waiting here; sent by "
+                    "itself when central is back.",
+                    "Central records cannot be reached. {count} referrals waiting here; sent by "
+                    "itself when central is back.",
+                    pending,
+                ).format(count=pending)
+            else:
+                message = _(
+                    "Central records cannot be reached. Nothing waiting here; sent by itself "
+                    "when central is back."
+                )
+            self._notify_resolvable(message, title=_("Sync"), severity="warning")
 
     def show_log(self) -> None:
         from duty_tui.screens.sync_log import LOG_LINES, SyncLogScreen
@@ -355,7 +374,11 @@ class SyncUI:
             lines = outbox.log(limit=LOG_LINES)
             pending = outbox.pending_count()
         except Exception as exc:
-            self.app.notify(f"The sync log cannot be read: {exc}", severity="error", markup=False)
+            self.app.notify(
+                _("The sync log cannot be read: {problem}").format(problem=exc),
+                severity="error",
+                markup=False,
+            )
             return
         index = self.desk.index
         numbers = {line.case_id: index.case_number(line.case_id) for line in lines if line.case_id}
@@ -394,8 +417,8 @@ class SyncUI:
             return
         self.start()
         self.app.notify(
-            "Central records settings saved. Referrals are sent from now on.",
-            title="Sync",
+            _("Central records settings saved. Referrals are sent from now on."),
+            title=_("Sync"),
             markup=False,
         )
 
@@ -403,10 +426,29 @@ class SyncUI:
 def sync_summary(report: SyncReport) -> str:
     """What "Sync now" did, in a sentence: counts only."""
     if not report.attempted and not report.rejected:
-        return "Nothing was waiting: every referral is acknowledged."
-    parts = [f"{report.acknowledged} acknowledged by central records"]
-    if report.rejected:
-        parts.append(f"{len(report.rejected)} refused (see the messages and the sync log)")
-    if report.remaining:
-        parts.append(f"{report.remaining} still waiting: they are tried again by themselves")
-    return "; ".join(parts) + "."
+        return _("Nothing was waiting: every referral is acknowledged.")
+    counts = {
+        "acknowledged": report.acknowledged,
+        "refused": len(report.rejected),
+        "waiting": report.remaining,
+    }
+    # Whole sentences for each combination: a translator sees what is joined to what.
+    if report.rejected and report.remaining:
+        text = _(
+            "{acknowledged} acknowledged by central records; {refused} refused (see the "
+            "messages and the sync log); {waiting} still waiting: they are tried again by "
+            "themselves."
+        )
+    elif report.rejected:
+        text = _(
+            "{acknowledged} acknowledged by central records; {refused} refused (see the "
+            "messages and the sync log)."
+        )
+    elif report.remaining:
+        text = _(
+            "{acknowledged} acknowledged by central records; {waiting} still waiting: they "
+            "are tried again by themselves."
+        )
+    else:
+        text = _("{acknowledged} acknowledged by central records.")
+    return text.format(**counts)

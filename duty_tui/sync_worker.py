@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from duty_tui.i18n import N_, _
 from duty_tui.services.central_config import (
     VERIFY_EVERY_S,
     CentralConfig,
@@ -47,7 +48,7 @@ REFUSED = "refused"  # a fatal error: wrong token or no central at that URL; the
 # The outbox's file is missing, damaged or older than its last save: nothing is sent until the
 # officer decides (duty-tui doctor), or referrals central never had could be taken as sent.
 BLOCKED = "blocked"
-BLOCKED_MESSAGE = (
+BLOCKED_MESSAGE = N_(
     "Sync stopped: the referral outbox's file {what}. Nothing is sent until you decide: "
     "run duty-tui doctor"
 )
@@ -166,7 +167,7 @@ class SyncWorker:
 
     def _blocked(self, exc: TableUnreadable) -> None:
         what = exc.reason.removeprefix("its file ")
-        self._set(central=BLOCKED, error=BLOCKED_MESSAGE.format(what=what), progress=None)
+        self._set(central=BLOCKED, error=_(BLOCKED_MESSAGE).format(what=what), progress=None)
 
     def _progress(self, progress: SyncProgress) -> None:
         running = progress.message != "done" and progress.total > 0
@@ -271,7 +272,7 @@ class SyncWorker:
         (everything stays queued; the background loop sends it when central is back)."""
         engine = self.engine
         if engine is None:
-            raise SyncConfigError("central records are not set up")
+            raise SyncConfigError(_("central records are not set up"))
         if not await engine.probe(asked=True):
             self._set(central=OFFLINE)
             return None

@@ -25,6 +25,7 @@ def open_app(args: argparse.Namespace, *, demo_passphrase: str | None = None) ->
         config=load_config(),
         demo_passphrase=demo_passphrase,
         lang=getattr(args, "lang", None),
+        ask_language=True,
     )
     try:
         app.run()

@@ -6,6 +6,9 @@ A committed value goes through the records' own converters: a valid one becomes 
 state and is handed to the background saver; a bad one leaves the case as it was, shows the
 reason beside the field, and stays in the field and in the drafts (kept in the store too), so
 nothing typed is lost by locking, leaving the case or quitting.
+
+A change of language says every word again in place (``relabel``): no field is rebuilt, so
+what is being typed, the focus and the scroll position stay.
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
 from duty_tui.desk_access import DeskAccess
+from duty_tui.i18n import N_, _, ngettext
 from duty_tui.messages import CaseSaved, CaseSaveFailed
 from duty_tui.screens.case_rules import RulesSections
 from duty_tui.screens.safeguarding import person_widgets
+from duty_tui.screens.translated import Relabel
 from duty_tui.services.jurisdiction import check as jurisdiction_check
 from duty_tui.widgets import case_fields as cf
 from duty_tui.widgets.commands import PaletteCommand, PaletteSource
@@ -37,7 +42,10 @@ from duty_tui.widgets.focus_trail import FocusTrail
 from duty_tui.widgets.footer import KeyLine
 from duty_tui.widgets.plain import plain
 from duty_tui.widgets.reasons import reasons_text
+from duty_tui.widgets.record_words import YES_NO, choices, label, question
 from duty_tui.widgets.section import Section
+from duty_tui.widgets.words import button
+from duty_tui.widgets.words import note as said_note
 from records.entry import age_note, age_on
 from records.model import (
     SCREENING_QUESTIONS,
@@ -56,35 +64,40 @@ from records.model import (
 # Long enough not to validate half a word, short enough that a flat battery loses almost nothing.
 DEBOUNCE_S = 0.4
 
-ANSWER_CHOICES = [
-    (answer.label, answer.value) for answer in (Answer.UNKNOWN, Answer.NO, Answer.YES)
-]
-JURISDICTION_CHOICES = [(j.label, j.value) for j in Jurisdiction]
-ROLE_CHOICES = [(r.label, r.value) for r in PartyRole]
-LANGUAGE_CHOICES = [(lang.label, lang.value) for lang in Language]
-YES_NO_CHOICES = [("No", "no"), ("Yes", "yes")]
-NEED_CHOICES = [(need.label, need.value) for need in (Need.UNKNOWN, Need.NO, Need.YES)]
-WELSH_OFFER_CHOICES = [(offer.label, offer.value) for offer in WelshOffer]
+# (English msgid, value): the dropdowns translate their labels (FieldSelect).
+ANSWER_CHOICES = choices((Answer.UNKNOWN, Answer.NO, Answer.YES))
+JURISDICTION_CHOICES = choices(Jurisdiction)
+ROLE_CHOICES = choices(PartyRole)
+LANGUAGE_CHOICES = choices(Language)
+YES_NO_CHOICES = list(YES_NO)
+NEED_CHOICES = choices((Need.UNKNOWN, Need.NO, Need.YES))
+WELSH_OFFER_CHOICES = choices(WelshOffer)
+DATE_HINT = N_("DD/MM/YYYY")
+REMOVE_PARTY = {
+    PartyRole.APPLICANT: N_("Remove this applicant"),
+    PartyRole.RESPONDENT: N_("Remove this respondent"),
+    PartyRole.OTHER_FAMILY_MEMBER: N_("Remove this other family member"),
+}
 
 
 def row_id(key: str) -> str:
     return "f-" + key.replace(".", "-")
 
 
-class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
+class CaseScreen(Relabel, RulesSections, DeskAccess, PaletteSource, Screen[None]):
     CSS_PATH = "case.tcss"
 
-    help_title = "Case"
+    help_title = N_("Case")
     # Textual repaints the whole screen when the focus moves; the two widgets concerned repaint
     # themselves (their :focus styles), and on a screen this size the full repaint was most of
     # the cost of a Tab.
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Duty list", id="case.back"),
-        Binding("ctrl+n", "add_person", "Add person", id="case.add_person"),
-        Binding("ctrl+s", "save_now", "Save now", id="case.save"),
-        Binding("ctrl+down", "next_section", "Next section", id="case.next_section"),
-        Binding("ctrl+up", "prev_section", "Previous section", id="case.prev_section"),
+        Binding("escape", "back", N_("Duty list"), id="case.back"),
+        Binding("ctrl+n", "add_person", N_("Add person"), id="case.add_person"),
+        Binding("ctrl+s", "save_now", N_("Save now"), id="case.save"),
+        Binding("ctrl+down", "next_section", N_("Next section"), id="case.next_section"),
+        Binding("ctrl+up", "prev_section", N_("Previous section"), id="case.prev_section"),
     ]
 
     def __init__(self, case: Case) -> None:
@@ -136,32 +149,38 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
         choices: list[tuple[str, str]] | None = None,
         placeholder: str = "",
     ) -> FieldRow:
-        label = label or cf.LABELS[key.rsplit(".", 1)[-1]]
+        """A field of the case. ``label``, ``choices``' labels and ``placeholder`` are English
+        msgids (``N_``): shown in the officer's language and said again after a switch."""
+        msgid = label or cf.LABELS[key.rsplit(".", 1)[-1]]
         draft = self.drafts.get(key)
         value = draft if draft is not None else (self._shown(key) or "")
         error = self._check(key, draft) if draft is not None else ""
         control: Widget
         if choices is not None:
-            control = FieldSelect(key, choices, value, compact=True)
+            control = FieldSelect(key, choices, value, translate=True, compact=True)
         else:
-            control = FieldInput(key, value, placeholder=placeholder, compact=True)
-        return FieldRow(label, control, error=error, id=row_id(key))
+            control = FieldInput(key, value, placeholder_msgid=placeholder, compact=True)
+        return FieldRow(_(msgid), control, error=error, msgid=msgid, id=row_id(key))
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="case-top"):
             yield Static(plain(self.case.title), id="case-title")
             yield Static("", id="save-status")
         with VerticalScroll(id="case-body"):
-            yield Section("Hearing", *self._hearing_rows(), id="section-hearing")
-            yield Section("Parties", *self._party_widgets(), id="section-parties")
-            yield Section("Children", *self._child_widgets(), id="section-children")
-            yield Section("Safeguarding screening", *self._screening_rows(), id="section-screening")
+            yield Section(N_("Hearing"), *self._hearing_rows(), id="section-hearing")
+            yield Section(N_("Parties"), *self._party_widgets(), id="section-parties")
+            yield Section(N_("Children"), *self._child_widgets(), id="section-children")
             yield Section(
-                "Safeguarding by person", *person_widgets(self), id="section-safeguarding-people"
+                N_("Safeguarding screening"), *self._screening_rows(), id="section-screening"
             )
-            yield Section("Suitability", *self._suitability_widgets(), id="section-suitability")
-            yield Section("Directions", *self._direction_widgets(), id="section-directions")
-            yield Section("Referrals", *self._referral_widgets(), id="section-referrals")
+            yield Section(
+                N_("Safeguarding by person"),
+                *person_widgets(self),
+                id="section-safeguarding-people",
+            )
+            yield Section(N_("Suitability"), *self._suitability_widgets(), id="section-suitability")
+            yield Section(N_("Directions"), *self._direction_widgets(), id="section-directions")
+            yield Section(N_("Referrals"), *self._referral_widgets(), id="section-referrals")
         from duty_tui.widgets.sync_status import SyncStatus  # the sync region's status line
 
         yield SyncStatus()
@@ -175,8 +194,10 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
 
     def _hearing_rows(self) -> list[Widget]:
         return [
-            self.field("case.case_number", placeholder="e.g. CF24P01234 or 1234-5678-9012-3456"),
-            self.field("hearing.date", placeholder="DD/MM/YYYY"),
+            self.field(
+                "case.case_number", placeholder=N_("e.g. CF24P01234 or 1234-5678-9012-3456")
+            ),
+            self.field("hearing.date", placeholder=DATE_HINT),
             self.field("case.court"),
             self.field("case.jurisdiction", choices=JURISDICTION_CHOICES),
             Static(plain(self._hearing_note()), classes="section-note", id="hearing-note"),
@@ -185,9 +206,11 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
 
     def _hearing_note(self) -> str:
         officer = self.case.officer
-        return (
-            f"{self.case.hearing.type.value} · {self.case.service} · officer "
-            f"{officer.name} ({officer.role.value})"
+        return _("{hearing} · {service} · officer {name} ({role})").format(
+            hearing=self.case.hearing.type.value,
+            service=self.case.service,
+            name=officer.name,
+            role=officer.role.value,
         )
 
     def _jurisdiction_text(self) -> Text:
@@ -212,20 +235,20 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
     def _party_widgets(self) -> list[Widget]:
         widgets: list[Widget] = []
         if not self.case.parties:
-            widgets.append(Static("No parties yet.", classes="section-note"))
+            widgets.append(said_note(lambda: _("No parties yet."), classes="section-note"))
         for party in self.case.parties:
             prefix = f"party.{party.id}"
             widgets.append(
                 Vertical(
-                    Static(plain(f"{party.role.label}: {party.name}"), classes="card-title"),
+                    Static(plain(self._party_title(party)), classes="card-title"),
                     self.field(f"{prefix}.role", choices=ROLE_CHOICES),
                     self.field(f"{prefix}.name"),
-                    self.field(f"{prefix}.postcode", placeholder="e.g. CF10 1AA"),
+                    self.field(f"{prefix}.postcode", placeholder=N_("e.g. CF10 1AA")),
                     self.field(f"{prefix}.language", choices=LANGUAGE_CHOICES),
                     self.field(f"{prefix}.legal_aid", choices=ANSWER_CHOICES),
                     self.field(f"{prefix}.phone"),
                     self.field(f"{prefix}.email"),
-                    self.field(f"{prefix}.constraints.work", placeholder="e.g. shifts Mon-Wed"),
+                    self.field(f"{prefix}.constraints.work", placeholder=N_("e.g. shifts Mon-Wed")),
                     self.field(f"{prefix}.constraints.education"),
                     self.field(f"{prefix}.constraints.religious_observance"),
                     # Children Act 1989 s11B / s11D: whom the court may require to take part.
@@ -237,17 +260,17 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
                     self.field(f"{prefix}.participation.interpreter", choices=NEED_CHOICES),
                     self.field(
                         f"{prefix}.participation.interpreter_language",
-                        placeholder="any language, e.g. Polish, British Sign Language",
+                        placeholder=N_("any language, e.g. Polish, British Sign Language"),
                     ),
                     self.field(
                         f"{prefix}.participation.adjustments",
-                        placeholder="e.g. step-free access, breaks, materials read aloud",
+                        placeholder=N_("e.g. step-free access, breaks, materials read aloud"),
                     ),
                     self.field(f"{prefix}.participation.separate_arrival", choices=YES_NO_CHOICES),
                     self.field(f"{prefix}.participation.welsh_offer", choices=WELSH_OFFER_CHOICES),
-                    self.field(f"{prefix}.participation.welsh_offer_on", placeholder="DD/MM/YYYY"),
-                    Button(
-                        f"Remove this {party.role.label.lower()}",
+                    self.field(f"{prefix}.participation.welsh_offer_on", placeholder=DATE_HINT),
+                    button(
+                        REMOVE_PARTY[party.role],
                         id=f"remove-party-{party.id}",
                         classes="remove",
                         compact=True,
@@ -258,9 +281,9 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
             )
         widgets.append(
             Horizontal(
-                Button("Add applicant", id="add-applicant", compact=True),
-                Button("Add respondent", id="add-respondent", compact=True),
-                Button("Add other family member", id="add-other_family_member", compact=True),
+                button(N_("Add applicant"), id="add-applicant", compact=True),
+                button(N_("Add respondent"), id="add-respondent", compact=True),
+                button(N_("Add other family member"), id="add-other_family_member", compact=True),
                 classes="buttons",
             )
         )
@@ -269,7 +292,7 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
     def _child_widgets(self) -> list[Widget]:
         widgets: list[Widget] = []
         if not self.case.children:
-            widgets.append(Static("No children yet.", classes="section-note"))
+            widgets.append(said_note(lambda: _("No children yet."), classes="section-note"))
         for child in self.case.children:
             prefix = f"child.{child.id}"
             widgets.append(
@@ -277,9 +300,9 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
                     Static(plain(self._child_title(child)), classes="card-title"),
                     self._child_note(child),
                     self.field(f"{prefix}.name"),
-                    self.field(f"{prefix}.date_of_birth", placeholder="DD/MM/YYYY"),
-                    Button(
-                        "Remove this child",
+                    self.field(f"{prefix}.date_of_birth", placeholder=DATE_HINT),
+                    button(
+                        N_("Remove this child"),
                         id=f"remove-child-{child.id}",
                         classes="remove",
                         compact=True,
@@ -289,9 +312,12 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
                 )
             )
         widgets.append(
-            Horizontal(Button("Add child", id="add-child", compact=True), classes="buttons")
+            Horizontal(button(N_("Add child"), id="add-child", compact=True), classes="buttons")
         )
         return widgets
+
+    def _party_title(self, party: Party) -> str:
+        return _("{role}: {name}").format(role=label(party.role), name=party.name)
 
     def _child_title(self, child: Child) -> str:
         return f"{child.name}, {age_on(child.date_of_birth, self.desk.today())}"
@@ -320,34 +346,34 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
         widgets: list[Widget] = [
             Static(self._screening_note(), classes="section-note", id="screening-note")
         ]
-        for question, text in SCREENING_QUESTIONS.items():
-            prefix = f"screening.{question}"
+        for name, text in SCREENING_QUESTIONS.items():
+            prefix = f"screening.{name}"
             widgets.append(
                 Vertical(
-                    Static(text, classes="card-title"),
+                    said_note(lambda n=name, t=text: question(n, t), classes="card-title"),
                     self.field(f"{prefix}.answer", choices=ANSWER_CHOICES),
-                    self.field(f"{prefix}.answered_on", placeholder="DD/MM/YYYY"),
+                    self.field(f"{prefix}.answered_on", placeholder=DATE_HINT),
                     self.field(f"{prefix}.answered_by"),
                     classes="card",
                 )
             )
         widgets.append(
-            self.field("screening.safeguarding_letter_on", placeholder="received on DD/MM/YYYY")
+            self.field("screening.safeguarding_letter_on", placeholder=N_("received on DD/MM/YYYY"))
         )
         return widgets
 
     def _screening_note(self) -> str:
         unknown = [
-            SCREENING_QUESTIONS[name]
+            name
             for name, answer in self.case.screening.answers().items()
             if answer.answer is Answer.UNKNOWN
         ]
         if not unknown:
-            return "Screening complete."
-        return (
-            f"Screening incomplete: {len(unknown)} of {len(SCREENING_QUESTIONS)} not yet known. "
+            return _("Screening complete.")
+        return _(
+            "Screening incomplete: {unknown} of {questions} not yet known. "
             "Not yet known is never read as no."
-        )
+        ).format(unknown=len(unknown), questions=len(SCREENING_QUESTIONS))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self._focus_trail.follow(event.widget)
@@ -474,14 +500,14 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
         for party in self.case.parties:
             for title in self.query(f"#party-{party.id} .card-title"):
                 if isinstance(title, Static):
-                    title.update(plain(f"{party.role.label}: {party.name}"))
+                    title.update(plain(self._party_title(party)))
             for title in self.query(f"#checks-{party.id} .card-title"):
                 if isinstance(title, Static):
-                    title.update(plain(f"{party.role.label}: {party.name}"))
+                    title.update(plain(self._party_title(party)))
         for child in self.case.children:
             for title in self.query(f"#checks-{child.id} .card-title"):
                 if isinstance(title, Static):
-                    title.update(plain(f"Child: {child.name}"))
+                    title.update(plain(_("Child: {name}").format(name=child.name)))
             for title in self.query(f"#child-{child.id} .card-title"):
                 if isinstance(title, Static):
                     title.update(plain(self._child_title(child)))
@@ -500,14 +526,19 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
     def _show_save_state(self) -> None:
         refused = len(self.drafts)
         state = {
-            "editing": "Typing…",
-            "saving": "Saving…",
-            "saved": "All changes saved",
-            "failed": f"NOT SAVED: {self._save_reason}. Tried again every few seconds",
+            "editing": _("Typing…"),
+            "saving": _("Saving…"),
+            "saved": _("All changes saved"),
+            "failed": _("NOT SAVED: {reason}. Tried again every few seconds").format(
+                reason=self._save_reason
+            ),
         }[self._save_state]
         if refused and self._save_state != "failed":
-            plural = "s" if refused != 1 else ""
-            state = f"{refused} field{plural} to correct (kept as typed) · {state}"
+            state = ngettext(
+                "{count} field to correct (kept as typed) · {state}",
+                "{count} fields to correct (kept as typed) · {state}",
+                refused,
+            ).format(count=refused, state=state)
         shown = (state, self._save_state == "failed", bool(refused))
         if shown == self._save_shown:
             return  # this runs on every focus move: an unchanged line is not redrawn
@@ -625,7 +656,11 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
             try:
                 case = cf.remove_party(self.case, party_id)
             except RecordError as exc:
-                self.notify(f"Not removed: {exc.message}", severity="error", markup=False)
+                self.notify(
+                    _("Not removed: {reason}").format(reason=exc.message),
+                    severity="error",
+                    markup=False,
+                )
                 return
             self._forget_drafts(f"party.{party_id}.")
             self._replace(case)
@@ -635,10 +670,11 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Remove {party.name} ({party.role.label.lower()}) from this case? "
-                "What was recorded about them goes too.",
-                yes="Remove",
-                no="Keep",
+                _(
+                    "Remove {name} ({role}) from this case? What was recorded about them goes too."
+                ).format(name=party.name, role=label(party.role).lower()),
+                yes=_("Remove"),
+                no=_("Keep"),
             ),
             confirmed,
         )
@@ -659,7 +695,9 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Remove the child {child.name} from this case?", yes="Remove", no="Keep"
+                _("Remove the child {name} from this case?").format(name=child.name),
+                yes=_("Remove"),
+                no=_("Keep"),
             ),
             confirmed,
         )
@@ -720,8 +758,13 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
         refused = len(self.drafts)
         if refused:
             self.notify(
-                f"{refused} field{'s' if refused != 1 else ''} in this case could not be saved "
-                "as typed; the text is kept and shown when you open the case again.",
+                ngettext(
+                    "{count} field in this case could not be saved as typed; the text is kept "
+                    "and shown when you open the case again.",
+                    "{count} fields in this case could not be saved as typed; the text is kept "
+                    "and shown when you open the case again.",
+                    refused,
+                ).format(count=refused),
                 severity="warning",
                 markup=False,
             )
@@ -739,35 +782,57 @@ class CaseScreen(RulesSections, DeskAccess, PaletteSource, Screen[None]):
         """(name, help, callback) for the command palette while this case is open."""
         commands: list[PaletteCommand] = [
             (
-                "Add applicant",
-                "Add a party to this case",
+                _("Add applicant"),
+                _("Add a party to this case"),
                 lambda: self.action_add_person("applicant"),
             ),
             (
-                "Add respondent",
-                "Add a party to this case",
+                _("Add respondent"),
+                _("Add a party to this case"),
                 lambda: self.action_add_person("respondent"),
             ),
             (
-                "Add other family member",
-                "Add a party to this case",
+                _("Add other family member"),
+                _("Add a party to this case"),
                 lambda: self.action_add_person("other_family_member"),
             ),
-            ("Add child", "Add a child to this case", lambda: self.action_add_person("child")),
-            ("Save now", "Write every change to disk now", self.action_save_now),
-            ("History of this case", "Who did what to this case, and when", self.show_history),
             (
-                "Suitability: choose an activity",
-                "The party × activity matrix: Enter explains and goes on to a provider",
+                _("Add child"),
+                _("Add a child to this case"),
+                lambda: self.action_add_person("child"),
+            ),
+            (_("Save now"), _("Write every change to disk now"), self.action_save_now),
+            (
+                _("History of this case"),
+                _("Who did what to this case, and when"),
+                self.show_history,
+            ),
+            (
+                _("Suitability: choose an activity"),
+                _("The party × activity matrix: Enter explains and goes on to a provider"),
                 self.focus_matrix,
             ),
         ]
         for index, section in enumerate(self._sections()):
             commands.append(
                 (
-                    f"Go to {section.title}",
-                    "Section of this case",
+                    _("Go to {section}").format(section=_(section.msgid)),
+                    _("Section of this case"),
                     lambda i=index: self.go_to_section(i),
                 )
             )
         return commands
+
+    # --- the officer's language ----------------------------------------------------------
+
+    def relabel(self) -> None:
+        """Every word again in the new language, in place: labels, hints, dropdowns, notes,
+        cards and the matrix. Nothing is rebuilt, so the field being typed in keeps its text,
+        its cursor and the focus (relabel_all has already asked each widget to say_again)."""
+        self._save_shown = None
+        self._show_save_state()
+        grids = self.query("#suitability-grid")
+        if grids:
+            grids.first().activities = ()  # its column headings are words: drawn again
+        self._refresh_labels()
+        self.query_one("#hearing-note", Static).update(plain(self._hearing_note()))

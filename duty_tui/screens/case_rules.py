@@ -16,9 +16,9 @@ import attrs
 from rich.text import Text
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
-from duty_tui.i18n import _
+from duty_tui.i18n import N_, _
 from duty_tui.messages import ReferralsChanged
 from duty_tui.services.assessment import Readiness, ReadinessStatus, readiness
 from duty_tui.services.catalogue import entry
@@ -29,7 +29,9 @@ from duty_tui.services.suitability import Status, live_directions, matrix
 from duty_tui.widgets.case_fields import format_date
 from duty_tui.widgets.plain import plain_str
 from duty_tui.widgets.reasons import reasons_text
+from duty_tui.widgets.record_words import label
 from duty_tui.widgets.suitability_grid import COURT_DIRECTED_STYLE, SuitabilityGrid
+from duty_tui.widgets.words import button, note
 from records.model import (
     Activity,
     Assessment,
@@ -50,9 +52,9 @@ if TYPE_CHECKING:
     from store.outbox import OutboxEntry
 
 READY_STYLE = {
-    ReadinessStatus.READY: ("ready to queue", "green"),
-    ReadinessStatus.WAITING: ("waiting", "yellow"),
-    ReadinessStatus.BLOCKED: ("cannot be referred as it stands", "red"),
+    ReadinessStatus.READY: (N_("ready to queue"), "green"),
+    ReadinessStatus.WAITING: (N_("waiting"), "yellow"),
+    ReadinessStatus.BLOCKED: (N_("cannot be referred as it stands"), "red"),
 }
 STATE_STYLE = {
     ReferralState.DRAFT: "",
@@ -93,9 +95,11 @@ class RulesSections:
 
     def _suitability_widgets(self) -> list[Widget]:
         return [
-            Static(
-                "Enter on a cell: every reason with its source, then choose a provider. "
-                "✓ eligible · ✗ blocked · ? not yet known (never read as no)",
+            note(
+                lambda: _(
+                    "Enter on a cell: every reason with its source, then choose a provider. "
+                    "✓ eligible · ✗ blocked · ? not yet known (never read as no)"
+                ),
                 classes="section-note",
             ),
             SuitabilityGrid(id="suitability-grid"),
@@ -143,8 +147,8 @@ class RulesSections:
                 return
             self._replace(attrs.evolve(self.case, assessments=(*self.case.assessments, assessment)))
             self.notify(
-                "Assessment recorded; the matrix shows what it changes.",
-                title="Suitability",
+                _("Assessment recorded; the matrix shows what it changes."),
+                title=_("Suitability"),
                 markup=False,
             )
 
@@ -365,26 +369,32 @@ class RulesSections:
         party = self.case.party(d.party_id)
         e = entry(d.activity)
         provider = self.desk.directory().get(d.provider_id) if d.provider_id else None
-        text = Text(plain_str(f"{e.name} for {party.name}"), style="bold")
-        when = f" {format_date(d.directed_on)}" if d.directed_on else ""
+        text = Text(
+            plain_str(_("{activity} for {party}").format(activity=e.name, party=party.name)),
+            style="bold",
+        )
+        status = label(d.status)
+        if d.status is DirectionStatus.DIRECTED and d.directed_on:
+            status = _("{status} {date}").format(status=status, date=format_date(d.directed_on))
         details = [
-            f"{d.status.value}{when}" if d.status is DirectionStatus.DIRECTED else d.status.value,
-            d.delivery.label,
-            provider.name if provider else (d.provider_id or "no provider"),
+            status,
+            label(d.delivery),
+            provider.name if provider else (d.provider_id or _("no provider")),
         ]
         text.append("\n" + plain_str(" · ".join(details)))
         if d.status is DirectionStatus.WITHDRAWN:
             return text
         ready = self._readiness(d)
-        label, style = READY_STYLE[ready.status]
+        ready_words, style = READY_STYLE[ready.status]
+        where = _(ready_words)
         if d.court_override is not None and ready.status is ReadinessStatus.READY:
-            label = _("ready to queue once you confirm it, against the rules' advice")
+            where = _("ready to queue once you confirm it, against the rules' advice")
             style = COURT_DIRECTED_STYLE
         referred = [r for r in self.case.referrals if r.direction_id == d.id]
         if referred and referred[-1].state in LIVE_REFERRAL:
             # Already on its way: what the officer needs is where it is, not "ready". A
             # withdrawal central acknowledged is not a referral that stands: say withdrawn.
-            label = f"{state_words(referred[-1])} (see Referrals)"
+            where = _("{state} (see Referrals)").format(state=state_words(referred[-1]))
             style = "yellow" if is_withdrawn(referred[-1]) else STATE_STYLE[referred[-1].state]
         if d.court_override is not None:
             text.append(
@@ -392,31 +402,46 @@ class RulesSections:
                 style=COURT_DIRECTED_STYLE,
             )
             text.append(plain_str(d.court_override.reason))
-        text.append("\nReferral: ", style="bold")
-        text.append(label, style=style)
+        text.append("\n" + _("Referral:") + " ", style="bold")
+        text.append(where, style=style)
         text.append(" · " + plain_str(ready.funding.who_pays))
         shown = [r for r in ready.reasons if r.effect.value not in ("met", "info")]
         if shown:
             text.append("\n")
             text.append_text(reasons_text(shown, sources=False))
-        text.append("\nWording: ", style="bold")
+        text.append("\n" + _("Wording:") + " ", style="bold")
         text.append(plain_str(ready.wording.text))
         if d.monitoring is not None:
             m = d.monitoring
-            text.append("\nMonitoring (s11G): ", style="bold")
-            text.append(
-                plain_str(
-                    f"asked by {m.asked_by} on {format_date(m.asked_on)}, "
-                    f"{format_date(m.period_from)} to {format_date(m.period_to)}; "
-                    f"{len(m.sessions)} session(s) recorded, {len(m.failures)} not attended"
-                    + (f"; reported {format_date(m.reported_on)}" if m.reported_on else "")
+            text.append("\n" + _("Monitoring (s11G):") + " ", style="bold")
+            words = {
+                "asked_by": m.asked_by,
+                "asked_on": format_date(m.asked_on),
+                "start": format_date(m.period_from),
+                "end": format_date(m.period_to),
+                "sessions": len(m.sessions),
+                "missed": len(m.failures),
+                "reported_on": format_date(m.reported_on),
+            }
+            if m.reported_on:
+                monitoring = _(
+                    "asked by {asked_by} on {asked_on}, {start} to {end}; {sessions} session(s) "
+                    "recorded, {missed} not attended; reported {reported_on}"
                 )
-            )
+            else:
+                monitoring = _(
+                    "asked by {asked_by} on {asked_on}, {start} to {end}; {sessions} session(s) "
+                    "recorded, {missed} not attended"
+                )
+            text.append(plain_str(monitoring.format(**words)))
         due = [f for f in followups(self.case, today=self.desk.today()) if f.direction_id == d.id]
         for item in due:
-            when = format_date(item.due) if item.due else "date to come"
-            mark = "OVERDUE " if item.overdue else ""
-            text.append(f"\n→ {mark}{when}: ", style="bold red" if item.overdue else "bold")
+            when = format_date(item.due) if item.due else _("date to come")
+            due_words = _("OVERDUE {date}:") if item.overdue else _("{date}:")
+            text.append(
+                "\n→ " + due_words.format(date=when) + " ",
+                style="bold red" if item.overdue else "bold",
+            )
             text.append(plain_str(item.text))
         return text
 
@@ -424,8 +449,11 @@ class RulesSections:
         widgets: list[Widget] = []
         if not self.case.directions:
             widgets.append(
-                Static(
-                    "No directions yet. Choose a cell in the suitability matrix and press Enter.",
+                note(
+                    lambda: _(
+                        "No directions yet. Choose a cell in the suitability matrix and press "
+                        "Enter."
+                    ),
                     classes="section-note",
                 )
             )
@@ -433,18 +461,18 @@ class RulesSections:
             buttons: list[Widget] = []
             if d.status is not DirectionStatus.WITHDRAWN:
                 buttons = [
-                    Button("Edit", id=f"direction-edit-{d.id}", compact=True),
-                    Button("Change provider", id=f"direction-provider-{d.id}", compact=True),
-                    Button("Withdraw", id=f"direction-withdraw-{d.id}", compact=True),
+                    button(N_("Edit"), id=f"direction-edit-{d.id}", compact=True),
+                    button(N_("Change provider"), id=f"direction-provider-{d.id}", compact=True),
+                    button(N_("Withdraw"), id=f"direction-withdraw-{d.id}", compact=True),
                     # s11G: the court's request to monitor, and each session's attendance.
-                    Button("Monitoring", id=f"direction-monitor-{d.id}", compact=True),
+                    button(N_("Monitoring"), id=f"direction-monitor-{d.id}", compact=True),
                 ]
                 if not any(
                     r.direction_id == d.id and r.state in LIVE_REFERRAL for r in self.case.referrals
                 ):
                     # Once queued, changes go as amendments from the referral's card.
                     buttons.insert(
-                        2, Button("Queue referral", id=f"direction-queue-{d.id}", compact=True)
+                        2, button(N_("Queue referral"), id=f"direction-queue-{d.id}", compact=True)
                     )
             widgets.append(_card("direction", d.id, self._direction_text(d), buttons))
         return widgets
@@ -479,8 +507,8 @@ class RulesSections:
 
     def _not_queued(self, exc: PayloadError) -> None:
         self.notify(
-            "Not queued: " + "; ".join(exc.problems),
-            title="Referral",
+            _("Not queued: {problems}").format(problems="; ".join(exc.problems)),
+            title=_("Referral"),
             severity="warning",
             timeout=12,
             markup=False,
@@ -495,15 +523,19 @@ class RulesSections:
             self._not_queued(exc)
             return
         except StoreError as exc:  # the disk: say so; the case on screen is untouched
-            self.notify(f"Not queued: {exc}", severity="error", markup=False)
+            self.notify(
+                _("Not queued: {problems}").format(problems=exc), severity="error", markup=False
+            )
             return
         self.case = updated
         referral = next(r for r in updated.referrals if r.direction_id == direction_id)
         self.run_worker(self._redraw_and_focus(f"#referral-{referral.id} Button"), group="rules")
         self.notify(
-            "Referral queued. It goes to central records when there is a network; "
-            "the referrals section shows its receipt.",
-            title="Referral",
+            _(
+                "Referral queued. It goes to central records when there is a network; "
+                "the referrals section shows its receipt."
+            ),
+            title=_("Referral"),
             markup=False,
         )
 
@@ -517,7 +549,7 @@ class RulesSections:
         ]
         if live:
             self.notify(
-                "Withdraw its referral first (referrals section): central records must be told.",
+                _("Withdraw its referral first (referrals section): central records must be told."),
                 severity="warning",
                 markup=False,
             )
@@ -532,7 +564,7 @@ class RulesSections:
             await self.keep_direction(direction)
 
         self.app.push_screen(
-            ConfirmScreen("Withdraw this direction? It stays on the case, marked withdrawn."),
+            ConfirmScreen(_("Withdraw this direction? It stays on the case, marked withdrawn.")),
             confirmed,
         )
 
@@ -542,15 +574,23 @@ class RulesSections:
         names = {p.id: p.name for p in self.case.parties}
         provider = self.desk.directory().get(r.provider_id)
         text = Text(
-            plain_str(f"{entry(r.activity).name} for {names.get(r.party_id, '?')}"), style="bold"
+            plain_str(
+                _("{activity} for {party}").format(
+                    activity=entry(r.activity).name, party=names.get(r.party_id, "?")
+                )
+            ),
+            style="bold",
         )
         text.append("\n" + plain_str(provider.name if provider else r.provider_id) + " · ")
-        text.append(f"{state_words(r)} (revision {r.revision})", style=STATE_STYLE[r.state])
+        text.append(
+            _("{state} (revision {revision})").format(state=state_words(r), revision=r.revision),
+            style=STATE_STYLE[r.state],
+        )
         if any(d.id == r.direction_id and d.court_override for d in self.case.directions):
             text.append(" · ")
             text.append(_("against the rules' advice"), style=COURT_DIRECTED_STYLE)
         if r.receipt:
-            text.append(" · receipt ")
+            text.append(" · " + _("receipt") + " ")
             text.append(plain_str(r.receipt), style="bold")
         if r.reason:
             text.append("\n" + plain_str(r.reason), style="red")
@@ -574,9 +614,11 @@ class RulesSections:
     def _referral_widgets(self) -> list[Widget]:
         if not self.case.referrals:
             return [
-                Static(
-                    "No referrals yet. A direction the court made, with its provider, can be "
-                    "queued from its card above.",
+                note(
+                    lambda: _(
+                        "No referrals yet. A direction the court made, with its provider, can "
+                        "be queued from its card above."
+                    ),
                     classes="section-note",
                 )
             ]
@@ -589,10 +631,12 @@ class RulesSections:
             withdrawn = latest is not None and latest.action == "withdraw"
             if r.id in stale:
                 buttons.append(
-                    Button("Send the changes (amend)", id=f"referral-amend-{r.id}", compact=True)
+                    button(
+                        N_("Send the changes (amend)"), id=f"referral-amend-{r.id}", compact=True
+                    )
                 )
             if r.state is not ReferralState.REJECTED and not withdrawn:
-                buttons.append(Button("Withdraw", id=f"referral-withdraw-{r.id}", compact=True))
+                buttons.append(button(N_("Withdraw"), id=f"referral-withdraw-{r.id}", compact=True))
             widgets.append(_card("referral", r.id, self._referral_text(r), buttons))
         return widgets
 
@@ -641,10 +685,16 @@ class RulesSections:
         try:
             self.case = self.desk.amend_referral(self.case, referral_id)
         except PayloadError as exc:
-            self.notify("Not amended: " + "; ".join(exc.problems), severity="warning", markup=False)
+            self.notify(
+                _("Not amended: {problems}").format(problems="; ".join(exc.problems)),
+                severity="warning",
+                markup=False,
+            )
             return
         self.run_worker(self._redraw_and_focus(f"#referral-{referral_id} Button"), group="rules")
-        self.notify("The changes are queued as a new revision.", title="Referral", markup=False)
+        self.notify(
+            _("The changes are queued as a new revision."), title=_("Referral"), markup=False
+        )
 
     def withdraw(self, referral_id: str) -> None:
         from duty_tui.screens.prompt import PromptScreen
@@ -657,17 +707,23 @@ class RulesSections:
                 self.case = self.desk.withdraw_referral(self.case, referral_id, why)
             except PayloadError as exc:
                 self.notify(
-                    "Not withdrawn: " + "; ".join(exc.problems), severity="warning", markup=False
+                    _("Not withdrawn: {problems}").format(problems="; ".join(exc.problems)),
+                    severity="warning",
+                    markup=False,
                 )
                 return
             self._after_referral_change()
-            self.notify("Withdrawal queued for central records.", title="Referral", markup=False)
+            self.notify(
+                _("Withdrawal queued for central records."), title=_("Referral"), markup=False
+            )
 
         # Name what is withdrawn: two referrals of one case look alike in a bare question.
         referral = next(r for r in self.case.referrals if r.id == referral_id)
         party = next((p.name for p in self.case.parties if p.id == referral.party_id), "?")
-        question = f"Withdraw the referral for {entry(referral.activity).name} for {party}?"
-        self.app.push_screen(PromptScreen(question, "Why", ok="Withdraw"), answered)
+        question = _("Withdraw the referral for {activity} for {party}?").format(
+            activity=entry(referral.activity).name, party=party
+        )
+        self.app.push_screen(PromptScreen(question, _("Why"), ok=_("Withdraw")), answered)
 
     # --- keeping the sections current ---------------------------------------------------------
 

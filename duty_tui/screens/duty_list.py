@@ -22,13 +22,17 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from duty_tui.desk_access import DeskAccess
+from duty_tui.i18n import N_, _, ngettext
 from duty_tui.messages import OpenCase, ReferralsChanged
+from duty_tui.screens.translated import Relabel
 from duty_tui.services.duty_index import DutyRow
 from duty_tui.widgets.case_fields import format_date
+from duty_tui.widgets.dates import capitalised, day_and_month, long_date, short_date
 from duty_tui.widgets.duty_table import DutyTable
 from duty_tui.widgets.footer import KeyLine
 from duty_tui.widgets.plain import plain
 from duty_tui.widgets.sync_status import SyncStatus
+from records.monitoring import state_of
 
 # Typing has paused: time for the garbage collector (see _filter_changed).
 COLLECT_AFTER_S = 0.4
@@ -39,47 +43,75 @@ PARTIES_WIDE = 40
 PARTIES_MIN = 16
 
 
+def _badge_words(row: DutyRow, today: dt.date) -> list[tuple[str, str]]:
+    """(words, style) of each note on a row, in the officer's language. The same notes as
+    ``DutyRow.badges`` (English, for the command line), from the same fields."""
+    badges: list[tuple[str, str]] = []
+    if not row.screening_complete:
+        badges.append((_("screening incomplete"), "bold yellow"))
+    if row.referrals_queued:
+        words = ngettext(
+            "{count} referral queued", "{count} referrals queued", row.referrals_queued
+        ).format(count=row.referrals_queued)
+        badges.append((words, "bold cyan"))
+    if not row.children:
+        badges.append((_("no child recorded"), "dim"))
+    if row.purge_on is not None:
+        badges.append((_("purge {date}").format(date=format_date(row.purge_on)), ""))
+    # s11G: what the officer owes the court.
+    state, when = state_of(row.monitoring, today)
+    if state == "overdue" and when is not None:
+        badges.append(
+            (_("monitoring overdue since {date}").format(date=format_date(when)), "bold red")
+        )
+    elif state and when is not None:
+        badges.append((_("monitoring due {date}").format(date=format_date(when)), "bold"))
+    return badges
+
+
 def _badges(row: DutyRow, today: dt.date) -> Text:
     text = Text()
-    monitoring = row.monitoring_badge(today)  # s11G: what the officer owes the court
-    for index, badge in enumerate((*row.badges, *([monitoring] if monitoring else []))):
+    for index, (badge, style) in enumerate(_badge_words(row, today)):
         if index:
             text.append(" · ", style="dim")
-        style = "bold yellow" if badge == "screening incomplete" else ""
-        if "queued" in badge:
-            style = "bold cyan"
-        elif badge == "no child recorded":
-            style = "dim"
-        elif badge.startswith("monitoring overdue"):
-            style = "bold red"
-        elif badge.startswith("monitoring"):
-            style = "bold"
         text.append(badge, style=style)
     return text
 
 
 class DutyFilter(Input):
-    help_name = "the filter"
+    help_name = N_("the filter")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "screen.clear_filter", "Clear the filter", id="duty.clear_filter"),
-        Binding("down", "screen.focus_table", "To the list", show=False),
+        Binding("escape", "screen.clear_filter", N_("Clear the filter"), id="duty.clear_filter"),
+        Binding("down", "screen.focus_table", N_("To the list"), show=False),
     ]
 
 
-class DutyListScreen(DeskAccess, Screen[None]):
+FILTER_PLACEHOLDER = N_("/ filter: case number, name, court or date (across all days)")
+# Column keys are these English words; the headings are their translation.
+COLUMNS = {
+    "Date": N_("Date"),
+    "Case number": N_("Case number"),
+    "Parties": N_("Parties"),
+    "Children": N_("Children"),
+    "Court": N_("Court"),
+    "Notes": N_("Notes"),
+}
+
+
+class DutyListScreen(Relabel, DeskAccess, Screen[None]):
     CSS_PATH = "duty_list.tcss"
 
-    help_title = "Duty list"
+    help_title = N_("Duty list")
     AUTO_FOCUS = "#duty-table"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="duty.filter"),
-        Binding("n", "app.new_case", "New case", id="duty.new_case"),
-        Binding("left_square_bracket", "prev_day", "Day before", id="duty.prev_day"),
-        Binding("right_square_bracket", "next_day", "Day after", id="duty.next_day"),
+        Binding("slash", "filter", N_("Filter"), id="duty.filter"),
+        Binding("n", "app.new_case", N_("New case"), id="duty.new_case"),
+        Binding("left_square_bracket", "prev_day", N_("Day before"), id="duty.prev_day"),
+        Binding("right_square_bracket", "next_day", N_("Day after"), id="duty.next_day"),
         # Not in the footer (it is full); the status line mentions them when they help.
-        Binding("t", "today", "Today", id="duty.today", show=False),
-        Binding("c", "toggle_courts", "All courts", id="duty.courts", show=False),
+        Binding("t", "today", N_("Today"), id="duty.today", show=False),
+        Binding("c", "toggle_courts", N_("All courts"), id="duty.courts", show=False),
     ]
 
     def __init__(self) -> None:
@@ -99,7 +131,7 @@ class DutyListScreen(DeskAccess, Screen[None]):
         yield DutyFilter(
             compact=True,
             id="duty-filter",
-            placeholder="/ filter: case number, name, court or date (across all days)",
+            placeholder=_(FILTER_PLACEHOLDER),
         )
         yield Static("", id="duty-status")
         yield DutyTable(id="duty-table")
@@ -107,15 +139,25 @@ class DutyListScreen(DeskAccess, Screen[None]):
         yield KeyLine()
 
     def on_mount(self) -> None:
-        session = self.desk
         self.day = self.desk.today()
-        profile = session.profile
+        self._show_officer()
+        self.refresh_rows()
+
+    def _show_officer(self) -> None:
+        profile = self.desk.profile
         self.query_one("#duty-officer", Static).update(
             plain(
                 f"{profile.officer.name} · {profile.officer.role.value} · "
                 f"{profile.jurisdiction.service}"
             )
         )
+
+    def relabel(self) -> None:
+        """The new language: headings, notes and the filter's hint drawn again; what is typed
+        in the filter, the row under the cursor and the focus stay."""
+        self.query_one(DutyFilter).placeholder = _(FILTER_PLACEHOLDER)
+        self._columns = ()  # the headings are words: rebuilt
+        self._shown = None
         self.refresh_rows()
 
     def on_resize(self) -> None:
@@ -182,7 +224,7 @@ class DutyListScreen(DeskAccess, Screen[None]):
                 cells.append(court)
             cells.append(_badges(row, today))
             cells_of_rows.append((row.case_id, cells))
-        table.set_rows(columns, cells_of_rows, keep=keep)
+        table.set_rows([_(COLUMNS[c]) for c in columns], cells_of_rows, keep=keep)
         self._show_heading(rows, total, searching)
 
     def _parties_width(self, searching: bool) -> int | None:
@@ -198,48 +240,63 @@ class DutyListScreen(DeskAccess, Screen[None]):
 
     def _show_heading(self, rows: list[DutyRow], total: int, searching: bool) -> None:
         today = self.desk.today()
-        court = self.court or "All courts"
+        court = self.court or _("All courts")
         relative = {
-            today: " (today)",
-            today + dt.timedelta(days=1): " (tomorrow)",
-            today - dt.timedelta(days=1): " (yesterday)",
-        }.get(self.day, "")
-        heading = f"{self.day:%A} {self.day.day} {self.day:%B %Y}{relative} · {court}"
+            today: N_("{date} (today) · {court}"),
+            today + dt.timedelta(days=1): N_("{date} (tomorrow) · {court}"),
+            today - dt.timedelta(days=1): N_("{date} (yesterday) · {court}"),
+        }.get(self.day, N_("{date} · {court}"))
+        heading = capitalised(_(relative).format(date=long_date(self.day), court=court))
         officer = self.query_one("#duty-officer", Static)
         room = self.app.size.width - 2
         wide = cell_len(heading) + cell_len(officer.render().plain) + 2 <= room
         if not wide:
             # 80 columns: the court matters more than the officer's own name, which went on
             # showing while the court was cut off. A shorter date, and the officer's line goes.
-            heading = f"{self.day:%a %d/%m/%Y}{relative} · {court}"
+            heading = capitalised(_(relative).format(date=short_date(self.day), court=court))
         officer.display = wide
         self.query_one("#duty-day", Static).update(plain(heading))
         status = self.query_one("#duty-status", Static)
         if searching:
             if total > len(rows):
-                message = (
-                    f"{total} cases match; the {len(rows)} nearest this day are shown. "
+                message = _(
+                    "{total} cases match; the {shown} nearest this day are shown. "
                     "Keep typing to narrow. Escape clears."
-                )
+                ).format(total=total, shown=len(rows))
             elif total == 1:
-                message = "1 case matches. Enter opens it; Escape clears."
+                message = _("1 case matches. Enter opens it; Escape clears.")
             elif total:
-                message = f"{total} cases match. Escape clears."
+                message = ngettext(
+                    "{total} case matches. Escape clears.",
+                    "{total} cases match. Escape clears.",
+                    total,
+                ).format(total=total)
             else:
-                message = "No case matches. Escape clears the filter."
+                message = _("No case matches. Escape clears the filter.")
         else:
             count = len(rows)
-            message = f"{count} hearing{'s' if count != 1 else ''}" if count else "No hearings"
-            message += f" on {self.day:%A %d/%m}."
+            when = day_and_month(self.day)
+            if count:
+                message = ngettext(
+                    "{count} hearing on {day}.", "{count} hearings on {day}.", count
+                ).format(count=count, day=when)
+            else:
+                message = _("No hearings on {day}.").format(day=when)
+            # Each addition is a sentence of its own.
             if self.day != today:
-                message += " t goes back to today."
+                message += " " + _("t goes back to today.")
             if self.all_courts:
-                message += " c shows only your court."
+                message += " " + _("c shows only your court.")
             else:
                 elsewhere = len(self.desk.index.day(self.day)) - count
                 if elsewhere:
-                    message += f" {elsewhere} more at other courts: c shows all courts."
-        status.update(plain(message))
+                    message += " " + ngettext(
+                        "{count} more at other courts: c shows all courts.",
+                        "{count} more at other courts: c shows all courts.",
+                        elsewhere,
+                    ).format(count=elsewhere)
+        # A Welsh line may begin with the day's name ("dydd Llun 30/11: ...").
+        status.update(plain(capitalised(message)))
 
     def selected_case_id(self) -> str | None:
         return self.query_one(DutyTable).cursor_key

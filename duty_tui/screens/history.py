@@ -14,6 +14,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from duty_tui.i18n import N_, _
+from duty_tui.screens.translated import translate_bindings
 from duty_tui.widgets.plain import plain
 
 # The newest lines first; older ones are in `duty-tui audit CASE`.
@@ -24,9 +26,9 @@ class HistoryScreen(ModalScreen[None]):
     CSS_PATH = "dialog.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "close", "Close", id="history.close"),
+        Binding("escape,q", "close", N_("Close"), id="history.close"),
     ]
-    help_title = "History of this case"
+    help_title = N_("History of this case")
 
     def __init__(self, case_number: str, lines: list[str], *, broken: bool) -> None:
         super().__init__()
@@ -37,17 +39,25 @@ class HistoryScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         shown = list(reversed(self.lines))[:MOST_SHOWN]
         with Vertical(id="history-box", classes="dialog"):
-            yield Static(plain(f"History of {self.case_number}"), classes="dialog-title")
+            yield Static(
+                plain(_("History of {case_number}").format(case_number=self.case_number)),
+                classes="dialog-title",
+            )
             if self.broken:
                 yield Static(
-                    "The audit trail's chain is broken: an entry was changed, removed or moved. "
-                    "Run duty-tui audit for where.",
+                    _(
+                        "The audit trail's chain is broken: an entry was changed, removed or "
+                        "moved. Run duty-tui audit for where."
+                    ),
                     classes="explain error",
                 )
-            text = "\n".join(shown) if shown else "Nothing recorded for this case yet."
+            text = "\n".join(shown) if shown else _("Nothing recorded for this case yet.")
             with VerticalScroll(id="history-list"):
                 yield Static(plain(text, multiline=True))
-            yield Static("Newest first · Escape close", classes="explain")
+            yield Static(_("Newest first · Escape close"), classes="explain")
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -20,6 +20,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from duty_tui.i18n import N_, _, ngettext
+from duty_tui.screens.translated import Relabel, translate_bindings
 from duty_tui.widgets.plain import plain, plain_str
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ _EVENT_STYLES = {
     "unreachable": "yellow",
     "reachable": "green",
 }
-_QUEUED = {"refer": "a new referral", "withdraw": "a withdrawal"}
+_QUEUED = {"refer": N_("Queued: a new referral"), "withdraw": N_("Queued: a withdrawal")}
 # "When" is this wide; "What happened" and "Referral" share what is left.
 WHEN_WIDTH = 11
 
@@ -47,45 +49,69 @@ def format_time(at: float) -> str:
         return "?"
 
 
-def _referrals(count: int) -> str:
-    return f"{count} referral{'' if count == 1 else 's'}"
-
-
 def event_words(line: LogEntry) -> tuple[str, str]:
     """What happened, in the officer's words, and the detail under it."""
     event, detail, count = line.event, line.detail, line.count
     if event == "queued":
         # An amendment is the referral sent again (action "refer") as a later revision.
         if detail == "refer" and line.revision > 1:
-            return "Queued: an amendment", ""
-        return f"Queued: {_QUEUED.get(detail, detail)}", ""
+            return _("Queued: an amendment"), ""
+        queued = _QUEUED.get(detail)
+        return (_(queued) if queued else _("Queued: {what}").format(what=detail)), ""
     if event == "acknowledged":
-        return "Central acknowledged", _referrals(count) if count else detail
+        if count:
+            return _("Central acknowledged"), ngettext(
+                "{count} referral", "{count} referrals", count
+            ).format(count=count)
+        return _("Central acknowledged"), detail
     if event == "rejected":
-        return "Central refused it", detail
+        return _("Central refused it"), detail
     if event == "retry":
-        what = f"{_referrals(count)} not delivered" if count else "Not delivered"
-        return what + "; will try again", detail
+        if count:
+            what = ngettext(
+                "{count} referral not delivered; will try again",
+                "{count} referrals not delivered; will try again",
+                count,
+            ).format(count=count)
+        else:
+            what = _("Not delivered; will try again")
+        return what, detail
     if event == "unreachable":
-        waiting = f"; {_referrals(count)} waiting" if count else "; nothing waiting"
-        return "Central unreachable", detail + waiting
+        if count:
+            waiting = ngettext(
+                "{detail}; {count} referral waiting", "{detail}; {count} referrals waiting", count
+            ).format(detail=detail, count=count)
+        else:
+            waiting = _("{detail}; nothing waiting").format(detail=detail)
+        return _("Central unreachable"), waiting
     if event == "reachable":
-        return "Central answers again", f"{_referrals(count)} waiting" if count else ""
+        waiting = (
+            ngettext("{count} referral waiting", "{count} referrals waiting", count).format(
+                count=count
+            )
+            if count
+            else ""
+        )
+        return _("Central answers again"), waiting
     if event == "sync":
-        return f"Sync: {_referrals(count)} sent", detail
+        return ngettext(
+            "Sync: {count} referral sent", "Sync: {count} referrals sent", count
+        ).format(count=count), detail
     if event == "status":
-        return "Central's status", detail
+        return _("Central's status"), detail
     if event == "renumbered":
         held = detail.removeprefix("central holds r")
         if held.isdigit():
-            detail = f"central already held revision {held}; sent as the next"
-        return "Sent as a new revision", detail
+            detail = _("central already held revision {revision}; sent as the next").format(
+                revision=held
+            )
+        return _("Sent as a new revision"), detail
     if event == "reopened":
-        return "Sent again (central had lost it)", detail
+        return _("Sent again (central had lost it)"), detail
     return event.capitalize(), detail
 
 
-class SyncLogScreen(ModalScreen[None]):
+class SyncLogScreen(Relabel, ModalScreen[None]):
     CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
     #sync-log-box { width: 100%; height: 100%; padding: 0 1; border: round $primary; }
@@ -94,9 +120,9 @@ class SyncLogScreen(ModalScreen[None]):
 
     AUTO_FOCUS = "#sync-log-table"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "close", "Close", id="sync_log.close"),
+        Binding("escape,q", "close", N_("Close"), id="sync_log.close"),
     ]
-    help_title = "Sync log"
+    help_title = N_("Sync log")
 
     def __init__(
         self,
@@ -116,17 +142,31 @@ class SyncLogScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sync-log-box"):
-            yield Static("Sync log: newest first", classes="dialog-title")
-            plural = "" if self.pending == 1 else "s"
-            yield Static(
-                f"{self.pending} referral{plural} not yet acknowledged by central records.",
-                classes="explain",
-            )
+            yield Static(_("Sync log: newest first"), classes="dialog-title", id="sync-log-title")
+            yield Static(self._pending_words(), classes="explain", id="sync-log-pending")
             yield DataTable(id="sync-log-table", cursor_type="row", zebra_stripes=True)
-            yield Static("Escape closes.", classes="explain")
+            yield Static(_("Escape closes."), classes="explain", id="sync-log-keys")
+
+    def _pending_words(self) -> str:
+        return ngettext(
+            "{count} referral not yet acknowledged by central records.",
+            "{count} referrals not yet acknowledged by central records.",
+            self.pending,
+        ).format(count=self.pending)
 
     def on_mount(self) -> None:
+        translate_bindings(self)
         self._fill()
+
+    def relabel(self) -> None:
+        self.query_one("#sync-log-title", Static).update(_("Sync log: newest first"))
+        self.query_one("#sync-log-pending", Static).update(self._pending_words())
+        self.query_one("#sync-log-keys", Static).update(_("Escape closes."))
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        self._fill()
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
 
     def on_resize(self, _event: events.Resize) -> None:
         if self.size.width != self._width:
@@ -140,13 +180,13 @@ class SyncLogScreen(ModalScreen[None]):
         # Border, padding, the focus edge and each column's padding (1 each side).
         free = max(40, self._width - 6 - 2 * 3 - WHEN_WIDTH)
         what = free * 11 // 20
-        table.add_column("When", width=WHEN_WIDTH)
-        table.add_column("What happened", width=what)
-        table.add_column("Referral", width=free - what)
+        table.add_column(_("When"), width=WHEN_WIDTH)
+        table.add_column(_("What happened"), width=what)
+        table.add_column(_("Referral"), width=free - what)
         for line in self.lines:
             table.add_row(*self.cells(line), height=None)
         if not self.lines:
-            table.add_row(Text(""), Text("nothing yet", style="dim"), "")
+            table.add_row(Text(""), Text(_("nothing yet"), style="dim"), "")
 
     def cells(self, line: LogEntry) -> tuple[Text, ...]:
         what, detail = event_words(line)
@@ -158,9 +198,15 @@ class SyncLogScreen(ModalScreen[None]):
             name = self.referral_names.get(line.referral_id)
             # A referral no longer in its case (or an unreadable case) still gets a short id.
             referral.append("\n" if referral.plain else "")
-            referral.append(plain_str(name) if name else f"referral {line.referral_id[:8]}")
+            referral.append(
+                plain_str(name)
+                if name
+                else _("referral {short_id}").format(short_id=line.referral_id[:8])
+            )
             if line.revision:
-                referral.append(f", revision {line.revision}", style="dim")
+                referral.append(
+                    _(", revision {revision}").format(revision=line.revision), style="dim"
+                )
         return (Text(format_time(line.at)), happened, referral)
 
     def action_close(self) -> None:

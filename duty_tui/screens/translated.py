@@ -50,9 +50,15 @@ class Relabel:
 
 def relabel_all(app: App[object]) -> None:
     """After a change of language: every screen of the stack translates its bindings and, if
-    it knows how, its words; the footer is drawn again."""
+    it knows how, its words; the footer is drawn again. Widgets that keep their own words
+    (``say_again``: fields' labels, section titles, buttons, the sync line; see
+    duty_tui/widgets/words.py) say them first, so a screen's relabel sees them done."""
     for screen in app.screen_stack:
         translate_bindings(screen)
+        for widget in screen.query("*"):
+            again = getattr(widget, "say_again", None)
+            if callable(again):
+                again()
         if isinstance(screen, Relabel):
             screen.relabel()
     app.refresh_bindings()

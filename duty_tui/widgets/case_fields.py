@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from duty_tui.i18n import N_, _
 from duty_tui.widgets import safeguarding_fields as sf
 from records.entry import parse_date_of_birth, parse_past_date
 from records.model import (
@@ -49,37 +50,43 @@ PARTICIPATION_FIELDS = (
 CHILD_FIELDS = ("name", "date_of_birth")
 ANSWER_FIELDS = ("answer", "answered_on", "answered_by")
 
-# What each field is called on screen: the label and the start of an error message agree.
+# What each field is called on screen (English msgids, translated where shown): the label and
+# the start of an error message agree.
 LABELS: dict[str, str] = {
-    "case_number": "Case number",
-    "court": "Court",
-    "jurisdiction": "Jurisdiction",
-    "date": "Hearing date",
-    "role": "Role",
-    "name": "Name",
-    "postcode": "Postcode",
-    "language": "Language",
-    "legal_aid": "Legal aid",
-    "phone": "Phone",
-    "email": "Email",
-    "habitually_resident": "Habitually resident in England and Wales",
-    "is_child": "Under 18",
-    "child_is_a_parent": "If under 18: a parent of the child concerned",
-    "work": "Work times",
-    "education": "Education times",
-    "religious_observance": "Religious observance",
-    "date_of_birth": "Date of birth",
-    "answer": "Answer",
-    "answered_on": "Answered on",
-    "answered_by": "Answered by",
-    "safeguarding_letter_on": "Safeguarding letter",
-    "interpreter": "Interpreter needed",
-    "interpreter_language": "Interpreter language",
-    "adjustments": "Adjustments needed",
-    "separate_arrival": "Separate arrival at a contact centre",
-    "welsh_offer": "Welsh offered (active offer)",
-    "welsh_offer_on": "Welsh offered on",
+    "case_number": N_("Case number"),
+    "court": N_("Court"),
+    "jurisdiction": N_("Jurisdiction"),
+    "date": N_("Hearing date"),
+    "role": N_("Role"),
+    "name": N_("Name"),
+    "postcode": N_("Postcode"),
+    "language": N_("Language"),
+    "legal_aid": N_("Legal aid"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "habitually_resident": N_("Habitually resident in England and Wales"),
+    "is_child": N_("Under 18"),
+    "child_is_a_parent": N_("If under 18: a parent of the child concerned"),
+    "work": N_("Work times"),
+    "education": N_("Education times"),
+    "religious_observance": N_("Religious observance"),
+    "date_of_birth": N_("Date of birth"),
+    "answer": N_("Answer"),
+    "answered_on": N_("Answered on"),
+    "answered_by": N_("Answered by"),
+    "safeguarding_letter_on": N_("Safeguarding letter"),
+    "interpreter": N_("Interpreter needed"),
+    "interpreter_language": N_("Interpreter language"),
+    "adjustments": N_("Adjustments needed"),
+    "separate_arrival": N_("Separate arrival at a contact centre"),
+    "welsh_offer": N_("Welsh offered (active offer)"),
+    "welsh_offer_on": N_("Welsh offered on"),
 }
+
+
+def label(name: str) -> str:
+    """The label of field ``name`` (the last part of its key) in the current language."""
+    return _(LABELS[name])
 
 
 class UnknownField(KeyError):
@@ -179,7 +186,9 @@ def apply_edit(case: Case, key: str, text: str, *, today: dt.date, officer_name:
                 return _replace_party(case, attrs.evolve(party, **{name: text}))
             case ["party", party_id, name] if name in PARTY_FLAG_FIELDS:
                 if text not in ("yes", "no"):
-                    raise RecordError(LABELS[name], f"{LABELS[name]}: choose yes or no")
+                    raise RecordError(
+                        LABELS[name], _("{field}: choose yes or no").format(field=label(name))
+                    )
                 party = _find(case.parties, party_id, key)
                 return _replace_party(case, attrs.evolve(party, **{name: text == "yes"}))
             case ["child", child_id, "date_of_birth"]:
@@ -222,7 +231,9 @@ def _participation(party: Party, name: str, text: str, *, today: dt.date) -> Par
     changes: dict[str, Any] = {name: text}
     if name == "separate_arrival":
         if text not in ("yes", "no"):
-            raise RecordError(LABELS[name], f"{LABELS[name]}: choose yes or no")
+            raise RecordError(
+                LABELS[name], _("{field}: choose yes or no").format(field=label(name))
+            )
         changes[name] = text == "yes"
     elif name == "welsh_offer_on":
         changes[name] = parse_past_date(text, field="Welsh offer on", today=today)

@@ -27,25 +27,27 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from duty_tui.i18n import N_
+
 # Each cell has one blank column either side, as DataTable's default cell padding.
 PAD = 1
 
 
 class DutyTable(ScrollView, can_focus=True):
-    help_name = "the list of hearings"
+    help_name = N_("the list of hearings")
 
     # A row cursor has no use for left/right: they move between days instead, which is what
     # an officer paging through the week expects.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open the case", id="duty.open"),
-        Binding("left", "screen.prev_day", "Previous day", show=False),
-        Binding("right", "screen.next_day", "Next day", show=False),
-        Binding("up", "cursor_up", "Cursor up", show=False),
-        Binding("down", "cursor_down", "Cursor down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,ctrl+home", "first", "Top", show=False),
-        Binding("end,ctrl+end", "last", "Bottom", show=False),
+        Binding("enter", "select_cursor", N_("Open the case"), id="duty.open"),
+        Binding("left", "screen.prev_day", N_("Previous day"), show=False),
+        Binding("right", "screen.next_day", N_("Next day"), show=False),
+        Binding("up", "cursor_up", N_("Cursor up"), show=False),
+        Binding("down", "cursor_down", N_("Cursor down"), show=False),
+        Binding("pageup", "page_up", N_("Page up"), show=False),
+        Binding("pagedown", "page_down", N_("Page down"), show=False),
+        Binding("home,ctrl+home", "first", N_("Top"), show=False),
+        Binding("end,ctrl+end", "last", N_("Bottom"), show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

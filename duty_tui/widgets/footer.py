@@ -3,6 +3,10 @@
 Textual's Footer rebuilds all its keys whenever the bindings may have changed, which is on every
 focus move. On a screen of many fields that is a remount, a restyle and a layout per Tab, for a
 line that almost always reads the same. This one compares what it would show first.
+
+Binding descriptions are English msgids (``N_``) wherever they are declared, this app's or a
+widget's; the key line translates them as it draws, so every key reads in the language of the
+moment, and a change of language is a change of what it shows.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from textual.widgets import Footer
 
 # Not exported by textual.widgets; the Footer's own key widget, as Footer.compose yields it.
 from textual.widgets._footer import FooterKey
+
+from duty_tui.i18n import _, current_language
 
 # The app's own keys: shown on every screen, whatever else has to give way.
 APP_KEYS = frozenset({"app.quit", "app.lock", "app.help"})
@@ -40,7 +46,7 @@ class KeyLine(Footer):
             for (_node, binding, enabled, tooltip) in screen.active_bindings.values()
             if binding.show or binding.action == "command_palette"
         )
-        return (app.size.width, *shown)
+        return (app.size.width, current_language(), *shown)
 
     def on_resize(self) -> None:
         if self.is_attached and self._shown is not None:
@@ -59,7 +65,7 @@ class KeyLine(Footer):
 
         def width(item: tuple[Binding, bool, str]) -> int:
             binding = item[0]
-            return cell_len(app.get_key_display(binding)) + cell_len(binding.description) + 3
+            return cell_len(app.get_key_display(binding)) + cell_len(_(binding.description)) + 3
 
         room = app.size.width - PALETTE_WIDTH
         # The screen's keys give way from the last declared (the least used), never the app's.
@@ -73,7 +79,7 @@ class KeyLine(Footer):
             yield FooterKey(
                 binding.key,
                 app.get_key_display(binding),
-                binding.description,
+                _(binding.description),
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
@@ -86,11 +92,11 @@ class KeyLine(Footer):
             yield FooterKey(
                 binding.key,
                 app.get_key_display(binding),
-                binding.description,
+                _(binding.description),
                 binding.action,
                 classes="-command-palette",
                 disabled=not enabled,
-                tooltip=binding.tooltip or binding.description,
+                tooltip=binding.tooltip or _(binding.description),
             )
 
 

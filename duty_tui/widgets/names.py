@@ -8,13 +8,15 @@ from typing import Any
 
 from textual.widgets import Button, Select
 
+from duty_tui.i18n import N_, _
+
 
 def officer_name(node: Any) -> str:
     """The name on screen of a widget the officer may be in (its label, its words), or ""."""
     select = open_list_of(node)
     if select is not None:
         # The open list of a dropdown is the dropdown, as far as the officer can tell.
-        return officer_name_of(select) or "the list"
+        return officer_name_of(select) or _("the list")
     return officer_name_of(node)
 
 
@@ -32,10 +34,12 @@ def button_words(button: Button) -> str:
 def officer_name_of(node: Any) -> str:
     named = getattr(node, "help_name", None)
     if named:
-        return str(named)
+        # Class-level names are msgids (N_); a FieldRow's label is already translated, and
+        # looking up a translation again finds nothing and returns it as it is.
+        return _(str(named))
     if isinstance(node, Button):
         words = button_words(node)
-        return f"the {words} button" if words else "the button"
+        return _("the {words} button").format(words=words) if words else _("the button")
     for ancestor in getattr(node, "ancestors", ()):
         label = getattr(ancestor, "label", None)
         if isinstance(label, str) and label:
@@ -46,19 +50,19 @@ def officer_name_of(node: Any) -> str:
 def _kind(node: Any) -> str:
     """What kind of thing an unnamed widget is, in the officer's words."""
     if getattr(node, "password", False):
-        return "the passphrase"
+        return _("the passphrase")
     for cls in type(node).__mro__:
         if cls.__name__ in _KINDS:
-            return _KINDS[cls.__name__]
+            return _(_KINDS[cls.__name__])
     return ""
 
 
 _KINDS = {
-    "Input": "the text field",
-    "Select": "the list",
-    "Checkbox": "the tick box",
-    "DataTable": "the table",
-    "OptionList": "the list",
-    "TextArea": "the text box",
-    "VerticalScroll": "the text",
+    "Input": N_("the text field"),
+    "Select": N_("the list"),
+    "Checkbox": N_("the tick box"),
+    "DataTable": N_("the table"),
+    "OptionList": N_("the list"),
+    "TextArea": N_("the text box"),
+    "VerticalScroll": N_("the text"),
 }

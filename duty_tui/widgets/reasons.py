@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
+from duty_tui.i18n import _
 from duty_tui.services.catalogue import Effect, Reason, source_title
 from duty_tui.widgets.plain import plain_str
 
@@ -41,6 +42,10 @@ def reasons_text(reasons: Iterable[Reason], *, sources: bool = True) -> Text:
         text.append(plain_str(item.text))
         if sources:
             text.append(
-                f"\n    rule {item.rule_id} · {plain_str(source_title(item.source))}", style="dim"
+                "\n    "
+                + _("rule {rule} · {source}").format(
+                    rule=item.rule_id, source=plain_str(source_title(item.source))
+                ),
+                style="dim",
             )
     return text

@@ -7,6 +7,8 @@ from typing import Any
 
 from textual.containers import Vertical
 
+from duty_tui.i18n import _
+
 
 class Section(Vertical):
     DEFAULT_CSS = """
@@ -14,7 +16,11 @@ class Section(Vertical):
     """
 
     def __init__(self, title: str, *children: Any, **kwargs: Any) -> None:
+        """``title``: an English msgid (``N_``), shown in the officer's language."""
         super().__init__(*children, **kwargs)
+        self.msgid = title
         # A fixed title chosen here, never data: border titles are read as markup.
-        self.border_title = title
-        self.title = title
+        self.border_title = self.title = _(title)
+
+    def say_again(self) -> None:
+        self.border_title = self.title = _(self.msgid)

@@ -14,17 +14,18 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from duty_tui.i18n import _
+from duty_tui.i18n import N_, _
 from duty_tui.services.catalogue import entry
 from duty_tui.services.suitability import Status, Verdict
 from duty_tui.widgets.plain import plain
+from duty_tui.widgets.record_words import label
 from records.model import Activity, Case
 
 SHORT = {
     Activity.WT4C: "WT4C",
-    Activity.MEDIATION_INFO: "Mediation info",
-    Activity.CONTACT_SUPPORTED: "Supported contact",
-    Activity.CONTACT_SUPERVISED: "Supervised contact",
+    Activity.MEDIATION_INFO: N_("Mediation info"),
+    Activity.CONTACT_SUPPORTED: N_("Supported contact"),
+    Activity.CONTACT_SUPERVISED: N_("Supervised contact"),
     Activity.PTFC: "PTfC",
     Activity.CCI: "CCI",
 }
@@ -44,18 +45,21 @@ def _missing(verdict: Verdict) -> str:
     for reason in verdict.unknown:
         text = reason.text
         if "not yet known" in text:
-            word = "screening"
+            word = N_("screening")
         elif "recorded assessment" in text:
-            word = "your assessment"
+            word = N_("your assessment")
         elif "safeguarding letter" in text:
-            word = "the letter"
+            word = N_("the letter")
         elif "postcode" in text:
-            word = "a postcode"
+            word = N_("a postcode")
         else:
-            word = "more information"
+            word = N_("more information")
         if word not in wanted:
             wanted.append(word)
-    return "needs " + " + ".join(wanted) if wanted else verdict.status.label
+    if not wanted:
+        return label(verdict.status)
+    # A list of what is missing, each a noun phrase of its own: "angen sgrinio + eich asesiad".
+    return _("needs {what}").format(what=" + ".join(_(w) for w in wanted))
 
 
 def cell_text(verdict: Verdict) -> Text:
@@ -65,8 +69,8 @@ def cell_text(verdict: Verdict) -> Text:
             # Still waiting for something the court's direction does not answer.
             text = _("! court-directed, {missing}").format(missing=_missing(verdict))
         return Text(text, style=COURT_DIRECTED_STYLE)
-    label = _missing(verdict) if verdict.status is Status.NEEDS_SCREENING else verdict.status.label
-    return Text(f"{verdict.status.symbol} {label}", style=STYLE[verdict.status])
+    words = _missing(verdict) if verdict.status is Status.NEEDS_SCREENING else label(verdict.status)
+    return Text(f"{verdict.status.symbol} {words}", style=STYLE[verdict.status])
 
 
 class SuitabilityGrid(DataTable[Text]):
@@ -74,9 +78,9 @@ class SuitabilityGrid(DataTable[Text]):
     SuitabilityGrid { height: auto; max-height: 14; }
     """
     BINDINGS = [  # noqa: RUF012 - Textual's own declaration style
-        Binding("enter", "select_cursor", "Why? / direct", id="suitability.explain"),
+        Binding("enter", "select_cursor", N_("Why? / direct"), id="suitability.explain"),
     ]
-    help_name = "Suitability matrix"
+    help_name = N_("Suitability matrix")
 
     class Chosen(Message):
         def __init__(self, party_id: str, activity: Activity) -> None:
@@ -100,7 +104,7 @@ class SuitabilityGrid(DataTable[Text]):
         if offered != self.activities:
             self.clear(columns=True)
             for activity in offered:
-                self.add_column(SHORT[activity], key=activity.value)
+                self.add_column(_(SHORT[activity]), key=activity.value)
             self.activities = offered
         else:
             self.clear()
@@ -108,7 +112,9 @@ class SuitabilityGrid(DataTable[Text]):
             self.add_row(
                 *(cell_text(verdicts[(party.id, activity)]) for activity in offered),
                 key=party.id,
-                label=plain(f"{party.name} ({party.role.label.lower()})"),
+                label=plain(
+                    _("{name} ({role})").format(name=party.name, role=label(party.role).lower())
+                ),
             )
         if self.row_count:
             self.cursor_coordinate = self.validate_cursor_coordinate(where)

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
+from duty_tui.i18n import _, ngettext
 from duty_tui.sync_worker import (
     BLOCKED,
     CHECKING,
@@ -39,12 +40,17 @@ def describe(state: SyncState, width: int | None = None) -> Text:
 def _describe(state: SyncState, *, short: bool) -> Text:
     text = Text()
     if state.pending is not None:
-        plural = "" if state.pending == 1 else "s"
-        text.append(
-            f"{state.pending} referral{plural} "
-            + ("unacknowledged" if short else "not yet acknowledged"),
-            style="bold" if state.pending else "",
-        )
+        if short:
+            words = ngettext(
+                "{count} referral unacknowledged", "{count} referrals unacknowledged", state.pending
+            )
+        else:
+            words = ngettext(
+                "{count} referral not yet acknowledged",
+                "{count} referrals not yet acknowledged",
+                state.pending,
+            )
+        text.append(words.format(count=state.pending), style="bold" if state.pending else "")
         text.append(" · ", style="dim")
     if state.central == BLOCKED:
         text.append_text(plain(state.error, "bold red"))
@@ -52,29 +58,34 @@ def _describe(state: SyncState, *, short: bool) -> Text:
     if state.central == REFUSED and state.progress is None:
         # Central's message names itself ("central refused this device's token: ..."): fixed
         # phrases plus a URL the officer typed, never case data; plain() all the same.
-        text.append_text(plain(state.error or "central refused this laptop", "bold red"))
+        text.append_text(plain(state.error or _("central refused this laptop"), "bold red"))
         return text
-    text.append("Central: " if short else "Central records: ")
+    # "Central records: connected": a label and its value, each translated whole.
+    text.append(_("Central:") if short else _("Central records:"))
+    text.append(" ")
     if state.progress is not None:
         done, total = state.progress
-        text.append(f"sending {done} of {total}", style="bold")
+        text.append(_("sending {done} of {total}").format(done=done, total=total), style="bold")
     elif state.central == REACHABLE:
-        text.append("connected", style="green")
+        text.append(_("connected"), style="green")
     elif state.central == OFFLINE:
-        text.append("offline", style="yellow")
+        text.append(_("offline"), style="yellow")
         text.append(
-            " (referrals wait here" if short else " (referrals wait here and go when it is back)",
+            " "
+            + (
+                _("(referrals wait here)")
+                if short
+                else _("(referrals wait here and go when it is back)")
+            ),
             style="dim",
         )
-        if short:
-            text.append(")", style="dim")
     elif state.central == CHECKING:
-        text.append("checking…", style="dim")
+        text.append(_("checking…"), style="dim")
     elif state.central == NOT_SET_UP:
-        text.append("not set up", style="yellow")
-        hint = " (ctrl+p › Central records settings)"
+        text.append(_("not set up"), style="yellow")
         text.append(
-            hint.replace("Central records settings", "settings") if short else hint, style="dim"
+            " " + (_("(ctrl+p › settings)") if short else _("(ctrl+p › Central records settings)")),
+            style="dim",
         )
     return text
 
@@ -107,6 +118,12 @@ class SyncStatus(Horizontal):
     def on_mount(self) -> None:
         state = getattr(self.app, "sync_state", None)
         if isinstance(state, SyncState):
+            self.show(state)
+
+    def say_again(self) -> None:
+        """The new language (screens/translated.py)."""
+        state = getattr(self, "_state", None)
+        if state is not None:
             self.show(state)
 
     def show(self, state: SyncState) -> None:

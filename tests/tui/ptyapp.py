@@ -82,6 +82,8 @@ class PtyApp:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", self.lines, self.columns, 0, 0))
         full_env = dict(os.environ if env is None else env)
         full_env.setdefault("TERM", "xterm-256color")
+        # A language given: the app does not stop to ask English / Cymraeg after unlock.
+        full_env.setdefault("DUTY_TUI_LANG", "en")
         self._raw = bytearray()
         self.process = subprocess.Popen(
             [sys.executable, *(program or ["-m", "duty_tui.cli"]), *argv],

@@ -112,3 +112,168 @@ async def test_lang_option_wins_over_the_profile(
     async with app.run_test(size=(100, 30)) as pilot:
         await unlock(pilot)
         assert i18n.current_language() == "en"
+
+
+# --- switching on the working screens, from the palette -------------------------------------
+
+
+async def _switch_from_palette(pilot) -> None:
+    """ctrl+p, type the command's name, Enter: as an officer switches."""
+    from textual.command import CommandPalette
+
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+    await pilot.press(*"cymraeg")
+    await wait_until(pilot, lambda: "Cymraeg / English" in screen_text(app))
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: not isinstance(app.screen, CommandPalette))
+    await settle(pilot)
+
+
+async def test_case_screen_switches_while_typing_keeping_text_and_focus(
+    stored: Path, make_app: Callable[..., DutyApp]
+) -> None:
+    from duty_tui.screens.case import CaseScreen
+    from duty_tui.widgets.field import FieldInput, FieldRow
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        await settle(pilot)
+        row = app.screen.query_one("#f-party-party0000-constraints-work", FieldRow)
+        field = row.control
+        assert isinstance(field, FieldInput)
+        field.focus()
+        await pilot.press("end", *" and Fridays")
+        typed = field.value
+        assert typed.endswith(" and Fridays")
+        assert "Hearing" in screen_text(app)
+
+        await _switch_from_palette(pilot)
+
+        assert i18n.current_language() == "cy"
+        await wait_until(pilot, lambda: "Gwrandawiad" in screen_text(app))
+        shown = screen_text(app)
+        # Section titles, field labels, buttons and the key line, all in Welsh, in place.
+        for welsh in ("Partïon", "Rhif achos", "Amseroedd gwaith", "Ceisydd"):
+            assert welsh in shown, welsh
+        # Off screen too: the buttons further down say their words again.
+        add_child = app.screen.query_one("#add-child", Button)
+        assert add_child.label.plain == "Ychwanegu plentyn"
+        assert "Rhestr ddyletswydd" in shown  # the key line: escape
+        assert "Hearing" not in shown and "Work times" not in shown
+        # What was being typed is still there, and the officer is still typing in it.
+        assert app.focused is field
+        assert field.value == typed
+        await pilot.press(*" only")
+        assert field.value == typed + " only"
+
+
+async def test_duty_list_switches_keeping_the_filter_and_its_focus(
+    stored: Path, make_app: Callable[..., DutyApp]
+) -> None:
+    from duty_tui.screens.duty_list import DutyFilter
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        await pilot.press("slash", *"ffug")
+        await settle(pilot)
+        field = app.screen.query_one(DutyFilter)
+        assert app.focused is field and field.value == "ffug"
+
+        await _switch_from_palette(pilot)
+
+        await wait_until(pilot, lambda: "Rhif achos" in screen_text(app))
+        shown = screen_text(app)
+        assert "Partïon" in shown and "yn cyfateb" in shown
+        assert "Case number" not in shown
+        assert app.focused is field and field.value == "ffug"
+
+
+async def test_palette_commands_are_in_welsh_and_match_without_accents(
+    stored: Path, make_app: Callable[..., DutyApp]
+) -> None:
+    from textual.command import CommandPalette
+
+    from duty_tui.screens.case import CaseScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        await settle(pilot)
+        await _switch_from_palette(pilot)
+        # "Partïon" typed without its diaeresis, as on an English keyboard.
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"adran: partion")
+        await wait_until(pilot, lambda: "Mynd i’r adran: Partïon" in screen_text(app))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        await settle(pilot)
+        parties = app.screen.query_one("#section-parties")
+        assert app.focused is not None and parties in app.focused.ancestors
+
+
+# --- the first run asks, in both languages ---------------------------------------------------
+
+
+async def test_unchosen_language_is_asked_in_both_languages_and_kept(
+    stored: Path, make_app: Callable[..., DutyApp]
+) -> None:
+    from duty_tui.screens.duty_list import DutyListScreen
+    from duty_tui.screens.language import LanguageChoiceScreen
+
+    app = make_app(ask_language=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, LanguageChoiceScreen))
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "Which language would you like to use?" in shown
+        assert "Pa iaith hoffech chi ei defnyddio?" in shown
+        assert "English" in shown and "Cymraeg" in shown
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, DutyListScreen))
+        await settle(pilot)
+        assert i18n.current_language() == "cy"
+        assert "Rhif achos" in screen_text(app)
+    store = Store.open(stored, PASSPHRASE)
+    try:
+        profile = load_profile(store)
+    finally:
+        store.close()
+    assert profile is not None and profile.language == "cy"
+
+    # Chosen: not asked again.
+    i18n.set_language(i18n.ENGLISH)
+    again = make_app(ask_language=True)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await settle(pilot)
+        assert isinstance(again.screen, DutyListScreen)
+        assert i18n.current_language() == "cy"
+
+
+async def test_a_language_given_is_not_asked_about(
+    stored: Path, make_app: Callable[..., DutyApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from duty_tui.screens.duty_list import DutyListScreen
+
+    monkeypatch.setenv("DUTY_TUI_LANG", "en")
+    app = make_app(ask_language=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, DutyListScreen)
+    store = Store.open(stored, PASSPHRASE)
+    try:
+        profile = load_profile(store)
+    finally:
+        store.close()
+    assert profile is not None and profile.language is None

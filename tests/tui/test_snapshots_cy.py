@@ -48,3 +48,51 @@ def test_change_passphrase_cy(snap_compare, make_app, stored):
         await settle(pilot)
 
     assert snap_compare(make_app(), run_before=open_dialog, terminal_size=SMALL)
+
+
+# --- the day's work in Welsh (issue 12): at the laptop's usual size and at 80x24 ------------
+
+WIDE = (120, 40)
+
+
+async def _open_first_case(pilot) -> None:
+    await unlock(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def _help_on_case(pilot) -> None:
+    await _open_first_case(pilot)
+    await pilot.press("f1")
+    await settle(pilot)
+
+
+async def _matrix(pilot) -> None:
+    await _open_first_case(pilot)
+    # Typed without its accent and in Welsh: the palette folds what is typed.
+    await pilot.press("ctrl+p", *"addasrwydd: dewis", "enter")
+    await settle(pilot)
+
+
+def test_duty_list_cy(snap_compare, make_app, stored):
+    assert snap_compare(make_app(), run_before=unlock, terminal_size=WIDE)
+
+
+def test_case_cy(snap_compare, make_app, stored):
+    assert snap_compare(make_app(), run_before=_open_first_case, terminal_size=WIDE)
+
+
+def test_help_cy(snap_compare, make_app, stored):
+    assert snap_compare(make_app(), run_before=_help_on_case, terminal_size=WIDE)
+
+
+def test_case_suitability_matrix_cy(snap_compare, make_app, stored):
+    assert snap_compare(make_app(), run_before=_matrix, terminal_size=WIDE)
+
+
+def test_duty_list_80x24_cy(snap_compare, make_app, stored):
+    assert snap_compare(make_app(), run_before=unlock, terminal_size=SMALL)
+
+
+def test_case_80x24_cy(snap_compare, make_app, stored):
+    assert snap_compare(make_app(), run_before=_open_first_case, terminal_size=SMALL)

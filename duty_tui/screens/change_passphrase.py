@@ -21,6 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from duty_tui.i18n import N_, _
 from duty_tui.screens.translated import translate_bindings
+from duty_tui.services.store_text import strength_words
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
 from store import StoreError, WeakPassphrase, WrongPassphrase
@@ -86,10 +87,11 @@ class ChangePassphraseScreen(ModalScreen[bool | None]):
     @on(Input.Changed, "#new-passphrase")
     def _strength(self, event: Input.Changed) -> None:
         strength = passphrase_strength(event.value)
+        words = strength_words(strength)
         self.query_one("#new-strength", Static).update(
             plain(
                 _("Strength: {label}: {advice}").format(
-                    label=strength.label, advice=strength.advice
+                    label=words[0], advice=words[1]
                 )
             )
             if event.value
@@ -131,10 +133,11 @@ class ChangePassphraseScreen(ModalScreen[bool | None]):
         for row in self.query(FieldRow):
             row.show_error(None)
         strength = passphrase_strength(new)
+        words = strength_words(strength)
         if not strength.acceptable:
             row = self.query_one("#row-new-passphrase", FieldRow)
             row.show_error(
-                _("{label}: {advice}").format(label=strength.label, advice=strength.advice)
+                _("{label}: {advice}").format(label=words[0], advice=words[1])
             )
             self.set_focus(row.control)
             return

@@ -28,6 +28,7 @@ from textual.widgets import Input, Static
 from duty_tui.i18n import N_, _, ngettext
 from duty_tui.messages import Unlocked
 from duty_tui.screens.translated import translate_bindings
+from duty_tui.services.store_text import strength_words
 from duty_tui.widgets.field import FieldRow
 from duty_tui.widgets.plain import plain
 
@@ -188,13 +189,14 @@ class UnlockScreen(Screen[None]):
         from store.policy import passphrase_strength
 
         strength = passphrase_strength(event.value)
+        words = strength_words(strength)
         meter = "■" * (strength.score + 1) + "□" * (4 - strength.score)
         widget = self.query_one("#strength", Static)
-        # The label and advice are the store's passphrase policy's own words (store/policy.py).
+        # The passphrase policy's label and advice (store/policy.py), in the officer's language.
         widget.update(
             plain(
                 _("Strength: {meter} {label}: {advice}").format(
-                    meter=meter, label=strength.label, advice=strength.advice
+                    meter=meter, label=words[0], advice=words[1]
                 )
             )
         )
@@ -379,10 +381,11 @@ class UnlockScreen(Screen[None]):
             row.show_error(None)
         self._message("")
         strength = passphrase_strength(passphrase)
+        words = strength_words(strength)
         if not strength.acceptable:
             self._message(
                 _("Passphrase {label}: {advice}").format(
-                    label=strength.label, advice=strength.advice
+                    label=words[0], advice=words[1]
                 )
             )
             self.set_focus(self.query_one("#passphrase", Input))

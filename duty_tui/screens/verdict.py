@@ -24,7 +24,7 @@ from textual.widgets import Button, Static
 
 from duty_tui.i18n import N_, _
 from duty_tui.screens.translated import translate_bindings
-from duty_tui.services.catalogue import entry
+from duty_tui.services.catalogue import activity_form, activity_name, entry
 from duty_tui.services.funding import Funding
 from duty_tui.services.suitability import Status, Verdict, overridable
 from duty_tui.widgets.plain import plain, plain_str
@@ -74,7 +74,9 @@ class VerdictScreen(ModalScreen[Next | None]):
         party = self.case.party(self.verdict.party_id)
         title = plain(
             _("{activity} for {party} ({role}): ").format(
-                activity=self.entry.name, party=party.name, role=_(ROLE_WORDS[party.role])
+                activity=activity_name(self.entry.activity),
+                party=party.name,
+                role=_(ROLE_WORDS[party.role]),
             )
         )
         if self.verdict.court_directed:
@@ -118,7 +120,7 @@ class VerdictScreen(ModalScreen[Next | None]):
         with Vertical(id="verdict-box", classes="dialog tall"):
             yield Static(self._title(), classes="dialog-title", id="verdict-title")
             with VerticalScroll(id="verdict-reasons", can_focus=True):
-                yield Static(plain(self.entry.form), classes="explain")
+                yield Static(plain(activity_form(self.entry.activity)), classes="explain")
                 yield Static(reasons_text(self.verdict.reasons), id="verdict-text")
                 yield Static(self._funding_text(), id="verdict-funding")
                 note = self._override_note()

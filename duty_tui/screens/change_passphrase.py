@@ -89,11 +89,7 @@ class ChangePassphraseScreen(ModalScreen[bool | None]):
         strength = passphrase_strength(event.value)
         words = strength_words(strength)
         self.query_one("#new-strength", Static).update(
-            plain(
-                _("Strength: {label}: {advice}").format(
-                    label=words[0], advice=words[1]
-                )
-            )
+            plain(_("Strength: {label}: {advice}").format(label=words[0], advice=words[1]))
             if event.value
             else ""
         )
@@ -136,9 +132,7 @@ class ChangePassphraseScreen(ModalScreen[bool | None]):
         words = strength_words(strength)
         if not strength.acceptable:
             row = self.query_one("#row-new-passphrase", FieldRow)
-            row.show_error(
-                _("{label}: {advice}").format(label=words[0], advice=words[1])
-            )
+            row.show_error(_("{label}: {advice}").format(label=words[0], advice=words[1]))
             self.set_focus(row.control)
             return
         if again != new:

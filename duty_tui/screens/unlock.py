@@ -383,11 +383,7 @@ class UnlockScreen(Screen[None]):
         strength = passphrase_strength(passphrase)
         words = strength_words(strength)
         if not strength.acceptable:
-            self._message(
-                _("Passphrase {label}: {advice}").format(
-                    label=words[0], advice=words[1]
-                )
-            )
+            self._message(_("Passphrase {label}: {advice}").format(label=words[0], advice=words[1]))
             self.set_focus(self.query_one("#passphrase", Input))
             return
         if confirm != passphrase:

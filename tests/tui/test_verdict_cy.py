@@ -10,7 +10,7 @@ import pytest
 
 from duty_tui import i18n
 
-from .conftest import SIZE, screen_text, settle, unlock, wait_until
+from .conftest import SIZE, settle, unlock, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -23,15 +23,19 @@ def english_after(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def _shown(app) -> str:
-    """The screen's words as one line: a reason wraps inside the dialog's border."""
-    return " ".join(screen_text(app).replace("▌", " ").replace("│", " ").split())
+    """The dialog's words as one line: read from its own widgets, since a reason wraps inside
+    the dialog's border beside the case screen's text behind it."""
+    from textual.widgets import Static
+
+    words = " ".join(str(w.render()) for w in app.screen.query(Static))
+    return " ".join(words.split())
 
 
 async def _explain(pilot) -> None:
     await unlock(pilot)
     await pilot.press("enter")
     await settle(pilot)
-    await pilot.press("ctrl+p", *"suitability", "enter")
+    await pilot.press("ctrl+p", *"addasrwydd: dewis", "enter")
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
@@ -44,7 +48,7 @@ async def test_the_reasons_are_welsh(make_app, stored) -> None:
         await wait_until(pilot, lambda: "mae'r achos hwn yng Nghymru" in _shown(app))
         shown = _shown(app)
         # The first verdict is Working Together for Children for the applicant, in Wales.
-        assert "Working Together for Children (WT4C) yn cael ei gynnal yng Nghymru" in shown
+        assert "Working Together for Children (WT4C) yn cael ei gynnal yng Nghymru" in shown, shown
         assert "runs in Wales" not in shown
 
 

@@ -32,12 +32,19 @@ def translate_bindings(node: DOMNode) -> None:
                     by_id.setdefault(binding.id, binding.description)
                 for key in binding.key.split(","):
                     by_key.setdefault((key.strip(), binding.action), binding.description)
-    for key, bindings in node._bindings.key_to_bindings.items():
-        for index, binding in enumerate(bindings):
+    live = node._bindings.key_to_bindings
+    for key, bindings in list(live.items()):
+        translated = []
+        for binding in bindings:
             # By id first: a keymap (config.toml) may have moved the binding to other keys.
             msgid = by_id.get(binding.id or "") or by_key.get((key, binding.action))
             if msgid:
-                bindings[index] = dataclasses.replace(binding, description=_(msgid))
+                binding = dataclasses.replace(binding, description=_(msgid))
+            translated.append(binding)
+        # A new list, never the old one changed in place: Textual's copy of a class's bindings
+        # for each instance is shallow, so the lists are the class's own, and a translation
+        # written into them outlived the language (English screens made later read "Hidlo").
+        live[key] = translated
 
 
 class Relabel:

@@ -277,3 +277,33 @@ async def test_a_language_given_is_not_asked_about(
     finally:
         store.close()
     assert profile is not None and profile.language is None
+
+
+def test_a_translated_key_description_stays_with_its_screen():
+    """Textual's copy of a class's bindings for each instance is shallow: translating one
+    screen's keys in place used to write Welsh into the class's own lists, so every screen of
+    that class made later showed "Hidlo" for "/" whatever the language."""
+    from typing import ClassVar
+
+    from textual.binding import Binding, BindingType
+    from textual.screen import Screen
+
+    from duty_tui.i18n import N_
+    from duty_tui.screens.translated import translate_bindings
+
+    class Keys(Screen):
+        BINDINGS: ClassVar[list[BindingType]] = [
+            Binding("slash", "filter", N_("Filter"), id="t.filter")
+        ]
+
+    def description(screen: Screen) -> str:
+        return screen._bindings.key_to_bindings["slash"][0].description
+
+    welsh_screen = Keys()
+    try:
+        i18n.set_language("cy")
+        translate_bindings(welsh_screen)
+    finally:
+        i18n.set_language("en")
+    assert description(welsh_screen) == "Hidlo"
+    assert description(Keys()) == "Filter"

@@ -98,6 +98,7 @@ class Verdict:
     # Each reason's text in English, in the order of ``reasons``: a court override records
     # the advice it went against in English and is matched against it so, whatever language
     # the officer reads the reasons in (switching language must not undo the court's direction).
+    # Empty when nothing blocks and no court's direction is recorded: then nothing needs it.
     english: tuple[str, ...] = ()
 
     @property
@@ -334,14 +335,20 @@ def _postcode(party: Party, e: CatalogueEntry) -> Reason | None:
 def verdict(case: Case, party_id: str, activity: Activity, *, today: dt.date) -> Verdict:
     """Eligible, blocked or needs screening, with every reason. Pure: no I/O, no clock."""
     reasons = _reasons(case, party_id, activity, today)
+    directed = override_direction(case, party_id, activity)
+    overridden = directed is not None and directed.court_override is not None
     if thread_language() == ENGLISH:
         english = tuple(r.text for r in reasons)
-    else:
+    elif overridden or any(r.effect is Effect.BLOCKS for r in reasons):
+        # Only blocks are recorded by, and matched against, a court's direction: a Welsh
+        # matrix works a cell's reasons out twice only where that can happen.
         with speaking(ENGLISH):
             english = tuple(r.text for r in _reasons(case, party_id, activity, today))
-    directed = override_direction(case, party_id, activity)
-    if directed is None or directed.court_override is None:
+    else:
+        english = ()
+    if not overridden:
         return Verdict(party_id, activity, status_of(reasons), tuple(reasons), english=english)
+    assert directed is not None and directed.court_override is not None
     return _against_advice(party_id, activity, reasons, english, directed.court_override)
 
 
